@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from households import apis as household_apis
+from households import views as household_views
+
+router = DefaultRouter()
+router.register("households", household_apis.HouseholdViewSet, basename="household")
+router.register("people", household_apis.PersonViewSet, basename="person")
+
+admin.site.site_header = "Doorstep 관리"
+admin.site.site_title = "Doorstep"
+
+urlpatterns = [
+    path("", include("households.urls")),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("healthz", household_views.healthz, name="healthz"),
+    path("api/v1/", include(router.urls)),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]
+
+handler400 = "households.views.error_400"
+handler403 = "households.views.error_403"
+handler404 = "households.views.error_404"
+handler500 = "households.views.error_500"
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

@@ -1,0 +1,110 @@
+"""Resident registration numbers (주민등록번호): parse, hash, mask, redact.
+
+Doorstep never keeps the number itself: only a keyed HMAC-SHA256 for
+matching and a masked form such as ``900101-1******`` for display.
+"""
+
+import hashlib
+import hmac
+import logging
+import re
+
+from django.conf import settings
+from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
+
+# 13 digits, hyphen optional. The check digit is not verified: numbers issued
+# since October 2020 have a random last digit.
+RRN_RE = re.compile(r"(?<!\d)(\d{6})\s*[-‐–—]?\s*([1-8])(\d{6})(?!\d)")
+REDACTED = "******-*******"
+
+
+class InvalidRRN(ValueError):
+    pass
+
+
+def parse_rrn(value: str) -> str:
+    """Return the 13 digits of an RRN, or raise InvalidRRN (message without the number)."""
+    digits = re.sub(r"[\s\-‐–—]", "", value or "")
+    if not digits.isdigit() or len(digits) != 13:
+        raise InvalidRRN("주민등록번호는 13자리 숫자여야 합니다 (예: 900101-1234567).")
+    if digits[6] not in "12345678":
+        raise InvalidRRN("주민등록번호 뒷자리 첫 숫자는 1~8이어야 합니다.")
+    return digits
+
+
+def rrn_hash(digits: str) -> str:
+    key = settings.RRN_HASH_KEY.encode()
+    return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()
+
+
+def rrn_mask(digits: str) -> str:
+    return f"{digits[:6]}-{digits[6]}******"
+
+
+def rrn_protect(value: str) -> tuple[str, str]:
+    """(hash, masked) for a typed number; raises InvalidRRN."""
+    digits = parse_rrn(value)
+    return rrn_hash(digits), rrn_mask(digits)
+
+
+def redact(text: str) -> str:
+    return RRN_RE.sub(REDACTED, text) if text else text
+
+
+class RedactRRNFilter(logging.Filter):
+    """Logging filter: no resident registration number leaves in a log line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1] is not None:
+            # Tracebacks are formatted later; render and redact them now.
+            formatted = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact(formatted)
+            record.exc_info = None
+            record.msg = f"{record.msg}\n{record.exc_text}"
+            record.exc_text = None
+        return True
+
+
+class RRNSafeExceptionReporterFilter(SafeExceptionReporterFilter):
+    """Error pages and error mails show no RRN, in DEBUG or not."""
+
+    def get_post_parameters(self, request):
+        params = super().get_post_parameters(request)
+        if not params:
+            return params
+        cleaned = params.copy()
+        for key in cleaned:
+            values = cleaned.getlist(key) if hasattr(cleaned, "getlist") else [cleaned[key]]
+            redacted = [redact(v) if isinstance(v, str) else v for v in values]
+            if hasattr(cleaned, "setlist"):
+                cleaned.setlist(key, redacted)
+            else:
+                cleaned[key] = redacted[0]
+        return cleaned
+
+    def get_traceback_frame_variables(self, request, tb_frame):
+        return [
+            (name, self._redact_value(value))
+            for name, value in super().get_traceback_frame_variables(request, tb_frame)
+        ]
+
+    def _redact_value(self, value):
+        if isinstance(value, str):
+            return redact(value)
+        text = repr(value)
+        cleaned = redact(text)
+        return cleaned if cleaned != text else value
+
+
+class RRNSafeExceptionReporter(ExceptionReporter):
+    """The rendered error page and mail, whatever part the number hid in, are redacted."""
+
+    def get_traceback_html(self):
+        return redact(str(super().get_traceback_html()))
+
+    def get_traceback_text(self):
+        return redact(str(super().get_traceback_text()))

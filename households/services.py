@@ -1,0 +1,86 @@
+"""Every write to the registry, one function per use case."""
+
+from datetime import date
+
+from django.db import transaction
+
+from households.models import AccessLog, Household, Person, TimelineEvent
+from households.rrn import rrn_protect
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+def access_log_write(
+    *,
+    request=None,
+    user=None,
+    action: str,
+    object_type: str,
+    object_id="",
+    household_id=None,
+    person_id=None,
+    reason: str = "",
+) -> AccessLog:
+    """One append-only row per view, create, update, delete, export, print or download."""
+    user = user if user is not None else getattr(request, "user", None)
+    authenticated = getattr(user, "is_authenticated", False)
+    return AccessLog.objects.create(
+        user=user if authenticated else None,
+        username=user.get_username() if authenticated else "",
+        ip=client_ip(request),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        household_id=household_id,
+        person_id=person_id,
+        reason=(reason or "")[:300],
+        path=(request.get_full_path()[:300] if request is not None else ""),
+    )
+
+
+@transaction.atomic
+def household_create(*, dong, road_address: str, address_detail: str = "", **flags) -> Household:
+    household = Household(dong=dong, road_address=road_address, address_detail=address_detail,
+                          **flags)
+    household.save()
+    return household
+
+
+def person_create(
+    *,
+    household: Household,
+    name: str,
+    birth_date: date | None = None,
+    sex: str = "",
+    phone: str = "",
+    is_head: bool = False,
+    rrn: str | None = None,
+) -> Person:
+    """Add a member; a typed RRN is kept only as its keyed hash and masked form."""
+    person = Person(
+        household=household, name=name, birth_date=birth_date, sex=sex, phone=phone,
+        is_head=is_head,
+    )
+    if rrn:
+        person.rrn_hash, person.rrn_masked = rrn_protect(rrn)
+    person.save()
+    return person
+
+
+def timeline_add(
+    *, household_id: int, kind: str, summary: str, actor=None, at=None, obj=None
+) -> TimelineEvent:
+    """Write one line on the household's timeline (higher apps call this)."""
+    from django.utils import timezone
+
+    return TimelineEvent.objects.create(
+        household_id=household_id,
+        kind=kind,
+        summary=str(summary)[:300],
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        at=at or timezone.now(),
+        object_type=obj._meta.model_name if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+    )

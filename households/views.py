@@ -1,0 +1,126 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from households import selectors, services
+from households.filters import HouseholdFilter
+from households.forms import AccessLogFilterForm
+from households.models import AccessLog, Role
+
+PAGE_SIZE = 50
+
+
+@login_required
+def home(request):
+    scope = selectors.scope_of(request.user)
+    return render(request, "households/home.html", {"scope": scope, "Role": Role})
+
+
+def require_records(user):
+    if not selectors.scope_of(user).sees_records:
+        raise PermissionDenied(_("가구 기록을 볼 권한이 없습니다."))
+
+
+@login_required
+def household_list(request):
+    require_records(request.user)
+    household_filter = HouseholdFilter(
+        request.GET or None, queryset=selectors.household_list(request.user), user=request.user
+    )
+    queryset = household_filter.qs if household_filter.is_bound else household_filter.queryset
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "households/household_list.html",
+        {"filter": household_filter, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+def household_detail(request, household_id: int):
+    household = selectors.household_detail(request.user, household_id)
+    services.access_log_write(
+        request=request,
+        action=AccessLog.Action.VIEW,
+        object_type="household",
+        object_id=household.pk,
+        household_id=household.pk,
+    )
+    return render(
+        request,
+        "households/household_detail.html",
+        {"household": household, "members": selectors.household_members(household)},
+    )
+
+
+@login_required
+def access_log(request):
+    entries = selectors.access_log_entries(request.user)
+    if not selectors.scope_of(request.user).has(Role.AUDITOR, Role.DISTRICT_ADMIN):
+        raise PermissionDenied(_("접속기록은 개인정보 보호책임자만 볼 수 있습니다."))
+    form = AccessLogFilterForm(request.GET or None)
+    if form.is_valid():
+        entries = form.apply(entries)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "households/access_log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@require_GET
+def healthz(request):
+    checks, healthy = {}, True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 — any failure means unhealthy
+        checks["database"] = f"error: {exc.__class__.__name__}"
+        healthy = False
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        checks["broker"] = "embedded"
+    else:
+        from config.celery import app
+
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            checks["broker"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["broker"] = f"error: {exc.__class__.__name__}"
+            healthy = False
+    checks["status"] = "ok" if healthy else "unavailable"
+    return JsonResponse(checks, status=200 if healthy else 503)
+
+
+def error_400(request, exception=None):
+    return render(request, "errors/error.html", {"status": 400,
+                  "message": _("요청을 처리할 수 없습니다. 입력을 확인해 주세요.")}, status=400)
+
+
+def error_403(request, exception=None):
+    message = str(exception) if exception and str(exception) else ""
+    message = message or _("이 페이지를 볼 권한이 없습니다.")
+    return render(request, "errors/error.html", {"status": 403, "message": message}, status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "errors/error.html", {"status": 404,
+                  "message": _("찾는 기록이 없거나 볼 수 있는 범위 밖입니다.")}, status=404)
+
+
+def error_500(request):
+    return render(request, "errors/error.html", {"status": 500,
+                  "message": _("일시적인 오류입니다. 잠시 후 다시 시도해 주세요.")}, status=500)
