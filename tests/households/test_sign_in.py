@@ -47,6 +47,24 @@ def test_healthz(client, db):
     assert response.json()["database"] == "ok"
 
 
+def test_healthz_answers_503_when_the_broker_is_down(client, db, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broker"].startswith("error")
+
+
+def test_password_change_applies_the_validators(client_as, demo):
+    from django.contrib.auth import get_user_model
+
+    client = client_as(get_user_model().objects.get(username="staff1"))
+    response = client.post("/password/", {"old_password": "doorstep-demo",
+                                          "new_password1": "12345678", "new_password2": "12345678"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_password2"]
+
+
 def test_openapi_schema_lists_the_household_endpoints(client, demo):
     response = client.get("/api/v1/schema/", {"format": "json"})
     assert response.status_code == 200
