@@ -29,12 +29,17 @@ class HouseholdFilter(django_filters.FilterSet):
         self.filters["dong"].queryset = visible_dongs(user) if user else Dong.objects.none()
 
     def search_address(self, queryset, name, value):
+        """Free text or any spelling of an address: 여의나루로104 finds "여의나루로 104 3층"."""
         value = (value or "").strip()
         if not value:
             return queryset
-        key = address_key(value)
+        parts = address_key(value).split("|")
+        if len(parts) == 3 and parts[1]:
+            # Road/lot name and number parsed: match every unit at that building.
+            return queryset.filter(
+                Q(address_key__startswith=f"{parts[0]}|{parts[1]}|")
+                | Q(road_address__icontains=value)
+            )
         return queryset.filter(
-            Q(road_address__icontains=value) | Q(address_key__startswith=key.split("|")[0])
-            if "|" in key
-            else Q(road_address__icontains=value)
+            Q(road_address__icontains=value) | Q(address_detail__icontains=value)
         )

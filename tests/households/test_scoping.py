@@ -110,3 +110,12 @@ def test_list_query_count_does_not_grow_with_rows(client_as, admin_user,
         client.get(reverse("household_list"))
     with django_assert_max_num_queries(12):
         client.get("/api/v1/households/")
+
+
+def test_address_search_accepts_other_spellings(client_as, admin_user, dongs):
+    household = Household.objects.filter(dong=dongs["여의동"]).order_by("id").first()
+    road, number = household.road_address.split()[-2:]
+    typed = f"서울시 {road}{number}"  # no space, short city name
+    page = client_as(admin_user).get(reverse("household_list"), {"q": typed}).context["page"]
+    assert household.pk in {h.pk for h in page}
+    assert len(page) < 36
