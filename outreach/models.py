@@ -258,6 +258,9 @@ class CaseStageChange(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return f"case {self.case_id} → {self.stage}"
+
 
 class CaseConference(models.Model):
     """사례회의."""
@@ -279,6 +282,9 @@ class CaseConference(models.Model):
         verbose_name_plural = _("사례회의")
         ordering = ["held_on", "id"]
 
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d}"
+
 
 class CaseGoal(models.Model):
     """One goal of the case plan, met through service links."""
@@ -297,6 +303,9 @@ class CaseGoal(models.Model):
         verbose_name_plural = _("사례 목표")
         ordering = ["id"]
 
+    def __str__(self):
+        return self.description
+
 
 class CaseNote(models.Model):
     """점검 (monitoring) notes."""
@@ -312,6 +321,9 @@ class CaseNote(models.Model):
         verbose_name = _("점검 기록")
         verbose_name_plural = _("점검 기록")
         ordering = ["at", "id"]
+
+    def __str__(self):
+        return self.text[:40]
 
 
 class Pairing(models.Model):
