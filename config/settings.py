@@ -187,6 +187,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        # [4/5]
+        "CaseStageEnum": "outreach.models.Case.Stage",
+        "CaseClosureReasonEnum": "outreach.models.Case.ClosureReason",
+    },
 }
 
 # Celery: no broker means the embedded mode, where tasks run in process.
