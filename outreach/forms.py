@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outreach import selectors
 from outreach.models import Case, CheckIn, CrisisLevel, NeedLevel, Pairing, Visit
+from outreach.templatetags.outreach_tags import alert_origin
 from referrals.models import NeedDomain, ServiceLink
 
 # ---------------------------------------------------------------------------
@@ -49,7 +50,8 @@ class VisitScheduleForm(forms.Form):
         self.fields["alert"].queryset = selectors.open_alerts_of(household)
         self.fields["alert"].label_from_instance = lambda alert: _(
             "발굴 #%(id)s (%(origin)s, 기한 %(due)s)"
-        ) % {"id": alert.pk, "origin": alert.origin, "due": f"{alert.due_on:%Y-%m-%d}"}
+        ) % {"id": alert.pk, "origin": alert_origin(alert.origin),
+             "due": f"{alert.due_on:%Y-%m-%d}"}
 
 
 class VisitRecordForm(forms.Form):

@@ -1,6 +1,6 @@
 """Pairing and check-ins: the missed check-in beat task, concerns, volunteer scoping."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 import time_machine
