@@ -138,7 +138,7 @@ def test_alert_to_visit_to_links_to_case_to_follow_up(
     due = timezone.make_aware(timezone.datetime.combine(case.follow_up_on,
                                                         timezone.datetime.min.time()))
     with time_machine.travel(due + timedelta(hours=7), tick=True):
-        assert case_follow_ups_due.delay().get() == 1
+        assert case_follow_ups_due.apply().get() == 1
         sign_in(page, base, "staff1")
         page.goto(f"{base}/households/{household.pk}/work/")
         expect(page.get_by_text("(사후관리)")).to_be_visible()

@@ -80,10 +80,10 @@ def test_follow_up_comes_back_as_an_open_alert_when_due(staff1, yeouido_househol
         _through_to_monitoring(case, staff1)
         services.case_close(case=case, user=staff1, reason=Case.ClosureReason.GOALS_MET)
     with time_machine.travel(date(2027, 2, 1), tick=False):
-        assert case_follow_ups_due.delay().get() == 0
+        assert case_follow_ups_due.apply().get() == 0
     with time_machine.travel(date(2027, 2, 2), tick=False):
-        assert case_follow_ups_due.delay().get() == 1
-        assert case_follow_ups_due.delay().get() == 0  # the second run does nothing
+        assert case_follow_ups_due.apply().get() == 1
+        assert case_follow_ups_due.apply().get() == 0  # the second run does nothing
     alert = DiscoveryAlert.objects.get(household=yeouido_household)
     assert (alert.status, alert.origin) == ("open", "follow_up")
     case.refresh_from_db()

@@ -31,23 +31,23 @@ def test_missed_check_in_raises_an_alert_after_cadence_plus_grace(pairing, volun
         services.check_in_log(pairing=pairing, by=volunteer1, kind="met", wellbeing=4)
     # Weekly + 2 days of grace: due 11-10, alert from 11-12.
     with time_machine.travel(_at(date(2026, 11, 11)), tick=False):
-        assert check_ins_missed.delay().get() == 0
+        assert check_ins_missed.apply().get() == 0
     with time_machine.travel(_at(date(2026, 11, 12)), tick=False):
-        assert check_ins_missed.delay().get() == 1
+        assert check_ins_missed.apply().get() == 1
     alert = DiscoveryAlert.objects.get(household=pairing.household)
     assert (alert.status, alert.origin) == ("open", "missed_check_in")
 
 
 def test_a_missed_check_in_alerts_once_per_silence(pairing, volunteer1):
     with time_machine.travel(_at(date(2026, 11, 12)), tick=False):
-        assert check_ins_missed.delay().get() == 1
+        assert check_ins_missed.apply().get() == 1
     DiscoveryAlert.objects.update(status="closed")
     with time_machine.travel(_at(date(2026, 11, 13)), tick=False):
-        assert check_ins_missed.delay().get() == 0
+        assert check_ins_missed.apply().get() == 0
         services.check_in_log(pairing=pairing, by=volunteer1, kind="phone", wellbeing=3)
     # A new silence after the check-in re-arms it.
     with time_machine.travel(_at(date(2026, 11, 23)), tick=False):
-        assert check_ins_missed.delay().get() == 1
+        assert check_ins_missed.apply().get() == 1
     assert DiscoveryAlert.objects.filter(origin="missed_check_in").count() == 2
 
 
@@ -55,7 +55,7 @@ def test_no_answer_does_not_reset_the_clock(pairing, volunteer1):
     with time_machine.travel(_at(date(2026, 11, 10)), tick=False):
         services.check_in_log(pairing=pairing, by=volunteer1, kind="no_answer")
     with time_machine.travel(_at(date(2026, 11, 12)), tick=False):
-        assert check_ins_missed.delay().get() == 1
+        assert check_ins_missed.apply().get() == 1
 
 
 def test_worried_opens_an_alert_for_the_dong(pairing, volunteer1):

@@ -166,11 +166,11 @@ def test_unanswered_for_five_working_days_reminds_the_provider_and_flags_it(
             household=yeouido_household, service=catalogue["푸드뱅크·푸드마켓"],
             provider=food_bank, requested_by=staff1)
     with time_machine.travel(_at(date(2026, 12, 3), 9), tick=False):  # 4 working days
-        assert service_links_remind_unanswered.delay().get() == 0
+        assert service_links_remind_unanswered.apply().get() == 0
     assert mail.outbox == []
     with time_machine.travel(_at(date(2026, 12, 4), 9), tick=False):  # 5 working days
-        assert service_links_remind_unanswered.delay().get() == 1
-        assert service_links_remind_unanswered.delay().get() == 0  # once only
+        assert service_links_remind_unanswered.apply().get() == 1
+        assert service_links_remind_unanswered.apply().get() == 0  # once only
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["foodbank@example.org"]
     assert "푸드뱅크·푸드마켓" in mail.outbox[0].subject
@@ -183,7 +183,7 @@ def test_unanswered_for_five_working_days_reminds_the_provider_and_flags_it(
 def test_an_answered_link_is_not_reminded(partner1, food_link):
     services.service_link_accept(link=food_link, user=partner1)
     with time_machine.travel(timezone.now() + timezone.timedelta(days=30), tick=False):
-        assert service_links_remind_unanswered.delay().get() == 0
+        assert service_links_remind_unanswered.apply().get() == 0
     assert mail.outbox == []
 
 
