@@ -141,9 +141,14 @@ def my_visits(request):
     visits = list(selectors.my_visits_this_week(request.user))
     for visit in visits:
         visit.initial = selectors.name_initial(visit.head_name)
+    overdue_links = (
+        referral_selectors.overdue_links_for_worker(request.user).filter(
+            requested_by=request.user).order_by("requested_at")[:50]
+        if scope.sees_records else []
+    )
     return render(request, "outreach/my_visits.html", {
         "visits": visits, "week_start": start, "week_end": end,
-        "full_records": scope.sees_records,
+        "full_records": scope.sees_records, "overdue_links": overdue_links,
     })
 
 

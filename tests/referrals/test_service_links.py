@@ -178,6 +178,7 @@ def test_unanswered_for_five_working_days_reminds_the_provider_and_flags_it(
     assert link.overdue
     page = client_as(staff1).get(f"/households/{yeouido_household.pk}/work/").content.decode()
     assert "미응답 독촉" in page
+    assert "답을 받지 못한 서비스 연계" in client_as(staff1).get("/visits/week/").content.decode()
 
 
 def test_an_answered_link_is_not_reminded(partner1, food_link):
@@ -198,3 +199,21 @@ def test_partner_list_api_query_count_does_not_grow(api_as, partner1, staff1, ca
     with django_assert_max_num_queries(6):
         assert api.get("/api/v1/service-links/").json()["count"] == 30
 
+
+
+def test_partner_sees_no_household_records_by_page_or_api(client_as, api_as, partner1,
+                                                          food_link):
+    household_id = food_link.household_id
+    client = client_as(partner1)
+    assert client.get(f"/households/{household_id}/work/").status_code == 403
+    assert client.get(f"/households/{household_id}/timeline/").status_code == 403
+    assert client.get("/cases/").status_code == 403
+    assert api_as(partner1).get("/api/v1/visits/").json()["count"] == 0
+    assert api_as(partner1).get("/api/v1/cases/").json()["count"] == 0
+
+
+def test_workers_cannot_answer_for_the_provider(api_as, staff1, food_link):
+    response = api_as(staff1).post(f"/api/v1/service-links/{food_link.pk}/accept/")
+    assert response.status_code == 403
+    food_link.refresh_from_db()
+    assert food_link.status == "requested"
