@@ -75,6 +75,20 @@ def my_visits_this_week(user, today=None) -> QuerySet[Visit]:
     ).order_by("scheduled_for", "id")
 
 
+def unreachable_visits_for(user) -> QuerySet[Visit]:
+    """연락 두절: the last failed attempt of households the worker could not reach."""
+    return visits_for(user).filter(staff=user, unreachable=True).order_by("-visited_at")
+
+
+def alert_for(user, alert_id) -> DiscoveryAlert:
+    """One open alert of a household the user may see (404 otherwise)."""
+    return get_object_or_404(
+        DiscoveryAlert.objects.filter(household__in=visible_households(user),
+                                      status=DiscoveryAlert.Status.OPEN),
+        pk=alert_id,
+    )
+
+
 def open_alerts_of(household) -> QuerySet[DiscoveryAlert]:
     return household.discovery_alerts.filter(status=DiscoveryAlert.Status.OPEN)
 

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -146,10 +147,22 @@ def my_visits(request):
             requested_by=request.user).order_by("requested_at")[:50]
         if scope.sees_records else []
     )
+    unreachable = selectors.unreachable_visits_for(request.user)[:50] \
+        if scope.sees_records else []
     return render(request, "outreach/my_visits.html", {
         "visits": visits, "week_start": start, "week_end": end,
         "full_records": scope.sees_records, "overdue_links": overdue_links,
+        "unreachable": unreachable,
     })
+
+
+@login_required
+def alert_schedule_visit(request, alert_id: int):
+    """From a DiscoveryAlert (the inbox links here) to the visit form of its household."""
+    require_records(request.user)
+    alert = selectors.alert_for(request.user, alert_id)
+    return redirect(f"{reverse('household_work', args=[alert.household_id])}"
+                    f"?alert={alert.pk}#h-visit")
 
 
 @login_required

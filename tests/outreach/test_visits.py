@@ -181,3 +181,24 @@ def test_a_companion_volunteer_sees_only_dong_and_initial_by_api(
                             "outcome"}
     assert rows[0]["name_initial"].endswith("○○")
     assert api_as(volunteer1).get(f"/api/v1/visits/{rows[0]['id']}/").status_code == 403
+
+
+def test_an_alert_leads_to_its_households_visit_form(client_as, staff1, staff2,
+                                                     yeouido_household):
+    alert = DiscoveryAlert.objects.create(household=yeouido_household,
+                                          due_on=timezone.localdate())
+    response = client_as(staff1).get(f"/alerts/{alert.pk}/visit/", follow=True)
+    assert response.redirect_chain[-1][0].endswith(f"?alert={alert.pk}#h-visit")
+    assert f'<option value="{alert.pk}" selected>' in response.content.decode()
+    assert client_as(staff2).get(f"/alerts/{alert.pk}/visit/").status_code == 404
+
+
+def test_unreachable_households_are_listed_on_the_workers_week_page(client_as, staff1,
+                                                                    yeouido_household):
+    visit = services.visit_schedule(household=yeouido_household, staff=staff1,
+                                    scheduled_for=timezone.now())
+    Visit.objects.filter(pk=visit.pk).update(outcome="not_home", unreachable=True,
+                                             attempt_no=3,
+                                             suggested_next_step=services.UNREACHABLE_NEXT_STEP)
+    page = client_as(staff1).get("/visits/week/").content.decode()
+    assert "연락 두절" in page and "복지등기" in page
