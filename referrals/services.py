@@ -3,6 +3,8 @@
 [3/5] adds the Referral services; [4/5] the service catalogue and links below.
 """
 
+import logging
+import smtplib
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -20,6 +22,7 @@ from referrals.models import Service, ServiceLink
 # [4/5] Service catalogue and closed-loop service links
 # ---------------------------------------------------------------------------
 
+logger = logging.getLogger(__name__)
 S = ServiceLink.Status
 
 # Which answer may follow which: 요청 → 수락 / 거절 → 제공 중 → 완료; 취소 before completion.
@@ -150,6 +153,25 @@ def working_days_after(start: date, days: int) -> date:
     return current
 
 
+def _remind_provider(link: ServiceLink, requested_on: date, days: int) -> None:
+    try:
+        send_mail(
+            subject=_("[Doorstep] 서비스 연계 요청에 답해 주세요: %(service)s")
+            % {"service": link.service.name},
+            message=_(
+                "%(org)s 담당자님, %(date)s에 요청된 '%(service)s' 연계가 "
+                "%(days)s 근무일 동안 답을 받지 못했습니다. "
+                "Doorstep에서 수락 또는 거절해 주세요. (연계 번호 %(id)s)"
+            ) % {"org": link.provider.name, "date": f"{requested_on:%Y-%m-%d}",
+                 "service": link.service.name, "days": days, "id": link.pk},
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[link.provider.email],
+        )
+    except (OSError, smtplib.SMTPException):
+        # A bad address must not hold back the others; the worker is flagged anyway.
+        logger.warning("service link %s: reminder e-mail to the provider failed", link.pk)
+
+
 def service_links_remind_unanswered(today: date | None = None) -> int:
     """Remind providers of requests unanswered for SERVICE_LINK_ANSWER_WORKING_DAYS working
     days and flag them to the worker; each link is reminded once. Returns how many."""
@@ -177,19 +199,7 @@ def service_links_remind_unanswered(today: date | None = None) -> int:
             if not claimed:
                 continue
             if link.provider.email:
-                send_mail(
-                    subject=_("[Doorstep] 서비스 연계 요청에 답해 주세요: %(service)s")
-                    % {"service": link.service.name},
-                    message=_(
-                        "%(org)s 담당자님, %(date)s에 요청된 '%(service)s' 연계가 "
-                        "%(days)s 근무일 동안 답을 받지 못했습니다. "
-                        "Doorstep에서 수락 또는 거절해 주세요. (연계 번호 %(id)s)"
-                    ) % {"org": link.provider.name, "date": f"{requested_on:%Y-%m-%d}",
-                         "service": link.service.name, "days": days, "id": link.pk},
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    recipient_list=[link.provider.email],
-                    fail_silently=False,
-                )
+                _remind_provider(link, requested_on, days)
             timeline_add(
                 household_id=link.household_id, kind="service_link", obj=link,
                 summary=_link_summary(
