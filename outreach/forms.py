@@ -120,6 +120,10 @@ class PairingForm(forms.Form):
         self.fields["volunteer"].queryset = selectors.volunteers_of_dong(household.dong_id)
 
 
+class PairingEndForm(forms.Form):
+    pairing = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class CaseAdvanceForm(forms.Form):
     to_stage = forms.ChoiceField(label=_("다음 단계"), choices=Case.Stage.choices)
     note = forms.CharField(label=_("메모"), required=False, max_length=300)

@@ -49,6 +49,7 @@ def household_work(request, household_id: int):
     case_form = forms.CaseOpenForm(request.POST if action == "open_case" else None, user=user)
     pairing_form = forms.PairingForm(request.POST if action == "pair" else None,
                                      household=household)
+    end_form = forms.PairingEndForm(request.POST if action == "end_pairing" else None)
     if action:
         handlers = {
             "schedule_visit": (visit_form, lambda d: services.visit_schedule(
@@ -66,6 +67,9 @@ def household_work(request, household_id: int):
             "pair": (pairing_form, lambda d: services.pairing_create(
                 volunteer=d["volunteer"], household=household, cadence=d["cadence"],
                 grace_days=d["grace_days"], created_by=user), _("결연을 맺었습니다.")),
+            "end_pairing": (end_form, lambda d: services.pairing_end(
+                pairing=_household_pairing(household, d["pairing"]), user=user),
+                _("결연을 종료했습니다.")),
         }
         if action not in handlers:
             return render(request, "errors/error.html",
@@ -89,7 +93,7 @@ def household_work(request, household_id: int):
         "cases": selectors.household_cases(household),
         "pairings": selectors.household_pairings(household),
         "visit_form": visit_form, "link_form": link_form, "cancel_form": cancel_form,
-        "case_form": case_form, "pairing_form": pairing_form,
+        "case_form": case_form, "pairing_form": pairing_form, "end_form": end_form,
     }
     return render(request, "outreach/household_work.html", context,
                   status=400 if action else 200)
@@ -100,6 +104,13 @@ def _household_link(household, link_id):
     if link is None:
         raise ValidationError(_("이 가구의 서비스 연계가 아닙니다."))
     return link
+
+
+def _household_pairing(household, pairing_id):
+    pairing = selectors.household_pairings(household).filter(pk=pairing_id).first()
+    if pairing is None:
+        raise ValidationError(_("이 가구의 결연이 아닙니다."))
+    return pairing
 
 
 @login_required

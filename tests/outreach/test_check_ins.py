@@ -143,3 +143,14 @@ def test_pairing_a_volunteer_of_another_dong_is_refused(client_as, staff1, volun
         "action": "pair", "volunteer": volunteer1.pk, "cadence": "weekly", "grace_days": 2})
     assert response.status_code == 400
     assert not Pairing.objects.exists()
+
+
+def test_staff_ends_a_pairing_and_the_volunteer_loses_the_household(client_as, staff1,
+                                                                    volunteer1, pairing):
+    response = client_as(staff1).post(f"/households/{pairing.household_id}/work/", {
+        "action": "end_pairing", "pairing": pairing.pk})
+    assert response.status_code == 302
+    pairing.refresh_from_db()
+    assert pairing.ended_on is not None
+    assert "section class=\"card check-in\"" not in client_as(volunteer1).get(
+        "/check-ins/").content.decode()
