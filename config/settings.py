@@ -187,6 +187,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        # [4/5]
+        "CaseStageEnum": "outreach.models.Case.Stage",
+        "CaseClosureReasonEnum": "outreach.models.Case.ClosureReason",
+    },
 }
 
 # Celery: no broker means the embedded mode, where tasks run in process.
@@ -275,3 +280,37 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite cannot enforce "nulls not distinct"; PostgreSQL does, and production runs there.
     SILENCED_SYSTEM_CHECKS = ["models.W047"]
+
+# [4/5] Visits, service links, cases, check-ins.
+# "부재" books the next attempt this many days later; after this many failures: 연락 두절.
+VISIT_RETRY_DAYS = env.int("VISIT_RETRY_DAYS", default=2)
+VISIT_MAX_ATTEMPTS = env.int("VISIT_MAX_ATTEMPTS", default=3)
+# Visits may be scheduled or recorded at most this many days in the past.
+VISIT_PAST_LIMIT_DAYS = env.int("VISIT_PAST_LIMIT_DAYS", default=14)
+# A provider answers a service link within this many working days or gets a reminder.
+SERVICE_LINK_ANSWER_WORKING_DAYS = env.int("SERVICE_LINK_ANSWER_WORKING_DAYS", default=5)
+# 통합사례관리: intake to plan within 30 days; the other stages' default lengths in days.
+CASE_PLAN_DAYS = env.int("CASE_PLAN_DAYS", default=30)
+CASE_STAGE_DAYS = {"intake": 7, "assessment": 14, "plan": 30, "service": 90,
+                   "monitoring": 30, "follow_up": 14}
+CASE_FOLLOW_UP_MONTHS = env.int("CASE_FOLLOW_UP_MONTHS", default=3)
+CHECK_IN_GRACE_DAYS = env.int("CHECK_IN_GRACE_DAYS", default=2)
+
+# Daily jobs (`celery -A config beat`), Asia/Seoul time.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    # [4/5]
+    "service-links-remind-unanswered": {
+        "task": "referrals.tasks.service_links_remind_unanswered",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "case-follow-ups-due": {
+        "task": "outreach.tasks.case_follow_ups_due",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "check-ins-missed": {
+        "task": "outreach.tasks.check_ins_missed",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}

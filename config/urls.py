@@ -8,16 +8,27 @@ from rest_framework.routers import DefaultRouter
 
 from households import apis as household_apis
 from households import views as household_views
+from outreach import apis as outreach_apis
+from referrals import apis as referral_apis
 
 router = DefaultRouter()
 router.register("households", household_apis.HouseholdViewSet, basename="household")
 router.register("people", household_apis.PersonViewSet, basename="person")
+# [4/5]
+router.register("visits", outreach_apis.VisitViewSet, basename="visit")
+router.register("cases", outreach_apis.CaseViewSet, basename="case")
+router.register("pairings", outreach_apis.PairingViewSet, basename="pairing")
+router.register("check-ins", outreach_apis.CheckInViewSet, basename="check-in")
+router.register("services", referral_apis.ServiceViewSet, basename="service")
+router.register("service-links", referral_apis.ServiceLinkViewSet, basename="service-link")
 
 admin.site.site_header = "Doorstep 관리"
 admin.site.site_title = "Doorstep"
 
 urlpatterns = [
     path("", include("households.urls")),
+    path("", include("outreach.urls")),
+    path("", include("referrals.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -1,7 +1,7 @@
 """Finding and following through: risk scores, discovery alerts, visits.
 
-[2/5] adds SignalBatch, RiskSignal and RiskModel; [4/5] grows Visit and adds Case,
-CaseConference, Pairing and CheckIn.
+[2/5] adds SignalBatch, RiskSignal and RiskModel; [4/5] grows Visit (VisitNeed) and adds
+Case (CaseStageChange, CaseConference, CaseGoal, CaseNote), Pairing and CheckIn.
 """
 
 from django.conf import settings
@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Household
+from households.models import Household, Organization
+from referrals.models import NeedDomain, ServiceLink
 
 
 class CrisisLevel(models.TextChoices):
@@ -93,6 +94,13 @@ class DiscoveryAlert(models.Model):
         return f"alert {self.pk} household {self.household_id} ({self.status})"
 
 
+class NeedLevel(models.TextChoices):
+    NONE = "none", _("없음")
+    LOW = "low", _("낮음")
+    MEDIUM = "medium", _("보통")
+    HIGH = "high", _("높음")
+
+
 class Visit(models.Model):
     """가정방문: a staff member, optionally with a volunteer companion (2인 1조)."""
 
@@ -119,13 +127,294 @@ class Visit(models.Model):
     outcome = models.CharField(_("결과"), max_length=15, choices=Outcome.choices, blank=True)
     visited_at = models.DateTimeField(_("방문일시"), null=True, blank=True)
     observations = models.TextField(_("관찰 내용"), blank=True)
+    crisis_level = models.CharField(
+        _("위기 수준"), max_length=10, choices=CrisisLevel.choices, blank=True
+    )
+    # 1 for the first try; a "부재" schedules attempt n+1 (VISIT_RETRY_DAYS later).
+    attempt_no = models.PositiveSmallIntegerField(_("방문 차수"), default=1)
+    previous_attempt = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_attempt"
+    )
+    # 연락 두절: VISIT_MAX_ATTEMPTS failed tries in a row; the worker takes another way.
+    unreachable = models.BooleanField(_("연락 두절"), default=False)
+    suggested_next_step = models.CharField(_("권고 조치"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("가정방문")
         verbose_name_plural = _("가정방문")
         ordering = ["scheduled_for"]
-        indexes = [models.Index(fields=["staff", "scheduled_for"], name="visit_staff_when")]
+        indexes = [
+            models.Index(fields=["staff", "scheduled_for"], name="visit_staff_when"),
+            models.Index(fields=["companion", "scheduled_for"], name="visit_companion_when"),
+            models.Index(fields=["household", "scheduled_for"], name="visit_household_when"),
+        ]
 
     def __str__(self):
         return f"visit {self.pk} household {self.household_id}"
+
+    @property
+    def is_recorded(self) -> bool:
+        return bool(self.outcome)
+
+
+class VisitNeed(models.Model):
+    """욕구 사정: one domain's level and note, recorded on a visit."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="needs")
+    domain = models.CharField(_("영역"), max_length=20, choices=NeedDomain.choices)
+    level = models.CharField(_("수준"), max_length=10, choices=NeedLevel.choices)
+    note = models.CharField(_("메모"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("욕구 사정")
+        verbose_name_plural = _("욕구 사정")
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "domain"], name="visit_need_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_domain_display()}: {self.get_level_display()}"
+
+
+class Case(models.Model):
+    """통합사례관리: a complex household worked through fixed stages."""
+
+    class Stage(models.TextChoices):
+        INTAKE = "intake", _("접수")
+        ASSESSMENT = "assessment", _("욕구 사정")
+        PLAN = "plan", _("계획")
+        SERVICE = "service", _("서비스 제공")
+        MONITORING = "monitoring", _("점검")
+        CLOSED = "closed", _("종결")
+        FOLLOW_UP = "follow_up", _("사후관리")
+
+    class ClosureReason(models.TextChoices):
+        GOALS_MET = "goals_met", _("목표 달성")
+        REFUSED = "refused", _("서비스 거부")
+        MOVED = "moved", _("전출")
+        DECEASED = "deceased", _("사망")
+        TRANSFERRED = "transferred", _("타 기관 이관")
+        OTHER = "other", _("기타")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="cases")
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_cases"
+    )
+    stage = models.CharField(
+        _("단계"), max_length=12, choices=Stage.choices, default=Stage.INTAKE
+    )
+    stage_due_on = models.DateField(_("단계 기한"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("접수일시"), auto_now_add=True)
+    # 통합사례관리 지침: the plan is set within 30 days of intake.
+    plan_due_on = models.DateField(_("계획 수립 기한"))
+    summary = models.TextField(_("주요 문제"), blank=True)
+    closed_at = models.DateTimeField(_("종결일시"), null=True, blank=True)
+    closure_reason = models.CharField(
+        _("종결 사유"), max_length=20, choices=ClosureReason.choices, blank=True
+    )
+    closure_note = models.TextField(_("종결 메모"), blank=True)
+    follow_up_on = models.DateField(_("사후관리 예정일"), null=True, blank=True)
+    follow_up_alert = models.ForeignKey(
+        DiscoveryAlert, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("통합사례")
+        verbose_name_plural = _("통합사례")
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            models.Index(fields=["stage", "stage_due_on"], name="case_stage_due"),
+            models.Index(fields=["follow_up_on"], name="case_follow_up_on"),
+        ]
+
+    def __str__(self):
+        return f"case {self.pk} household {self.household_id} ({self.stage})"
+
+    @property
+    def next_stage(self):
+        order = list(self.Stage.values)
+        position = order.index(self.stage)
+        return order[position + 1] if position + 1 < len(order) else None
+
+
+class CaseStageChange(models.Model):
+    """When a case entered each stage, by whom, and the due date it got."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stage_changes")
+    stage = models.CharField(_("단계"), max_length=12, choices=Case.Stage.choices)
+    at = models.DateTimeField(_("일시"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    due_on = models.DateField(_("기한"), null=True, blank=True)
+    note = models.CharField(_("메모"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"case {self.case_id} → {self.stage}"
+
+
+class CaseConference(models.Model):
+    """사례회의."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="conferences")
+    held_on = models.DateField(_("회의일"))
+    organizations = models.ManyToManyField(
+        Organization, related_name="case_conferences", blank=True,
+        verbose_name=_("참석 기관"),
+    )
+    decisions = models.TextField(_("결정 사항"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("사례회의")
+        verbose_name_plural = _("사례회의")
+        ordering = ["held_on", "id"]
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d}"
+
+
+class CaseGoal(models.Model):
+    """One goal of the case plan, met through service links."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
+    description = models.CharField(_("목표"), max_length=300)
+    domain = models.CharField(_("영역"), max_length=20, choices=NeedDomain.choices, blank=True)
+    service_links = models.ManyToManyField(
+        ServiceLink, related_name="case_goals", blank=True, verbose_name=_("연계 서비스")
+    )
+    achieved = models.BooleanField(_("달성"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("사례 목표")
+        verbose_name_plural = _("사례 목표")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.description
+
+
+class CaseNote(models.Model):
+    """점검 (monitoring) notes."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    at = models.DateTimeField(_("일시"), auto_now_add=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("점검 내용"))
+
+    class Meta:
+        verbose_name = _("점검 기록")
+        verbose_name_plural = _("점검 기록")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class Pairing(models.Model):
+    """결연: a good-neighbour volunteer who keeps checking in on an isolated household."""
+
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", _("매주")
+        FORTNIGHTLY = "fortnightly", _("격주")
+        MONTHLY = "monthly", _("매월")
+
+    CADENCE_DAYS = {"weekly": 7, "fortnightly": 14, "monthly": 30}
+
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pairings"
+    )
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="pairings")
+    cadence = models.CharField(
+        _("안부 확인 주기"), max_length=12, choices=Cadence.choices, default=Cadence.WEEKLY
+    )
+    # Days of slack after the cadence before a missed check-in raises an alert.
+    grace_days = models.PositiveSmallIntegerField(_("유예 일수"), default=2)
+    started_on = models.DateField(_("결연일"))
+    ended_on = models.DateField(_("종료일"), null=True, blank=True)
+    last_check_in_at = models.DateTimeField(_("최근 안부 확인"), null=True, blank=True)
+    # The missed-check-in alert is raised once per silence, not every day.
+    missed_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("결연")
+        verbose_name_plural = _("결연")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["volunteer", "ended_on"], name="pairing_volunteer")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "household"], condition=Q(ended_on__isnull=True),
+                name="one_active_pairing_per_volunteer_household",
+            ),
+        ]
+
+    def __str__(self):
+        return f"pairing {self.pk} household {self.household_id}"
+
+    @property
+    def cadence_days(self) -> int:
+        return self.CADENCE_DAYS[self.cadence]
+
+    def due_at(self):
+        """When the next check-in is due (the grace comes on top)."""
+        from datetime import datetime, time, timedelta
+
+        from django.utils import timezone
+
+        base = self.last_check_in_at or datetime.combine(
+            self.started_on, time.min, timezone.get_current_timezone()
+        )
+        return base + timedelta(days=self.cadence_days)
+
+
+class CheckIn(models.Model):
+    """안부 확인, logged by the paired volunteer from a phone."""
+
+    class Kind(models.TextChoices):
+        MET = "met", _("만남")
+        PHONE = "phone", _("전화")
+        NO_ANSWER = "no_answer", _("응답 없음")
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="check_ins")
+    at = models.DateTimeField(_("일시"))
+    kind = models.CharField(_("방법"), max_length=10, choices=Kind.choices)
+    wellbeing = models.PositiveSmallIntegerField(_("안녕 정도(1–5)"), null=True, blank=True)
+    concern = models.BooleanField(_("걱정돼요"), default=False)
+    note = models.CharField(_("메모"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="check_ins"
+    )
+
+    class Meta:
+        verbose_name = _("안부 확인")
+        verbose_name_plural = _("안부 확인")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["pairing", "-at"], name="checkin_pairing_at")]
+        constraints = [
+            models.CheckConstraint(
+                name="checkin_wellbeing_1_5",
+                condition=Q(wellbeing__isnull=True) | Q(wellbeing__gte=1, wellbeing__lte=5),
+            ),
+        ]
+
+    def __str__(self):
+        return f"check-in {self.pk} ({self.kind})"

@@ -23,6 +23,14 @@ class Command(BaseCommand):
             self.stdout.flush()
 
         result = seed_registry(households, seed, progress=progress if households > 20000 else None)
+        # [4/5] the service catalogue and a good-neighbour pairing for volunteer1.
+        from outreach.demo import seed_outreach_work
+
+        work = seed_outreach_work(result["district"])
+        self.stdout.write(
+            f"seed_demo: {work['services_added']} services added to the catalogue, "
+            f"{work['pairings_added']} pairing(s) for volunteer1"
+        )
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"seed_demo: {result['households_added']:,} households added "

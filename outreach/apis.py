@@ -1,0 +1,234 @@
+"""DRF endpoints of the outreach app: one view per use case, scoped like the pages."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from households import selectors as household_selectors
+from households.models import AccessLog, Role
+from households.services import access_log_write
+from outreach import selectors, services
+from outreach.models import Pairing
+from outreach.serializers import (
+    CaseAdvanceSerializer,
+    CaseCloseSerializer,
+    CaseOpenSerializer,
+    CaseSerializer,
+    CheckInCreateSerializer,
+    CheckInSerializer,
+    CompanionVisitSerializer,
+    PairingSerializer,
+    VisitRecordSerializer,
+    VisitScheduleSerializer,
+    VisitSerializer,
+)
+from referrals.apis import drf_errors
+
+# ---------------------------------------------------------------------------
+# [4/5] Visits, cases, pairings and check-ins
+# ---------------------------------------------------------------------------
+
+
+def _sees_records(user) -> bool:
+    return household_selectors.scope_of(user).sees_records
+
+
+def _require_records(user):
+    if not _sees_records(user):
+        raise PermissionDenied(_("가구 기록을 볼 권한이 없습니다."))
+
+
+def _log(request, object_type, obj, household_id):
+    access_log_write(request=request, action=AccessLog.Action.VIEW, object_type=object_type,
+                     object_id=obj.pk, household_id=household_id)
+
+
+@extend_schema(tags=["visits"])
+class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """가정방문: staff see their dongs' visits; a volunteer companion sees the visits they join
+    (dong and name initial only)."""
+
+    filterset_fields = ["household", "outcome", "staff", "unreachable"]
+
+    def get_queryset(self):
+        return selectors.visits_for(self.request.user).prefetch_related("needs").order_by(
+            "-scheduled_for", "-id")
+
+    def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False) or _sees_records(self.request.user):
+            return VisitSerializer
+        return CompanionVisitSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        _require_records(request.user)
+        visit = self.get_object()
+        _log(request, "visit", visit, visit.household_id)
+        return Response(VisitSerializer(visit).data)
+
+    @extend_schema(request=VisitScheduleSerializer, responses={201: VisitSerializer})
+    def create(self, request):
+        _require_records(request.user)
+        data = VisitScheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        household = get_object_or_404(
+            household_selectors.visible_households(request.user), pk=values["household"])
+        companion = alert = None
+        if values.get("companion"):
+            companion = selectors.companions_for(request.user, household).filter(
+                pk=values["companion"]).first()
+            if companion is None:
+                raise ValidationError({"companion": [_("동행할 수 없는 자원봉사자입니다.")]})
+        if values.get("alert"):
+            alert = selectors.open_alerts_of(household).filter(pk=values["alert"]).first()
+            if alert is None:
+                raise ValidationError({"alert": [_("이 가구의 진행 중인 발굴 대상이 아닙니다.")]})
+        try:
+            visit = services.visit_schedule(household=household, staff=request.user,
+                                            scheduled_for=values["scheduled_for"],
+                                            companion=companion, alert=alert)
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+        visit = self.get_queryset().get(pk=visit.pk)
+        return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VisitRecordSerializer, responses=VisitSerializer)
+    @action(detail=True, methods=["post"])
+    def record(self, request, pk=None):
+        _require_records(request.user)
+        visit = self.get_object()
+        data = VisitRecordSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        needs = {n["domain"]: {"level": n["level"], "note": n["note"]} for n in values["needs"]}
+        try:
+            services.visit_record(
+                visit=visit, user=request.user, outcome=values["outcome"],
+                visited_at=values.get("visited_at"), observations=values["observations"],
+                crisis_level=values["crisis_level"], needs=needs,
+                next_attempt_at=values.get("next_attempt_at"),
+            )
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+        return Response(VisitSerializer(self.get_queryset().get(pk=visit.pk)).data)
+
+
+@extend_schema(tags=["cases"])
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """통합사례관리: case managers across the district, staff in their dongs."""
+
+    serializer_class = CaseSerializer
+    filterset_fields = ["stage", "household", "manager"]
+
+    def get_queryset(self):
+        return selectors.cases_for(self.request.user).prefetch_related(
+            "stage_changes").order_by("-opened_at", "-id")
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        _log(request, "case", case, case.household_id)
+        return Response(self.get_serializer(case).data)
+
+    def _out(self, case, code=status.HTTP_200_OK):
+        return Response(CaseSerializer(self.get_queryset().get(pk=case.pk)).data, status=code)
+
+    @extend_schema(request=CaseOpenSerializer, responses={201: CaseSerializer})
+    def create(self, request):
+        _require_records(request.user)
+        data = CaseOpenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        household = get_object_or_404(
+            household_selectors.visible_households(request.user), pk=values["household"])
+        manager = request.user
+        if values.get("manager"):
+            manager = selectors.case_managers_for(request.user).filter(
+                pk=values["manager"]).first()
+            if manager is None:
+                raise ValidationError({"manager": [_("사례관리자로 지정할 수 없는 사용자입니다.")]})
+        try:
+            case = services.case_open(household=household, manager=manager, user=request.user,
+                                      summary=values["summary"])
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+        return self._out(case, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseAdvanceSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        case = self.get_object()
+        data = CaseAdvanceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.case_advance(case=case, user=request.user, **data.validated_data)
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+        return self._out(case)
+
+    @extend_schema(request=CaseCloseSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        case = self.get_object()
+        data = CaseCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.case_close(case=case, user=request.user, **data.validated_data)
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+        return self._out(case)
+
+
+@extend_schema(tags=["check-ins"])
+class PairingViewSet(viewsets.ReadOnlyModelViewSet):
+    """결연: a volunteer's own pairings (minimal), or the pairings of a worker's dongs."""
+
+    serializer_class = PairingSerializer
+    queryset = Pairing.objects.none()  # for the schema; get_queryset scopes
+
+    def get_queryset(self):
+        return selectors.pairings_for(self.request.user).order_by("id")
+
+
+@extend_schema(tags=["check-ins"])
+class CheckInViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """안부 확인: volunteers log check-ins on households paired with them only."""
+
+    serializer_class = CheckInSerializer
+    filterset_fields = ["pairing", "kind", "concern"]
+
+    def get_queryset(self):
+        return selectors.check_ins_for(self.request.user).order_by("-at", "-id")
+
+    @extend_schema(request=CheckInCreateSerializer, responses={201: CheckInSerializer})
+    def create(self, request):
+        if not household_selectors.scope_of(request.user).has(Role.VOLUNTEER):
+            raise PermissionDenied(_("자원봉사자만 안부 확인을 기록합니다."))
+        data = CheckInCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            pairing = selectors.pairing_for_volunteer(request.user, values.pop("pairing"))
+        except Http404 as error:
+            raise ValidationError(
+                {"pairing": [_("결연된 가구가 아닙니다. 결연된 가구만 안부 확인을 기록합니다.")]}
+            ) from error
+        try:
+            check_in = services.check_in_log(pairing=pairing, by=request.user, **values)
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+        return Response(CheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)
+
+
+
+# ---------------------------------------------------------------------------
+# end [4/5]
+# ---------------------------------------------------------------------------

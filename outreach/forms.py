@@ -1,0 +1,197 @@
+"""Forms of outreach pages: they parse and validate input; services apply the rules."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from outreach import selectors
+from outreach.models import Case, CheckIn, CrisisLevel, NeedLevel, Pairing, Visit
+from outreach.templatetags.outreach_tags import alert_origin
+from referrals.models import NeedDomain, ServiceLink
+
+# ---------------------------------------------------------------------------
+# [4/5] Visits, cases, pairings and check-ins
+# ---------------------------------------------------------------------------
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def datetime_input():
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
+
+
+def date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, next to the field it is about."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class VisitScheduleForm(forms.Form):
+    scheduled_for = forms.DateTimeField(label=_("방문 예정일시"), widget=datetime_input())
+    companion = forms.ModelChoiceField(
+        label=_("동행 자원봉사자 (2인 1조)"), queryset=None, required=False,
+        empty_label=_("동행 없음"),
+    )
+    alert = forms.ModelChoiceField(
+        label=_("관련 발굴 대상"), queryset=None, required=False, empty_label=_("없음"),
+    )
+
+    def __init__(self, *args, user, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["companion"].queryset = selectors.companions_for(user, household)
+        self.fields["alert"].queryset = selectors.open_alerts_of(household)
+        self.fields["alert"].label_from_instance = lambda alert: _(
+            "발굴 #%(id)s (%(origin)s, 기한 %(due)s)"
+        ) % {"id": alert.pk, "origin": alert_origin(alert.origin),
+             "due": f"{alert.due_on:%Y-%m-%d}"}
+
+
+class VisitRecordForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("방문 결과"), choices=Visit.Outcome.choices,
+                                widget=forms.RadioSelect)
+    visited_at = forms.DateTimeField(label=_("방문일시"), widget=datetime_input())
+    observations = forms.CharField(label=_("관찰 내용"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 4}))
+    crisis_level = forms.ChoiceField(
+        label=_("위기 수준"), required=False,
+        choices=[("", _("판단 보류"))] + list(CrisisLevel.choices),
+    )
+    next_attempt_at = forms.DateTimeField(
+        label=_("부재 시 다음 방문 (비우면 2일 뒤)"), required=False, widget=datetime_input()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault(
+                "visited_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
+        for domain, label in NeedDomain.choices:
+            self.fields[f"need_{domain}_level"] = forms.ChoiceField(
+                label=_("%(domain)s 욕구") % {"domain": label}, choices=NeedLevel.choices,
+                initial=NeedLevel.NONE, required=False,
+            )
+            self.fields[f"need_{domain}_note"] = forms.CharField(
+                label=_("%(domain)s 메모") % {"domain": label}, required=False, max_length=300,
+            )
+
+    def need_rows(self):
+        """(domain label, level field, note field) per domain, for the template's table."""
+        return [
+            (label, self[f"need_{domain}_level"], self[f"need_{domain}_note"])
+            for domain, label in NeedDomain.choices
+        ]
+
+    def needs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            domain: {"level": data.get(f"need_{domain}_level") or NeedLevel.NONE,
+                     "note": data.get(f"need_{domain}_note", "")}
+            for domain in NeedDomain.values
+        }
+
+
+class CaseOpenForm(forms.Form):
+    manager = forms.ModelChoiceField(label=_("사례관리자"), queryset=None)
+    summary = forms.CharField(label=_("주요 문제"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = selectors.case_managers_for(user)
+        self.fields["manager"].initial = user.pk
+
+
+class PairingForm(forms.Form):
+    volunteer = forms.ModelChoiceField(label=_("좋은이웃 자원봉사자"), queryset=None)
+    cadence = forms.ChoiceField(label=_("안부 확인 주기"), choices=Pairing.Cadence.choices)
+    grace_days = forms.IntegerField(label=_("유예 일수"), min_value=0, max_value=30, initial=2)
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = selectors.volunteers_of_dong(household.dong_id)
+
+
+class PairingEndForm(forms.Form):
+    pairing = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CaseAdvanceForm(forms.Form):
+    to_stage = forms.ChoiceField(label=_("다음 단계"), choices=Case.Stage.choices)
+    note = forms.CharField(label=_("메모"), required=False, max_length=300)
+
+
+class CaseCloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("종결 사유"), choices=Case.ClosureReason.choices)
+    note = forms.CharField(label=_("종결 메모"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    follow_up_on = forms.DateField(label=_("사후관리 예정일 (비우면 3개월 뒤)"),
+                                   required=False, widget=date_input())
+
+
+class CaseConferenceForm(forms.Form):
+    held_on = forms.DateField(label=_("회의일"), widget=date_input())
+    organizations = forms.ModelMultipleChoiceField(
+        label=_("참석 기관"), queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    decisions = forms.CharField(label=_("결정 사항"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizations"].queryset = organizations
+
+
+class CaseGoalForm(forms.Form):
+    description = forms.CharField(label=_("목표"), max_length=300)
+    domain = forms.ChoiceField(label=_("영역"), required=False,
+                               choices=[("", "—")] + list(NeedDomain.choices))
+    service_links = forms.ModelMultipleChoiceField(
+        label=_("연계 서비스"), queryset=ServiceLink.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_links"].queryset = household.service_links.select_related(
+            "service", "provider"
+        )
+        self.fields["service_links"].label_from_instance = lambda link: (
+            f"{link.service.name} · {link.provider.name} ({link.get_status_display()})"
+        )
+
+
+class CaseNoteForm(forms.Form):
+    text = forms.CharField(label=_("점검 내용"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CheckInForm(forms.Form):
+    pairing = forms.IntegerField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("어떻게 확인했나요"), choices=CheckIn.Kind.choices,
+                             widget=forms.RadioSelect)
+    wellbeing = forms.TypedChoiceField(
+        label=_("안녕하신가요 (1 나쁨 – 5 좋음)"), required=False, coerce=int, empty_value=None,
+        choices=[(n, str(n)) for n in range(1, 6)], widget=forms.RadioSelect,
+    )
+    concern = forms.BooleanField(label=_("걱정돼요 (담당 공무원에게 알림)"), required=False)
+    note = forms.CharField(label=_("메모"), required=False, max_length=300)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") and data["kind"] != CheckIn.Kind.NO_ANSWER \
+                and not data.get("wellbeing"):
+            self.add_error("wellbeing", _("안녕 정도를 1–5 중에서 골라 주세요."))
+        return data
+
+
+# ---------------------------------------------------------------------------
+# end [4/5]
+# ---------------------------------------------------------------------------

@@ -1,0 +1,161 @@
+"""DRF serializers of the outreach app."""
+
+from rest_framework import serializers
+
+from households.models import mask_name
+from outreach.models import (
+    Case,
+    CaseStageChange,
+    CheckIn,
+    CrisisLevel,
+    NeedLevel,
+    Pairing,
+    Visit,
+    VisitNeed,
+)
+from outreach.selectors import name_initial
+from referrals.models import NeedDomain
+
+# ---------------------------------------------------------------------------
+# [4/5] Visits, cases, pairings and check-ins
+# ---------------------------------------------------------------------------
+
+
+class VisitNeedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VisitNeed
+        fields = ["domain", "level", "note"]
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    needs = VisitNeedSerializer(many=True, read_only=True)
+    head_name_masked = serializers.SerializerMethodField()
+    dong_name = serializers.CharField(source="household.dong.name", read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = ["id", "household", "dong_name", "head_name_masked", "alert", "staff",
+                  "companion", "scheduled_for", "attempt_no", "previous_attempt", "outcome",
+                  "visited_at", "observations", "crisis_level", "unreachable",
+                  "suggested_next_step", "needs"]
+        read_only_fields = fields
+
+    def get_head_name_masked(self, visit) -> str:
+        return mask_name(getattr(visit, "head_name", "") or "")
+
+
+class CompanionVisitSerializer(serializers.ModelSerializer):
+    """A volunteer companion's view: when, where (dong), whom (initial)."""
+
+    dong_name = serializers.CharField(source="household.dong.name", read_only=True)
+    name_initial = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Visit
+        fields = ["id", "dong_name", "name_initial", "scheduled_for", "attempt_no", "outcome"]
+        read_only_fields = fields
+
+    def get_name_initial(self, visit) -> str:
+        return name_initial(getattr(visit, "head_name", "") or "")
+
+
+class VisitScheduleSerializer(serializers.Serializer):
+    household = serializers.IntegerField()
+    scheduled_for = serializers.DateTimeField()
+    companion = serializers.IntegerField(required=False, allow_null=True)
+    alert = serializers.IntegerField(required=False, allow_null=True)
+
+
+class NeedInputSerializer(serializers.Serializer):
+    domain = serializers.ChoiceField(choices=NeedDomain.choices)
+    level = serializers.ChoiceField(choices=NeedLevel.choices)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class VisitRecordSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Visit.Outcome.choices)
+    visited_at = serializers.DateTimeField(required=False)
+    observations = serializers.CharField(required=False, allow_blank=True, default="")
+    crisis_level = serializers.ChoiceField(choices=CrisisLevel.choices, required=False,
+                                           allow_blank=True, default="")
+    needs = NeedInputSerializer(many=True, required=False, default=list)
+    next_attempt_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class CaseStageChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseStageChange
+        fields = ["stage", "at", "due_on", "note"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    head_name_masked = serializers.SerializerMethodField()
+    stage_changes = CaseStageChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "household", "head_name_masked", "manager", "stage", "stage_due_on",
+                  "opened_at", "plan_due_on", "summary", "closed_at", "closure_reason",
+                  "closure_note", "follow_up_on", "follow_up_alert", "stage_changes"]
+        read_only_fields = fields
+
+    def get_head_name_masked(self, case) -> str:
+        return mask_name(getattr(case, "head_name", "") or "")
+
+
+class CaseOpenSerializer(serializers.Serializer):
+    household = serializers.IntegerField()
+    manager = serializers.IntegerField(required=False)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CaseAdvanceSerializer(serializers.Serializer):
+    to_stage = serializers.ChoiceField(choices=Case.Stage.choices)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class CaseCloseSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Case.ClosureReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    follow_up_on = serializers.DateField(required=False, allow_null=True)
+
+
+class PairingSerializer(serializers.ModelSerializer):
+    """Minimal on purpose: volunteers see name initial, dong and status only."""
+
+    dong_name = serializers.CharField(source="household.dong.name", read_only=True)
+    name_initial = serializers.SerializerMethodField()
+    due_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Pairing
+        fields = ["id", "dong_name", "name_initial", "cadence", "grace_days",
+                  "last_check_in_at", "due_at"]
+        read_only_fields = fields
+
+    def get_name_initial(self, pairing) -> str:
+        return name_initial(getattr(pairing, "head_name", "") or "")
+
+    def get_due_at(self, pairing) -> str:
+        return pairing.due_at().isoformat()
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CheckIn
+        fields = ["id", "pairing", "at", "kind", "wellbeing", "concern", "note"]
+        read_only_fields = fields
+
+
+class CheckInCreateSerializer(serializers.Serializer):
+    pairing = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=CheckIn.Kind.choices)
+    wellbeing = serializers.IntegerField(min_value=1, max_value=5, required=False,
+                                         allow_null=True)
+    concern = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+# ---------------------------------------------------------------------------
+# end [4/5]
+# ---------------------------------------------------------------------------

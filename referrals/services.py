@@ -1,0 +1,290 @@
+"""Every write of referrals and service links, one function per use case.
+
+[3/5] adds the Referral services; [4/5] the service catalogue and links below.
+"""
+
+import logging
+import smtplib
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from households.models import Organization
+from households.services import timeline_add
+from referrals.models import Service, ServiceLink
+
+# ---------------------------------------------------------------------------
+# [4/5] Service catalogue and closed-loop service links
+# ---------------------------------------------------------------------------
+
+logger = logging.getLogger(__name__)
+S = ServiceLink.Status
+
+# Which answer may follow which: 요청 → 수락 / 거절 → 제공 중 → 완료; 취소 before completion.
+LINK_TRANSITIONS = {
+    S.REQUESTED: {S.ACCEPTED, S.DECLINED, S.CANCELLED},
+    S.ACCEPTED: {S.IN_SERVICE, S.COMPLETED, S.CANCELLED},
+    S.IN_SERVICE: {S.COMPLETED, S.CANCELLED},
+    S.DECLINED: set(),
+    S.COMPLETED: set(),
+    S.CANCELLED: set(),
+}
+
+
+def _link_summary(link: ServiceLink, what: str) -> str:
+    return _("서비스 연계 %(what)s: %(service)s (%(provider)s)") % {
+        "what": what, "service": link.service.name, "provider": link.provider.name,
+    }
+
+
+def _link_move(link: ServiceLink, to: str, *, user) -> None:
+    if to not in LINK_TRANSITIONS[link.status]:
+        raise ValidationError(
+            _("'%(now)s' 상태의 연계는 '%(to)s'(으)로 바꿀 수 없습니다.")
+            % {"now": link.get_status_display(), "to": S(to).label}
+        )
+    link.status = to
+
+
+@transaction.atomic
+def service_link_request(
+    *, household, service: Service, provider: Organization, requested_by, note: str = ""
+) -> ServiceLink:
+    """The worker asks a provider for one service for the household."""
+    if not service.active:
+        raise ValidationError(_("사용하지 않는 서비스입니다."))
+    if not service.providers.filter(pk=provider.pk).exists():
+        raise ValidationError(
+            _("%(org)s은(는) '%(service)s'을(를) 제공하지 않습니다.")
+            % {"org": provider.name, "service": service.name}
+        )
+    link = ServiceLink.objects.create(
+        household=household, service=service, provider=provider, requested_by=requested_by,
+        request_note=note,
+    )
+    timeline_add(household_id=household.pk, kind="service_link", actor=requested_by, obj=link,
+                 summary=_link_summary(link, _("요청")))
+    return link
+
+
+def _locked(link: ServiceLink) -> ServiceLink:
+    return ServiceLink.objects.select_for_update().select_related("service", "provider").get(
+        pk=link.pk
+    )
+
+
+@transaction.atomic
+def service_link_accept(*, link: ServiceLink, user) -> ServiceLink:
+    link = _locked(link)
+    _link_move(link, S.ACCEPTED, user=user)
+    link.answered_at, link.answered_by = timezone.now(), user
+    link.save()
+    timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
+                 summary=_link_summary(link, _("수락")))
+    return link
+
+
+@transaction.atomic
+def service_link_decline(*, link: ServiceLink, user, reason: str) -> ServiceLink:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("거절 사유를 적어 주세요."))
+    link = _locked(link)
+    _link_move(link, S.DECLINED, user=user)
+    link.answered_at, link.answered_by, link.decline_reason = timezone.now(), user, reason
+    link.save()
+    timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
+                 summary=_link_summary(link, _("거절 — %(reason)s") % {"reason": reason}))
+    return link
+
+
+@transaction.atomic
+def service_link_start(*, link: ServiceLink, user) -> ServiceLink:
+    link = _locked(link)
+    _link_move(link, S.IN_SERVICE, user=user)
+    link.started_at = timezone.now()
+    link.save()
+    timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
+                 summary=_link_summary(link, _("제공 시작")))
+    return link
+
+
+@transaction.atomic
+def service_link_complete(*, link: ServiceLink, user, actual_value: int) -> ServiceLink:
+    if actual_value is None or int(actual_value) < 0:
+        raise ValidationError(_("환가액(원)을 0 이상의 숫자로 적어 주세요."))
+    link = _locked(link)
+    _link_move(link, S.COMPLETED, user=user)
+    link.completed_at, link.actual_value = timezone.now(), int(actual_value)
+    if link.started_at is None:
+        link.started_at = link.completed_at
+    link.save()
+    timeline_add(
+        household_id=link.household_id, kind="service_link", actor=user, obj=link,
+        summary=_link_summary(link, _("완료 (환가액 %(value)s원)") % {
+            "value": f"{link.actual_value:,}"}),
+    )
+    return link
+
+
+@transaction.atomic
+def service_link_cancel(*, link: ServiceLink, user, reason: str = "") -> ServiceLink:
+    link = _locked(link)
+    _link_move(link, S.CANCELLED, user=user)
+    link.cancelled_at, link.cancel_reason = timezone.now(), (reason or "").strip()
+    link.save()
+    timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
+                 summary=_link_summary(link, _("취소")))
+    return link
+
+
+def working_days_after(start: date, days: int) -> date:
+    """The date ``days`` working days after ``start`` (weekends skipped)."""
+    current, left = start, days
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def _remind_provider(link: ServiceLink, requested_on: date, days: int) -> None:
+    try:
+        send_mail(
+            subject=_("[Doorstep] 서비스 연계 요청에 답해 주세요: %(service)s")
+            % {"service": link.service.name},
+            message=_(
+                "%(org)s 담당자님, %(date)s에 요청된 '%(service)s' 연계가 "
+                "%(days)s 근무일 동안 답을 받지 못했습니다. "
+                "Doorstep에서 수락 또는 거절해 주세요. (연계 번호 %(id)s)"
+            ) % {"org": link.provider.name, "date": f"{requested_on:%Y-%m-%d}",
+                 "service": link.service.name, "days": days, "id": link.pk},
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[link.provider.email],
+        )
+    except (OSError, smtplib.SMTPException):
+        # A bad address must not hold back the others; the worker is flagged anyway.
+        logger.warning("service link %s: reminder e-mail to the provider failed", link.pk)
+
+
+def service_links_remind_unanswered(today: date | None = None) -> int:
+    """Remind providers of requests unanswered for SERVICE_LINK_ANSWER_WORKING_DAYS working
+    days and flag them to the worker; each link is reminded once. Returns how many."""
+    today = today or timezone.localdate()
+    days = settings.SERVICE_LINK_ANSWER_WORKING_DAYS
+    # Requests older than this (in calendar days) may be due; check working days exactly.
+    candidates = (
+        ServiceLink.objects.filter(
+            status=S.REQUESTED, overdue_reminded_at__isnull=True,
+            requested_at__lt=timezone.now() - timedelta(days=days),
+        )
+        .select_related("service", "provider", "requested_by")
+        .order_by("id")
+    )
+    reminded = 0
+    for link in candidates:
+        requested_on = timezone.localdate(link.requested_at)
+        if working_days_after(requested_on, days) > today:
+            continue
+        with transaction.atomic():
+            # Claim the link first so a second run (or a second worker) does not remind twice.
+            claimed = ServiceLink.objects.filter(
+                pk=link.pk, status=S.REQUESTED, overdue_reminded_at__isnull=True
+            ).update(overdue_reminded_at=timezone.now())
+            if not claimed:
+                continue
+            if link.provider.email:
+                _remind_provider(link, requested_on, days)
+            timeline_add(
+                household_id=link.household_id, kind="service_link", obj=link,
+                summary=_link_summary(
+                    link, _("%(days)s 근무일 미응답 — 제공기관에 독촉") % {"days": days}
+                ),
+            )
+        reminded += 1
+    return reminded
+
+
+# The district's catalogue: real Korean programmes and who provides them in 영등포구.
+# (name, sector, provider kind, need domain, typical 환가액 KRW, provider org codes, description)
+CATALOGUE_ORGANIZATIONS = [
+    ("ydp-employment", "서울남부고용센터", Organization.Kind.PUBLIC),
+    ("ydp-suicide", "영등포구 자살예방센터", Organization.Kind.HEALTH),
+    ("nps", "국민연금공단 영등포지사", Organization.Kind.PUBLIC),
+    ("energy", "한국에너지공단", Organization.Kind.PUBLIC),
+    ("ydp-elderly", "영등포노인종합복지관", Organization.Kind.WELFARE_CENTRE),
+    ("ydp-housing", "영등포구 주거복지센터", Organization.Kind.OTHER),
+    ("ydp-council", "영등포구 지역사회보장협의체", Organization.Kind.OTHER),
+    ("klac", "대한법률구조공단 서울남부지부", Organization.Kind.PUBLIC),
+]
+
+CATALOGUE = [
+    ("기초생활보장 생계급여", "public", "public", "income", 820_000, ["ydp-office"],
+     "기준 중위소득 32% 이하 가구의 생계비 지원 (1인 가구 월액 기준)"),
+    ("기초생활보장 의료급여", "public", "public", "health", 300_000, ["ydp-office"],
+     "기준 중위소득 40% 이하 가구의 의료비 지원"),
+    ("기초생활보장 주거급여", "public", "public", "housing", 341_000, ["ydp-office", "lh"],
+     "기준 중위소득 48% 이하 가구의 임차료·수선비 지원"),
+    ("기초생활보장 교육급여", "public", "public", "income", 487_000, ["ydp-office"],
+     "기준 중위소득 50% 이하 가구 학생의 교육활동지원비"),
+    ("긴급복지지원 생계지원", "public", "public", "income", 730_500, ["ydp-office"],
+     "위기 상황 가구에 1개월 생계비 우선 지원 (긴급지원: 3일 내 첫 접촉)"),
+    ("긴급복지지원 의료지원", "public", "public", "health", 3_000_000, ["ydp-office"],
+     "위기 상황의 의료비 1회 300만원 이내"),
+    ("긴급복지지원 주거지원", "public", "public", "housing", 401_000, ["ydp-office"],
+     "위기 상황 가구의 임시 거소 제공"),
+    ("차상위 본인부담경감", "public", "public", "health", 150_000, ["ydp-office", "nhis"],
+     "차상위계층 의료비 본인부담 경감"),
+    ("에너지바우처", "public", "public", "housing", 295_200, ["ydp-office", "energy"],
+     "취약계층의 냉·난방 에너지 비용 지원 (연간)"),
+    ("노인맞춤돌봄서비스", "public", "welfare_centre", "care", 300_000,
+     ["ydp-elderly", "ydp-welfare"], "돌봄이 필요한 65세 이상 노인의 안부 확인·생활 지원"),
+    ("국민취업지원제도", "public", "public", "employment", 3_000_000, ["ydp-employment"],
+     "취업지원서비스와 구직촉진수당 (월 50만원 × 6개월)"),
+    ("장애인활동지원", "public", "public", "care", 1_500_000, ["nps", "ydp-office"],
+     "장애인의 신체·가사 활동 지원 (월 환산)"),
+    ("정신건강복지센터 사례관리", "public", "health", "health", 0, ["ydp-mental"],
+     "정신건강 상담·사례관리"),
+    ("자살예방센터 위기상담", "public", "health", "safety", 0, ["ydp-suicide"],
+     "자살 위기 상담과 위기 개입"),
+    ("푸드뱅크·푸드마켓", "private", "food_bank", "food", 100_000, ["ydp-foodbank"],
+     "기부 식품·생필품 지원 (월 환산)"),
+    ("주거환경개선", "private", "other", "housing", 2_000_000, ["ydp-housing", "ydp-welfare"],
+     "도배·장판·단열·집수리"),
+    ("후원 결연", "private", "other", "income", 200_000, ["ydp-council", "ydp-welfare"],
+     "지역사회보장협의체 정기 후원 결연 (월액)"),
+    ("무료 법률상담", "public", "public", "safety", 150_000, ["klac"],
+     "채무·임대차·가족 문제 법률상담"),
+    ("밑반찬 배달", "private", "welfare_centre", "food", 80_000, ["ydp-welfare", "ydp-foodbank"],
+     "거동이 불편한 1인 가구 밑반찬 배달 (월 환산)"),
+]
+
+
+@transaction.atomic
+def service_catalogue_seed(district=None) -> int:
+    """Create the demo district's catalogue (idempotent); returns how many services are new."""
+    for code, name, kind in CATALOGUE_ORGANIZATIONS:
+        Organization.objects.get_or_create(
+            code=code, defaults={"name": name, "kind": kind, "district": district}
+        )
+    orgs = {o.code: o for o in Organization.objects.filter(code__isnull=False)}
+    created_count = 0
+    for name, sector, kind, domain, value, provider_codes, description in CATALOGUE:
+        service, created = Service.objects.get_or_create(
+            name=name,
+            defaults={"sector": sector, "provider_kind": kind, "domain": domain,
+                      "typical_value": value, "description": description},
+        )
+        created_count += created
+        service.providers.add(*[orgs[c] for c in provider_codes if c in orgs])
+    return created_count
+
+
+# ---------------------------------------------------------------------------
+# end [4/5]
+# ---------------------------------------------------------------------------
