@@ -31,13 +31,14 @@ def cell_text(value, kind: str) -> str:
     if kind == "text":
         return str(value)
     if kind == "pct":
-        return f"{number_format(value * 100, 1)}%"
+        # number_format cuts digits off; round first so 2/3 reads 66.7%, not 66.6%.
+        return f"{number_format(round(value * 100, 1), 1)}%"
     if kind == "days":
-        return _("%(n)s일") % {"n": number_format(value, 1)}
+        return _("%(n)s일") % {"n": number_format(round(value, 1), 1)}
     if kind == "num":
-        return number_format(value, 1)
+        return number_format(round(value, 1), 1)
     if kind == "ratio":
-        return _("%(n)s배") % {"n": number_format(value, 2)}
+        return _("%(n)s배") % {"n": number_format(round(value, 2), 2)}
     if kind == "krw":
         return f"{number_format(int(value), force_grouping=True)}원"
     return number_format(int(value), force_grouping=True)
@@ -103,7 +104,8 @@ def _render_dashboard(request, *, district: bool):
                 for title, tables in dashboards.dashboard_tables(scope, period)]
     context.update(
         sections=sections,
-        no_data=all(p.table.is_empty for _t, panels in sections for p in panels),
+        no_data=all(p.table.is_empty for _t, panels in sections for p in panels
+                    if p.table.period_bound),
         export_query={**period.as_query(), "dong": scope.one_dong.pk if scope.one_dong else ""},
         report_query=_query({**period.as_query(),
                              "dong": scope.one_dong.pk if scope.one_dong else ""}),

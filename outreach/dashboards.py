@@ -232,6 +232,8 @@ class Table:
     people: bool = False
     # People panels: how many rows exist in all (the page shows the first few).
     row_count: int | None = None
+    # False for tables of the present moment (overdue now), whatever the period.
+    period_bound: bool = True
 
     @property
     def is_empty(self) -> bool:
@@ -461,7 +463,7 @@ def panel_first_contact(scope: DashboardScope, period: Period) -> Table:
             Column("emergency_ok", _("%(d)d일 내 접촉") % {"d": emergency_days}, "pct"),
             Column("normal", _("일반")),
             Column("normal_ok", _("%(d)d일 내 접촉") % {"d": normal_days}, "pct"),
-            Column("overdue", _("현재 기한 경과")),
+            Column("overdue", _("현재 기한 경과"), measure=False),
         ],
         rows=rows,
         total=[_("합계"), totals["opened"], totals["contacted"], overall_median, totals["em"],
@@ -504,6 +506,7 @@ def panel_overdue_alerts(scope: DashboardScope, period: Period,
                  Column("days_over", _("경과 일수"))],
         rows=rows,
         people=True,
+        period_bound=False,
         row_count=count if count is not None else len(rows),
         note=_("이름은 가려서 보입니다. 기간과 관계없이 오늘 기준입니다."),
     )
