@@ -3,16 +3,18 @@
 Now is 2026-04-15 12:00 KST; the period is January–March 2026. Households: a1, a2 in
 여의동 (A), b1, b2 in 신길1동 (B), c1, c2 in 대림2동 (C).
 
- # | household | opened       | level    | score v | factors                  | first contact  | closed (reason)
- 1 | a1        | 01-10 10:00  | critical | 90 v1   | 단전 2개월, 1인 가구     | 01-11 10:00    | 02-01 supported  (hit)
- 2 | a2        | 01-20 10:00  | medium   | 50 v1   | 건강보험료 체납 6개월    | 01-30 10:00    | 02-10 no_need
- 3 | b1        | 02-05 10:00  | high     | 75 v2   | 단전 3개월               | 02-10 10:00    | 03-05 duplicate
- 4 | b2        | 03-01 10:00  | low      | 30 v2   | 통신비 체납 3개월        | —  (open, due 03-15)
- 5 | c1        | 03-10 10:00  | critical | 95 v2   | 단전 1개월               | 03-10 14:00    | 03-20 case_opened (hit)
- 6 | a1        | 2025-05-01   | medium   | 60 v1   |                          | 2025-05-02     | 2025-06-01 supported
- 7 | a2        | 04-02 10:00  | (none)   |         |                          | —  (open, due 04-05)
- 8 | c2        | 04-01 10:00  | high     | 70 v2   |                          | —  (open, due 04-04)
- 9 | c1        | 03-02 10:00  | origin missed_check_in, no score, closed 03-03 supported
+Alerts (2026 unless a year is given; times 10:00 KST unless given):
+
+ # | hh | opened | level    | score | factors               | contact | closed, reason
+ 1 | a1 | 01-10  | critical | 90 v1 | 단전 2개월, 1인 가구  | 01-11   | 02-01 supported
+ 2 | a2 | 01-20  | medium   | 50 v1 | 건강보험료 체납 6개월 | 01-30   | 02-10 no_need
+ 3 | b1 | 02-05  | high     | 75 v2 | 단전 3개월            | 02-10   | 03-05 duplicate
+ 4 | b2 | 03-01  | low      | 30 v2 | 통신비 체납 3개월     | —       | open, due 03-15
+ 5 | c1 | 03-10  | critical | 95 v2 | 단전 1개월            | 14:00   | 03-20 case_opened
+ 6 | a1 | 2025-05-01 | medium | 60 v1 |                     | 05-02   | 2025-06-01 supported
+ 7 | a2 | 04-02  | (no score)                               | —       | open, due 04-05
+ 8 | c2 | 04-01  | high     | 70 v2 |                       | —       | open, due 04-04
+ 9 | c1 | 03-02  | origin missed_check_in, no score          | 15:00   | 03-03 supported
 
 Visits: a1 met 2025-05-02; a1 met 01-11; a2 not home 01-30 with volunteer1 (복지통장);
 b1 met 02-10 with volunteer1; c1 refused 03-12 with volunteer2 (좋은이웃들);
@@ -22,11 +24,11 @@ c1 unknown. Saved target: 신길1동 2026 = 5.
 """
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
-from zoneinfo import ZoneInfo
 
 from households.models import Household, Membership, Person, Role
 from outreach.models import DiscoveryAlert, DiscoveryTarget, RiskAssessment, Visit

@@ -56,8 +56,8 @@ def test_time_to_first_contact(admin_scope, period):
 
 
 def test_a_fresh_uncontacted_emergency_is_not_yet_late(admin_scope, district):
-    from tests.outreach.conftest import kst
     from outreach.models import DiscoveryAlert
+    from tests.outreach.conftest import kst
 
     DiscoveryAlert.objects.filter(pk=district["alerts"][8].pk).update(
         opened_at=kst(2026, 4, 14))
