@@ -17,7 +17,8 @@ WIDTH = 360
 # Colour-blind-safe (Okabe–Ito), distinguishable in greyscale print by order.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
 LABEL_W = 96  # left gutter of horizontal bar charts (dong names)
-FONT = 11
+FONT = 12
+SMALL = 10
 
 
 def _fmt(value, kind: str) -> str:
@@ -35,8 +36,9 @@ def _fmt(value, kind: str) -> str:
 def _nice_max(value: float, percent: bool) -> float:
     if percent:
         return 1.0
-    if value <= 0:
-        return 1
+    # Counts: at least 0–4, so the four gridlines fall on whole numbers.
+    if value <= 4:
+        return 4
     magnitude = 10 ** (len(str(int(value))) - 1)
     for step in (1, 2, 2.5, 5, 10):
         if value <= step * magnitude:
@@ -72,7 +74,7 @@ def bar_chart(table: Table, table_id: str) -> SafeString:
     percent = all(c.kind == "pct" for c in series)
     values = [[row or 0 for row in table.column(c.key)] for c in series]
     top = _nice_max(max([v for s in values for v in s] or [0]), percent)
-    bar_h, gap = 10, 8
+    bar_h, gap = 12, 8
     group_h = bar_h * len(series) + gap
     legend_h = 20
     plot_top = legend_h + 14
@@ -84,8 +86,8 @@ def bar_chart(table: Table, table_id: str) -> SafeString:
         x = LABEL_W + plot_w * tick / 4
         parts.append(f'<line x1="{x:.1f}" y1="{plot_top - 4}" x2="{x:.1f}" y2="{height - 4}" '
                      f'stroke="#d5dbe1" stroke-width="1"/>')
-        tick_label = _fmt(top * tick / 4, "pct" if percent else "num" if top < 4 else "int")
-        parts.append(f'<text x="{x:.1f}" y="{plot_top - 6}" font-size="9" '
+        tick_label = _fmt(top * tick / 4, "pct" if percent else "int")
+        parts.append(f'<text x="{x:.1f}" y="{plot_top - 6}" font-size="{SMALL}" '
                      f'text-anchor="middle" fill="#5b6773">{tick_label}</text>')
     for i, label in enumerate(labels):
         y0 = plot_top + i * group_h
@@ -100,8 +102,9 @@ def bar_chart(table: Table, table_id: str) -> SafeString:
             colour = COLOURS[j % len(COLOURS)]
             parts.append(f'<rect x="{LABEL_W}" y="{y:.1f}" width="{max(w, 0):.1f}" '
                          f'height="{bar_h - 1}" fill="{colour}"/>')
-            parts.append(f'<text x="{LABEL_W + w + 3:.1f}" y="{y + bar_h - 2:.1f}" '
-                         f'font-size="9">{_fmt(raw, column.kind)}</text>')
+            if raw is not None:
+                parts.append(f'<text x="{LABEL_W + w + 3:.1f}" y="{y + bar_h - 1:.1f}" '
+                             f'font-size="{SMALL}">{_fmt(raw, column.kind)}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped
 
@@ -114,7 +117,7 @@ def line_chart(table: Table, table_id: str) -> SafeString:
     percent = all(c.kind == "pct" for c in series)
     values = [[v or 0 for v in table.column(c.key)] for c in series]
     top = _nice_max(max([v for s in values for v in s] or [0]), percent)
-    left, right, plot_top, plot_h = 34, 10, 34, 140
+    left, right, plot_top, plot_h = 34, 18, 34, 140
     height = plot_top + plot_h + 30
     plot_w = WIDTH - left - right
     n = len(labels)
@@ -125,9 +128,9 @@ def line_chart(table: Table, table_id: str) -> SafeString:
         y = plot_top + plot_h - plot_h * tick / 4
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" '
                      f'stroke="#d5dbe1" stroke-width="1"/>')
-        tick_label = _fmt(top * tick / 4, "pct" if percent else "num" if top < 4 else "int")
-        parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" font-size="9" text-anchor="end" '
-                     f'fill="#5b6773">{tick_label}</text>')
+        tick_label = _fmt(top * tick / 4, "pct" if percent else "int")
+        parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" font-size="{SMALL}" '
+                     f'text-anchor="end" fill="#5b6773">{tick_label}</text>')
     # Month labels: at most about eight, so they never overlap at 360 px.
     every = max(1, -(-n // 8))
     for i, label in enumerate(labels):
@@ -136,8 +139,9 @@ def line_chart(table: Table, table_id: str) -> SafeString:
         x = left + (step * i if n > 1 else plot_w / 2)
         short = label.replace("년 ", ".").replace("월", "")
         short = short[2:] if len(short) > 5 else short
-        parts.append(f'<text x="{x:.1f}" y="{plot_top + plot_h + 16}" font-size="9" '
-                     f'text-anchor="middle">{escape(short)}</text>')
+        anchor = "end" if i == n - 1 and n > 1 else "middle"
+        parts.append(f'<text x="{x:.1f}" y="{plot_top + plot_h + 16}" font-size="{SMALL}" '
+                     f'text-anchor="{anchor}">{escape(short)}</text>')
     for j in range(len(series)):
         colour = COLOURS[j % len(COLOURS)]
         points = []
@@ -151,8 +155,8 @@ def line_chart(table: Table, table_id: str) -> SafeString:
                          f'stroke-width="2"/>')
         for x, y in points:
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"/>')
-    parts.append(f'<text x="{WIDTH - right}" y="{height - 2}" font-size="9" text-anchor="end" '
-                 f'fill="#5b6773">{escape(_("수치는 옆 표 참조"))}</text>')
+    parts.append(f'<text x="{WIDTH - right}" y="{height - 2}" font-size="{SMALL}" '
+                 f'text-anchor="end" fill="#5b6773">{escape(_("수치는 표 참조"))}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped
 
