@@ -3,6 +3,7 @@ the discovery targets, and exports of any table. Views parse input and render;
 every figure comes from outreach.dashboards."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -141,7 +142,12 @@ def dashboard_home(request):
 def monthly_report(request):
     """One month (or period) of every aggregate on A4, without names or forms."""
     scope = dashboards.dashboard_scope(request.user, dong_id=request.GET.get("dong"))
-    form, period = _period(request, request.GET)
+    data = request.GET
+    if not any(data.get(k) for k in ("start", "end", "year")):
+        # A monthly report defaults to last month, the one just finished.
+        last_month = f"{timezone.localdate().replace(day=1) - timedelta(days=1):%Y-%m}"
+        data = {**data.dict(), "start": last_month, "end": last_month}
+    form, period = _period(request, data)
     context = {"dash_scope": scope, "form": form, "period": period}
     if period is None:
         return render(request, "outreach/report.html", context, status=400)

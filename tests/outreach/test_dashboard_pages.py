@@ -102,6 +102,11 @@ def test_printable_monthly_report_has_no_names(client_as, admin_user, district):
     assert 'id="table-first_contact"' in html
 
 
+def test_the_monthly_report_defaults_to_last_month(client_as, admin_user, district):
+    response = client_as(admin_user).get(reverse("dashboard_report"))
+    assert response.context["period"].label == "2026년 3월"
+
+
 def _add_a_month_of_work(district, n):
     """n more households' alerts and visits in January, in every dong of the fixture."""
     staff = district["alerts"][1].household.visits.first().staff
