@@ -158,6 +158,14 @@ class DashboardScope:
     one_dong: Dong | None = None
     # Every dong the user may pick (the picker's choices).
     allowed: tuple = ()
+    # The scope is every dong there is: filtering by dong would keep every row, so the
+    # queries skip that join (a 200,000-household scan) and stay proportional to the
+    # alerts and visits they count.
+    everywhere: bool = False
+
+    def in_dongs(self, path: str) -> Q:
+        """Rows of the scope's dongs, ``path`` leading to a dong id."""
+        return Q() if self.everywhere else Q(**{f"{path}__in": self.dong_ids})
 
     @property
     def dong_ids(self) -> list[int]:
@@ -184,7 +192,8 @@ def dashboard_scope(user, *, dong_id=None, district: bool = False) -> DashboardS
     dongs = tuple(Dong.objects.filter(id__in=scope.dong_ids).select_related("district")
                   .order_by("code"))
     if dong_id in (None, ""):
-        return DashboardScope(user=user, dongs=dongs, allowed=dongs)
+        everywhere = len(dongs) == Dong.objects.count()
+        return DashboardScope(user=user, dongs=dongs, allowed=dongs, everywhere=everywhere)
     try:
         wanted = int(dong_id)
     except (TypeError, ValueError):
@@ -257,7 +266,7 @@ def rate(part, whole):
 # --- the base querysets -----------------------------------------------------------------
 
 def _alerts(scope: DashboardScope) -> QuerySet[DiscoveryAlert]:
-    return DiscoveryAlert.objects.filter(household__dong_id__in=scope.dong_ids)
+    return DiscoveryAlert.objects.filter(scope.in_dongs("household__dong_id"))
 
 
 def _in(period: Period, field_name: str) -> Q:
@@ -289,20 +298,22 @@ def _year_range(year: int) -> tuple[datetime, datetime]:
             datetime.combine(date(year + 1, 1, 1), time.min, tz))
 
 
-def discovered_by_dong(dong_ids, start: datetime, end: datetime) -> dict[int, int]:
+def discovered_by_dong(dong_ids, start: datetime, end: datetime,
+                       everywhere: bool = False) -> dict[int, int]:
     """Distinct households discovered per dong with the alert opened in [start, end)."""
-    alerts = DiscoveryAlert.objects.filter(household__dong_id__in=dong_ids,
-                                           opened_at__gte=start, opened_at__lt=end)
+    alerts = DiscoveryAlert.objects.filter(opened_at__gte=start, opened_at__lt=end)
+    if not everywhere:
+        alerts = alerts.filter(household__dong_id__in=dong_ids)
     rows = (discovered_alerts(alerts).values("household__dong_id")
             .annotate(n=Count("household_id", distinct=True)).order_by())
     return {r["household__dong_id"]: r["n"] for r in rows}
 
 
-def targets_for(dong_ids, year: int) -> dict[int, tuple[int, bool]]:
+def targets_for(dong_ids, year: int, everywhere: bool = False) -> dict[int, tuple[int, bool]]:
     """{dong_id: (target, is_default)} for a year: the admin's figure, else the default."""
     saved = dict(DiscoveryTarget.objects.filter(dong_id__in=dong_ids, year=year)
                  .values_list("dong_id", "target"))
-    last_year = discovered_by_dong(dong_ids, *_year_range(year - 1))
+    last_year = discovered_by_dong(dong_ids, *_year_range(year - 1), everywhere=everywhere)
     return {
         dong_id: ((saved[dong_id], False) if dong_id in saved
                   else (target_default(last_year.get(dong_id, 0)), True))
@@ -316,8 +327,8 @@ def panel_discovery_targets(scope: DashboardScope, period: Period) -> Table:
     """Households discovered this year (to the period's last month) against the target."""
     year = period.end.year
     year_start, _year_end = _year_range(year)
-    found = discovered_by_dong(scope.dong_ids, year_start, period.end_dt)
-    targets = targets_for(scope.dong_ids, year)
+    found = discovered_by_dong(scope.dong_ids, year_start, period.end_dt, scope.everywhere)
+    targets = targets_for(scope.dong_ids, year, scope.everywhere)
     rows = []
     for dong in scope.dongs:
         target, is_default = targets[dong.pk]
@@ -527,7 +538,8 @@ def _hit():
                 output_field=IntegerField())
 
 
-def model_feedback(alerts: QuerySet[DiscoveryAlert], key) -> dict:
+def model_feedback(alerts: QuerySet[DiscoveryAlert], key, outer_key: str = "t.k",
+                   outer_params: tuple = ()) -> dict:
     """Per key: closed, hits, mean score, and how many of — and which hits among — the
     top-scored 10% of *all* these alerts fall in the group. One query.
 
@@ -539,7 +551,7 @@ def model_feedback(alerts: QuerySet[DiscoveryAlert], key) -> dict:
     outer = f"""
         SELECT r.k, COUNT(*), SUM(r.hit), AVG(r.score), SUM(r.top), SUM(r.top * r.hit)
         FROM (
-            SELECT t.k, t.hit, t.score,
+            SELECT {outer_key} AS k, t.hit, t.score,
                    CASE WHEN 10 * ROW_NUMBER() OVER (ORDER BY t.score DESC, t.id)
                              <= COUNT(*) OVER () + 9 THEN 1 ELSE 0 END AS top
             FROM ({sql}) t
@@ -547,7 +559,7 @@ def model_feedback(alerts: QuerySet[DiscoveryAlert], key) -> dict:
         GROUP BY r.k
     """
     with connection.cursor() as cursor:
-        cursor.execute(outer, params)
+        cursor.execute(outer, (*outer_params, *params))
         return {
             k: {"closed": n, "hits": int(hits or 0), "mean_score": float(mean or 0),
                 "top": int(top or 0), "top_hits": int(top_hits or 0)}
@@ -639,18 +651,23 @@ def panel_model_by_band(scope: DashboardScope, period: Period) -> Table:
     )
 
 
-def _age_band_case(reference: date):
-    """The head's age band on ``reference``, from their birth date (set-based)."""
-    head_birth = Subquery(Person.objects.filter(household_id=OuterRef("household_id"),
-                                                is_head=True)
-                          .order_by("id").values("birth_date")[:1])
-    whens = []
+def _head_birth():
+    return Subquery(Person.objects.filter(household_id=OuterRef("household_id"), is_head=True)
+                    .order_by("id").values("birth_date")[:1])
+
+
+def _age_band_sql(reference: date) -> tuple[str, tuple]:
+    """SQL banding the head's birth date ``t.k`` by age on ``reference``.
+
+    Age ≥ lo ⇔ born on or before reference − lo years; age ≤ hi ⇔ born after
+    reference − (hi + 1) years. Done outside the query that looks the head up, so the
+    lookup runs once per alert rather than once per band.
+    """
+    whens, params = [], []
     for i, (_code, lo, hi) in enumerate(AGE_BANDS):
-        # Age ≥ lo ⇔ born on or before reference − lo years; age ≤ hi ⇔ born after
-        # reference − (hi + 1) years.
-        whens.append(When(head_birth__lte=_years_before(reference, lo),
-                          head_birth__gt=_years_before(reference, hi + 1), then=Value(i)))
-    return head_birth, Case(*whens, default=Value(-1), output_field=IntegerField())
+        whens.append(f"WHEN t.k <= %s AND t.k > %s THEN {i}")
+        params += [_years_before(reference, lo), _years_before(reference, hi + 1)]
+    return f"CASE {' '.join(whens)} ELSE -1 END", tuple(params)
 
 
 AGE_BAND_LABELS = {"u40": gettext_lazy("40세 미만"), "40_64": gettext_lazy("40–64세"),
@@ -658,9 +675,9 @@ AGE_BAND_LABELS = {"u40": gettext_lazy("40세 미만"), "40_64": gettext_lazy("4
 
 
 def panel_model_by_age(scope: DashboardScope, period: Period) -> Table:
-    head_birth, band = _age_band_case(period.last_day)
-    alerts = _closed_model_alerts(scope, period).annotate(head_birth=head_birth)
-    per = model_feedback(alerts, band)
+    band_sql, band_params = _age_band_sql(period.last_day)
+    per = model_feedback(_closed_model_alerts(scope, period), _head_birth(), band_sql,
+                         band_params)
     rows = [_feedback_row(str(AGE_BAND_LABELS[code]), per.get(i))
             for i, (code, _lo, _hi) in enumerate(AGE_BANDS)]
     rows.append(_feedback_row(_("미상"), per.get(-1)))
@@ -735,7 +752,7 @@ def panel_model_by_signal(scope: DashboardScope, period: Period) -> Table:
 # --- panels: visits and volunteers ----------------------------------------------------------
 
 def panel_visits_monthly(scope: DashboardScope, period: Period) -> Table:
-    visits = Visit.objects.filter(household__dong_id__in=scope.dong_ids,
+    visits = Visit.objects.filter(scope.in_dongs("household__dong_id"),
                                   visited_at__isnull=False).exclude(outcome="")
     per = {
         r["m"]: r for r in visits.filter(_in(period, "visited_at"))
@@ -773,7 +790,7 @@ def volunteer_extra_activity(scope: DashboardScope, period: Period) -> dict[str,
                         .order_by("id").values("group")[:1])
     if model_has("referrals.Referral", "dong", "submitted_by", "created_at"):
         Referral = apps.get_model("referrals", "Referral")
-        rows = (Referral.objects.filter(dong_id__in=scope.dong_ids, submitted_by__isnull=False)
+        rows = (Referral.objects.filter(scope.in_dongs("dong_id"), submitted_by__isnull=False)
                 .filter(_in(period, "created_at")).annotate(by_user=F("submitted_by_id"))
                 .annotate(g=group_of).filter(g__isnull=False).values("g").order_by()
                 .annotate(n=Count("id")))
@@ -781,7 +798,7 @@ def volunteer_extra_activity(scope: DashboardScope, period: Period) -> dict[str,
             extra[r["g"]]["referrals"] = r["n"]
     if model_has("outreach.CheckIn", "pairing", "at", "by"):
         CheckIn = apps.get_model("outreach", "CheckIn")
-        rows = (CheckIn.objects.filter(pairing__household__dong_id__in=scope.dong_ids)
+        rows = (CheckIn.objects.filter(scope.in_dongs("pairing__household__dong_id"))
                 .filter(_in(period, "at")).annotate(by_user=F("by_id"))
                 .annotate(g=group_of).filter(g__isnull=False).values("g").order_by()
                 .annotate(n=Count("id")))
@@ -791,7 +808,7 @@ def volunteer_extra_activity(scope: DashboardScope, period: Period) -> dict[str,
 
 
 def panel_volunteer_activity(scope: DashboardScope, period: Period) -> Table:
-    visits = (Visit.objects.filter(household__dong_id__in=scope.dong_ids,
+    visits = (Visit.objects.filter(scope.in_dongs("household__dong_id"),
                                    companion__isnull=False, visited_at__isnull=False)
               .filter(_in(period, "visited_at")).exclude(outcome="")
               .annotate(g=_volunteer_group()).values("g").order_by()
@@ -819,7 +836,7 @@ def panel_volunteer_activity(scope: DashboardScope, period: Period) -> Table:
 def panel_referrals_by_channel(scope: DashboardScope, period: Period) -> Table:
     Referral = apps.get_model("referrals", "Referral")
     choices = dict(Referral._meta.get_field("channel").choices or [])
-    per = dict(Referral.objects.filter(dong_id__in=scope.dong_ids).filter(_in(period, "created_at"))
+    per = dict(Referral.objects.filter(scope.in_dongs("dong_id")).filter(_in(period, "created_at"))
                .values("channel").order_by().annotate(n=Count("id"))
                .values_list("channel", "n"))
     keys = list(choices) + sorted(k for k in per if k not in choices)
@@ -835,7 +852,7 @@ def panel_referrals_by_channel(scope: DashboardScope, period: Period) -> Table:
 def panel_referrals_by_category(scope: DashboardScope, period: Period) -> Table:
     """Concern categories are a JSON list on the referral; one query with json_each."""
     Referral = apps.get_model("referrals", "Referral")
-    inner = (Referral.objects.filter(dong_id__in=scope.dong_ids).filter(_in(period, "created_at"))
+    inner = (Referral.objects.filter(scope.in_dongs("dong_id")).filter(_in(period, "created_at"))
              .order_by().values("id", cats=F("categories")))
     sql, params = inner.query.sql_with_params()
     if connection.vendor == "postgresql":
@@ -861,7 +878,7 @@ def panel_referrals_by_category(scope: DashboardScope, period: Period) -> Table:
 
 def _links(scope: DashboardScope, period: Period):
     ServiceLink = apps.get_model("referrals", "ServiceLink")
-    return ServiceLink.objects.filter(household__dong_id__in=scope.dong_ids).filter(
+    return ServiceLink.objects.filter(scope.in_dongs("household__dong_id")).filter(
         _in(period, "requested_at"))
 
 
@@ -929,7 +946,7 @@ def panel_cases_by_stage(scope: DashboardScope, period: Period) -> Table:
     Case_ = apps.get_model("outreach", "Case")
     today = timezone.localdate()
     stages = [(k, v) for k, v in Case_._meta.get_field("stage").choices if k != "closed"]
-    per = {r["stage"]: r for r in Case_.objects.filter(household__dong_id__in=scope.dong_ids)
+    per = {r["stage"]: r for r in Case_.objects.filter(scope.in_dongs("household__dong_id"))
            .exclude(stage="closed").values("stage").order_by()
            .annotate(n=Count("id"), overdue=Count("id", filter=Q(stage_due_on__lt=today)))}
     rows = [[str(label), per.get(k, {}).get("n", 0), per.get(k, {}).get("overdue", 0)]
@@ -945,7 +962,7 @@ def panel_cases_by_stage(scope: DashboardScope, period: Period) -> Table:
 
 def panel_unreachable(scope: DashboardScope, period: Period) -> Table:
     """연락 두절: households visited in the period that ended unreachable."""
-    visits = (Visit.objects.filter(household__dong_id__in=scope.dong_ids,
+    visits = (Visit.objects.filter(scope.in_dongs("household__dong_id"),
                                    visited_at__isnull=False)
               .filter(_in(period, "visited_at")).values("household__dong_id").order_by()
               .annotate(households=Count("household_id", distinct=True),

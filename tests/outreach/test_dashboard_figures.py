@@ -163,3 +163,18 @@ def test_factor_kind_strips_the_quantity():
     assert d.factor_kind("단전 2개월") == "단전"
     assert d.factor_kind("건강보험료 체납 6개월") == "건강보험료 체납"
     assert d.factor_kind("1인 가구") == "1인 가구"
+
+
+def test_another_districts_alerts_never_count(admin_user, district, period):
+    from households.models import District, Dong, Household
+    from tests.outreach.conftest import kst, make_alert
+
+    guro = District.objects.create(code="11530", name="구로구")
+    sindorim = Dong.objects.create(district=guro, code="1153051000", name="신도림동")
+    household = Household.objects.create(dong=sindorim, road_address="서울특별시 구로구 경인로 1")
+    make_alert(household, opened=kst(2026, 2, 1), level="critical", score=99,
+               first_contact=kst(2026, 2, 2), closed=kst(2026, 2, 3), reason="supported")
+    scope = d.dashboard_scope(admin_user)
+    assert not scope.everywhere
+    assert d.panel_model_hit_rate(scope, period).rows[0][1:3] == [4, 2]
+    assert d.panel_alerts_monthly(scope, period).total == ["합계", 6, 5, 2]
