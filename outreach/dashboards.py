@@ -301,19 +301,30 @@ def _year_range(year: int) -> tuple[datetime, datetime]:
 def discovered_by_dong(dong_ids, start: datetime, end: datetime,
                        everywhere: bool = False) -> dict[int, int]:
     """Distinct households discovered per dong with the alert opened in [start, end)."""
-    alerts = DiscoveryAlert.objects.filter(opened_at__gte=start, opened_at__lt=end)
+    return {k: v[0] for k, v in
+            discovered_in_ranges(dong_ids, [(start, end)], everywhere).items()}
+
+
+def discovered_in_ranges(dong_ids, ranges, everywhere: bool = False) -> dict[int, list[int]]:
+    """{dong_id: [households discovered in each (start, end) range]}, in one query."""
+    alerts = DiscoveryAlert.objects.filter(opened_at__gte=min(r[0] for r in ranges),
+                                           opened_at__lt=max(r[1] for r in ranges))
     if not everywhere:
         alerts = alerts.filter(household__dong_id__in=dong_ids)
-    rows = (discovered_alerts(alerts).values("household__dong_id")
-            .annotate(n=Count("household_id", distinct=True)).order_by())
-    return {r["household__dong_id"]: r["n"] for r in rows}
+    counts = {f"n{i}": Count("household_id", distinct=True,
+                             filter=Q(opened_at__gte=start, opened_at__lt=end))
+              for i, (start, end) in enumerate(ranges)}
+    rows = discovered_alerts(alerts).values("household__dong_id").annotate(**counts).order_by()
+    return {r["household__dong_id"]: [r[f"n{i}"] for i in range(len(ranges))] for r in rows}
 
 
-def targets_for(dong_ids, year: int, everywhere: bool = False) -> dict[int, tuple[int, bool]]:
+def targets_for(dong_ids, year: int, everywhere: bool = False,
+                last_year: dict | None = None) -> dict[int, tuple[int, bool]]:
     """{dong_id: (target, is_default)} for a year: the admin's figure, else the default."""
     saved = dict(DiscoveryTarget.objects.filter(dong_id__in=dong_ids, year=year)
                  .values_list("dong_id", "target"))
-    last_year = discovered_by_dong(dong_ids, *_year_range(year - 1), everywhere=everywhere)
+    if last_year is None:
+        last_year = discovered_by_dong(dong_ids, *_year_range(year - 1), everywhere=everywhere)
     return {
         dong_id: ((saved[dong_id], False) if dong_id in saved
                   else (target_default(last_year.get(dong_id, 0)), True))
@@ -327,8 +338,11 @@ def panel_discovery_targets(scope: DashboardScope, period: Period) -> Table:
     """Households discovered this year (to the period's last month) against the target."""
     year = period.end.year
     year_start, _year_end = _year_range(year)
-    found = discovered_by_dong(scope.dong_ids, year_start, period.end_dt, scope.everywhere)
-    targets = targets_for(scope.dong_ids, year, scope.everywhere)
+    counts = discovered_in_ranges(
+        scope.dong_ids, [(year_start, period.end_dt), _year_range(year - 1)], scope.everywhere)
+    found = {dong_id: n[0] for dong_id, n in counts.items()}
+    last_year = {dong_id: n[1] for dong_id, n in counts.items()}
+    targets = targets_for(scope.dong_ids, year, scope.everywhere, last_year=last_year)
     rows = []
     for dong in scope.dongs:
         target, is_default = targets[dong.pk]
@@ -548,6 +562,10 @@ def model_feedback(alerts: QuerySet[DiscoveryAlert], key, outer_key: str = "t.k"
     """
     inner = alerts.order_by().values("id", k=key, score=F("assessment__score"), hit=_hit())
     sql, params = inner.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        # A fence: without it PostgreSQL inlines ``k`` (a head-of-household lookup for
+        # the age split) into every branch of the outer CASE and runs it once per band.
+        sql += " OFFSET 0"
     outer = f"""
         SELECT r.k, COUNT(*), SUM(r.hit), AVG(r.score), SUM(r.top), SUM(r.top * r.hit)
         FROM (
