@@ -102,3 +102,18 @@ def test_the_monthly_report_prints_on_a4(live_server, some_work, page, screensho
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
     screenshot(page, "dashboard-report-print")
+
+
+def test_staff1_reads_the_dong_dashboard_on_a_phone(live_server, some_work, page, screenshot):
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("아이디").fill("staff1")
+    page.get_by_label("비밀번호").fill("doorstep-demo")
+    page.get_by_label("비밀번호").press("Enter")
+    page.get_by_role("link", name="동 현황").click()
+    expect(page.get_by_role("heading", name="동 복지 현황")).to_be_visible()
+    page.get_by_label("행정동", exact=True).select_option(label="신길1동")
+    page.get_by_role("button", name="조회").click()
+    expect(page.locator("#table-first_contact tbody th")).to_have_text(["신길1동"])
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "dashboard-dong-360")

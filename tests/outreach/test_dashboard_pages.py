@@ -160,3 +160,8 @@ def test_a_negative_target_is_refused_and_kept(client_as, admin_user, district, 
 
 def test_only_admins_set_targets(client_as, staff1, district):
     assert client_as(staff1).get(reverse("dashboard_targets")).status_code == 403
+
+
+def test_dashboard_home_sends_each_role_to_its_page(client_as, admin_user, staff1, district):
+    assert client_as(admin_user).get("/dashboard/").url == reverse("dashboard_district")
+    assert client_as(staff1).get("/dashboard/").url == reverse("dashboard_dong")
