@@ -11,10 +11,12 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from urllib.parse import quote
 
 from django import forms
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from households.models import AccessLog
@@ -36,7 +38,7 @@ def _cell(value):
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "예" if value else "아니오"
+        return gettext("예") if value else gettext("아니오")
     if isinstance(value, int | float):
         return value
     if isinstance(value, datetime):
@@ -123,8 +125,6 @@ def export_response(
     access_log_write(request=request, action=AccessLog.Action.EXPORT, object_type=object_type,
                      object_id=object_id, reason=reason)
     response = HttpResponse(body, content_type=content_type)
-    from urllib.parse import quote
-
     stamp = timezone.localdate().strftime("%Y%m%d")
     ascii_name = f"doorstep-{object_id or object_type}-{stamp}.{extension}"
     utf8_name = quote(f"{filename}-{stamp}.{extension}")
