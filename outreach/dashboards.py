@@ -278,8 +278,15 @@ def discovered_alerts(alerts: QuerySet[DiscoveryAlert]) -> QuerySet[DiscoveryAle
 
     The product's definition: an alert or referral that led to a service link or a
     case. Until ServiceLink and Case exist here, an alert counts when its household
-    was met at home (a Visit with outcome 만남). Switch this one function to
-    ``Exists(ServiceLink …) | Exists(Case …)`` (and add referrals) after the merge.
+    was met at home (a Visit with outcome 만남). After the merge, switch the body to::
+
+        links = ServiceLink.objects.filter(household_id=OuterRef("household_id"),
+                                           requested_at__gte=OuterRef("opened_at"))
+        cases = Case.objects.filter(household_id=OuterRef("household_id"),
+                                    opened_at__gte=OuterRef("opened_at"))
+        return alerts.filter(Exists(links) | Exists(cases))
+
+    (referrals join in the same way once [3/5] links them to households).
     """
     met = Visit.objects.filter(household_id=OuterRef("household_id"),
                                outcome=Visit.Outcome.MET)

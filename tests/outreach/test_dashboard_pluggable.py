@@ -92,6 +92,22 @@ def test_open_cases_by_stage(admin_user, district, period):
     assert table.total[1:] == [2, 1]
 
 
+@pytest.mark.skipif(not d.model_has("outreach.CheckIn", "pairing", "at", "by"),
+                    reason="check-ins not merged yet")
+def test_check_ins_count_for_the_volunteers_group(admin_user, district, period, volunteer1):
+    from django.apps import apps
+
+    Pairing = apps.get_model("outreach", "Pairing")
+    CheckIn = apps.get_model("outreach", "CheckIn")
+    pairing = Pairing.objects.create(volunteer=volunteer1, household=district["households"]["b2"],
+                                     started_on=date(2026, 1, 1))
+    CheckIn.objects.create(pairing=pairing, at=kst(2026, 2, 3), kind="met", by=volunteer1)
+    CheckIn.objects.create(pairing=pairing, at=kst(2026, 4, 3), kind="phone", by=volunteer1)
+    table = d.panel_volunteer_activity(d.dashboard_scope(admin_user), period)
+    # 복지통장 (volunteer1): 2 visits joined, 1 check-in in the period (April's is after it).
+    assert table.rows[0] == ["복지통장", 1, 2, 0, 1]
+
+
 @_needs("unreachable")
 def test_unreachable_share(admin_user, district, period):
     from outreach.models import Visit
