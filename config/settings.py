@@ -191,6 +191,8 @@ SPECTACULAR_SETTINGS = {
         # [4/5]
         "CaseStageEnum": "outreach.models.Case.Stage",
         "CaseClosureReasonEnum": "outreach.models.Case.ClosureReason",
+        "CheckInKindEnum": "outreach.models.CheckIn.Kind",
+        "ColumnKindEnum": ["text", "int", "num", "pct", "days", "ratio", "krw"],
     },
 }
 

@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from households import apis as household_apis
 from households import views as household_views
 from outreach import apis as outreach_apis
+from outreach import dashboard_apis
 from referrals import apis as referral_apis
 
 router = DefaultRouter()
@@ -38,6 +39,10 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("healthz", household_views.healthz, name="healthz"),
+    path("dashboard/", include("outreach.dashboard_urls")),
+    path("api/v1/dashboard/", dashboard_apis.PanelListApi.as_view(), name="api_dashboard"),
+    path("api/v1/dashboard/<slug:name>/", dashboard_apis.PanelApi.as_view(),
+         name="api_dashboard_panel"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -418,3 +418,35 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return f"check-in {self.pk} ({self.kind})"
+
+
+class DiscoveryTarget(models.Model):
+    """발굴 목표: households a dong should find in a year (영등포구 raises it 10% a year).
+
+    Without a row for the year the dashboard uses last year's actual × 1.1, rounded up.
+    """
+
+    dong = models.ForeignKey(
+        "households.Dong", on_delete=models.CASCADE, related_name="discovery_targets"
+    )
+    year = models.PositiveSmallIntegerField(_("연도"))
+    target = models.PositiveIntegerField(_("발굴 목표(가구)"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("설정일시"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("발굴 목표")
+        verbose_name_plural = _("발굴 목표")
+        ordering = ["year", "dong__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["dong", "year"], name="one_target_per_dong_year"),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100), name="target_year_sane"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dong} {self.year}: {self.target}"
