@@ -275,3 +275,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite cannot enforce "nulls not distinct"; PostgreSQL does, and production runs there.
     SILENCED_SYSTEM_CHECKS = ["models.W047"]
+
+# Referrals (issue 3/5): the public form's per-IP limit (django-ratelimit syntax) and size cap.
+PUBLIC_REPORT_RATE = env.str("PUBLIC_REPORT_RATE", default="5/h")
+PUBLIC_REPORT_STATUS_RATE = env.str("PUBLIC_REPORT_STATUS_RATE", default="30/h")
+PUBLIC_REPORT_MAX_BYTES = env.int("PUBLIC_REPORT_MAX_BYTES", default=16 * 1024)

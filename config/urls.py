@@ -8,22 +8,28 @@ from rest_framework.routers import DefaultRouter
 
 from households import apis as household_apis
 from households import views as household_views
+from outreach import apis as outreach_apis
+from referrals import apis as referral_apis
 
 router = DefaultRouter()
 router.register("households", household_apis.HouseholdViewSet, basename="household")
 router.register("people", household_apis.PersonViewSet, basename="person")
+router.register("referrals", referral_apis.ReferralViewSet, basename="referral")
 
 admin.site.site_header = "Doorstep 관리"
 admin.site.site_title = "Doorstep"
 
 urlpatterns = [
     path("", include("households.urls")),
+    path("", include("referrals.urls")),
+    path("", include("outreach.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("healthz", household_views.healthz, name="healthz"),
+    path("api/v1/inbox/", outreach_apis.InboxItemListApi.as_view(), name="api_inbox"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

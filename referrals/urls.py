@@ -1,0 +1,12 @@
+from django.urls import path
+
+from referrals import views
+
+urlpatterns = [
+    path("volunteer/refer/", views.volunteer_refer, name="volunteer_refer"),
+    path("referrals/new/", views.referral_new, name="referral_new"),
+    path("referrals/mine/", views.my_referrals, name="my_referrals"),
+    path("referrals/<int:referral_id>/", views.referral_detail, name="referral_detail"),
+    path("report/", views.public_report, name="public_report"),
+    path("report/status/", views.report_status, name="report_status"),
+]
