@@ -13,8 +13,6 @@ from datetime import date
 from django.db.models import (
     Case,
     CharField,
-    DateField,
-    DateTimeField,
     F,
     IntegerField,
     OuterRef,
@@ -294,8 +292,8 @@ def _sort_rows(referrals, alerts):
                 ),
                 item_score=Coalesce(F("assessment__score"), Value(-1),
                                     output_field=IntegerField()),
-                item_due=F("due_on", output_field=DateField()),
-                item_opened=F("opened_at", output_field=DateTimeField()),
+                item_due=F("due_on"),
+                item_opened=F("opened_at"),
             ).values(*SORT_COLUMNS)
         )
     if not parts:

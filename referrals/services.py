@@ -142,8 +142,8 @@ def _after_submit(referral: Referral, request) -> None:
         timeline_add(
             household_id=referral.household_id, kind="referral", actor=referral.referred_by,
             obj=referral,
-            summary=_("의뢰 접수 (%(channel)s, %(urgency)s): %(what)s") % {
-                "channel": referral.get_channel_display(),
+            summary=_("의뢰 %(ref)s 접수 (%(channel)s, %(urgency)s): %(what)s") % {
+                "ref": str(referral), "channel": referral.get_channel_display(),
                 "urgency": referral.get_urgency_display(),
                 "what": ", ".join(referral.category_labels) or _("분류 없음"),
             },
