@@ -280,3 +280,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 PUBLIC_REPORT_RATE = env.str("PUBLIC_REPORT_RATE", default="5/h")
 PUBLIC_REPORT_STATUS_RATE = env.str("PUBLIC_REPORT_STATUS_RATE", default="30/h")
 PUBLIC_REPORT_MAX_BYTES = env.int("PUBLIC_REPORT_MAX_BYTES", default=16 * 1024)
+# The referral's subject_sex uses the same choices as Person.sex: one enum in the schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["SexEnum"] = (
+    "households.models.Person.Sex"
+)
