@@ -24,6 +24,7 @@ class InboxFilterForm(forms.Form):
     mine = forms.BooleanField(label=_("내 담당만"), required=False)
 
     def __init__(self, *args, dongs=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         if dongs is not None:
             self.fields["dong"].queryset = dongs

@@ -58,6 +58,7 @@ class ReferralFormBase(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, dongs=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         if dongs is not None:
             self.fields["dong"].queryset = dongs
@@ -218,6 +219,10 @@ class PublicReportForm(ReferralFormBase):
 
 
 class ReceiptStatusForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     code = forms.RegexField(
         label=_("접수번호"), regex=r"^\s*[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}\s*$",
         error_messages={"invalid": _("접수번호는 'ABCD-2345'처럼 8자리입니다."),
