@@ -50,7 +50,9 @@ def _back(request) -> str:
 def _row_context(request, staff=None):
     return {
         "staff_choices": list(staff if staff is not None else _staff_choices(request.user)),
-        "close_reasons": CloseReason.choices,
+        # Plain strings: a lazy label would be translated again in every row.
+        "close_reasons": [(value, str(label)) for value, label in CloseReason.choices],
+        "inbox_url": reverse("inbox"),
         "next": request.get_full_path() if request.method == "GET" else _back(request),
         "now_local": timezone.localtime(),
     }
@@ -72,6 +74,18 @@ def inbox(request):
     template = "outreach/inbox_list.html" if request.htmx and \
         request.htmx.target == "inbox-list" else "outreach/inbox.html"
     return render(request, template, context, status=400 if filter_form.errors else 200)
+
+
+@login_required
+def inbox_item_panel(request, kind: str, item_id: int):
+    """The item's actions: loaded into its row by htmx, or a page of its own without JS."""
+    _require_inbox(request.user)
+    item = selectors.inbox_item(request.user, kind, item_id)
+    context = {"item": item, **_row_context(request)}
+    context["next"] = _back(request)
+    if request.htmx:
+        return render(request, "outreach/inbox_actions.html", context)
+    return render(request, "outreach/inbox_item.html", context)
 
 
 def _answer(request, item, *, message: str, gone: bool = False, error: str = "",

@@ -167,6 +167,8 @@ class Referral(models.Model):
             models.Index(fields=["urgency", "due_on", "id"], name="referral_open_order",
                          condition=~Q(status="closed")),
             models.Index(fields=["assigned_to", "status"], name="referral_assignee"),
+            # The referral list, newest first, cut to a page without sorting the dong.
+            models.Index(fields=["-created_at", "-id"], name="referral_recent"),
             # Duplicate check: same address in the dong within 30 days.
             models.Index(fields=["dong", "address_key", "created_at"], name="referral_dong_addr"),
             models.Index(fields=["household", "created_at"], name="referral_household"),

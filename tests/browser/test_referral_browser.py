@@ -90,9 +90,8 @@ def test_volunteer_refers_offline_then_staff_triages(live_server, dongs, page, b
     screenshot(staff, "inbox-1280")
 
     # Assign by keyboard: open the row's actions, the assignee defaults to me, press Enter.
-    first_row.locator("summary").focus()
+    first_row.locator("[data-actions]").focus()
     staff.keyboard.press("Enter")
-    staff.keyboard.press("Tab")
     expect(first_row.get_by_label("담당자")).to_be_focused()
     staff.keyboard.press("Tab")
     staff.keyboard.press("Enter")
@@ -100,7 +99,7 @@ def test_volunteer_refers_offline_then_staff_triages(live_server, dongs, page, b
     expect(row.locator("[data-status]")).to_have_text("확인 중")
     expect(row.locator("[data-assignee]")).to_have_text("staff1")
 
-    row.locator("summary").click()
+    row.locator("[data-actions]").click()
     row.get_by_label("종결 사유").select_option(label="타 기관 처리 중")
     row.get_by_label("종결 메모").fill("정신건강복지센터 사례관리 중")
     row.get_by_role("button", name="종결").click()
