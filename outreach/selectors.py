@@ -81,7 +81,7 @@ class InboxItem:
 
     @property
     def dong_id(self) -> int:
-        return self.obj.dong_id if self.is_referral else self.obj.household.dong_id
+        return self.obj.dong_id
 
     @property
     def household_id(self):
@@ -220,7 +220,7 @@ def inbox_dong_ids(user) -> frozenset:
 
 def open_alerts_for(user) -> QuerySet[DiscoveryAlert]:
     return DiscoveryAlert.objects.filter(
-        status=DiscoveryAlert.Status.OPEN, household__dong_id__in=inbox_dong_ids(user)
+        status=DiscoveryAlert.Status.OPEN, dong_id__in=inbox_dong_ids(user)
     )
 
 
@@ -235,7 +235,7 @@ def _filtered(user, filters: InboxFilters):
     referrals, alerts = open_referrals_for(user), open_alerts_for(user)
     if filters.dong_ids:
         referrals = referrals.filter(dong_id__in=filters.dong_ids)
-        alerts = alerts.filter(household__dong_id__in=filters.dong_ids)
+        alerts = alerts.filter(dong_id__in=filters.dong_ids)
     if filters.source == SOURCE_ALERT:
         referrals = None
     elif filters.source:
@@ -397,7 +397,7 @@ def merge_candidates(user, item: InboxItem, limit: int = 20) -> list[InboxItem]:
     if item.is_referral and item.obj.duplicate_alert_id:
         same_alert |= Q(pk=item.obj.duplicate_alert_id)
     referrals = open_referrals_for(user).filter(dong_id=item.dong_id).filter(same_referral)
-    alerts = open_alerts_for(user).filter(household__dong_id=item.dong_id).filter(same_alert)
+    alerts = open_alerts_for(user).filter(dong_id=item.dong_id).filter(same_alert)
     if item.is_referral:
         referrals = referrals.exclude(pk=item.obj.pk)
     else:
@@ -413,7 +413,7 @@ def open_alert_like(*, dong_id, household_id, address_key, since):
         same |= Q(household_id=household_id)
     return (
         DiscoveryAlert.objects.filter(status=DiscoveryAlert.Status.OPEN,
-                                      household__dong_id=dong_id, opened_at__gte=since)
+                                      dong_id=dong_id, opened_at__gte=since)
         .filter(same)
         .values_list("id", flat=True)
         .first()

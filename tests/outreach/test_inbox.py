@@ -224,3 +224,34 @@ def test_api_inbox_query_count_does_not_grow(api_as, staff1, dongs, make_referra
     with django_assert_max_num_queries(10):
         response = api.get("/api/v1/inbox/")
     assert response.json()["count"] == 11
+
+
+def test_alert_takes_its_households_dong(dongs, make_alert):
+    alert = make_alert(household_in(dongs, "대림2동"))
+    assert alert.dong == dongs["대림2동"]
+
+
+def test_action_panel_works_without_javascript(client_as, staff1, make_referral):
+    referral = make_referral()
+    response = client_as(staff1).get(reverse("inbox_item", args=["referral", referral.pk]),
+                                     {"next": "/inbox/?source=volunteer"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html and 'name="reason"' in html
+    assert 'value="/inbox/?source=volunteer"' in html
+
+
+def test_action_panel_by_htmx_is_a_fragment(client_as, staff1, make_referral):
+    referral = make_referral()
+    response = client_as(staff1).get(reverse("inbox_item", args=["referral", referral.pk]),
+                                     HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "<html" not in html and 'name="assignee"' in html
+
+
+def test_offsite_next_is_ignored(client_as, staff1, make_referral):
+    referral = make_referral()
+    response = client_as(staff1).post(
+        reverse("inbox_action", args=["referral", referral.pk, "assign"]),
+        {"assignee": staff1.pk, "next": "https://evil.example/"})
+    assert response["Location"] == reverse("inbox")

@@ -137,7 +137,7 @@ class Command(BaseCommand):
                     for hh in part
                 ], batch_size=BATCH)
                 DiscoveryAlert.objects.bulk_create([
-                    DiscoveryAlert(household_id=hh[0], assessment_id=a.pk,
+                    DiscoveryAlert(household_id=hh[0], dong_id=hh[1], assessment_id=a.pk,
                                    due_on=today + timedelta(days=rng.randint(-5, 14)))
                     for hh, a in zip(part, assessments, strict=True)
                 ], batch_size=BATCH)
