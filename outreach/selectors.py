@@ -225,8 +225,9 @@ def open_alerts_for(user) -> QuerySet[DiscoveryAlert]:
 
 
 def open_referrals_for(user) -> QuerySet[Referral]:
-    return Referral.objects.filter(
-        dong_id__in=inbox_dong_ids(user), status__in=Referral.OPEN_STATUSES
+    # "not closed" (rather than a list of open statuses) matches the partial index.
+    return Referral.objects.filter(dong_id__in=inbox_dong_ids(user)).exclude(
+        status=Referral.Status.CLOSED
     )
 
 

@@ -164,8 +164,9 @@ class Referral(models.Model):
         indexes = [
             # The inbox: open items of a dong by urgency and due date, and its filters.
             models.Index(fields=["dong", "status", "urgency", "due_on"], name="referral_queue"),
-            models.Index(fields=["urgency", "due_on", "id"], name="referral_open_order",
-                         condition=~Q(status="closed")),
+            # Covers the inbox's sort keys, so a dong's open referrals are read index-only.
+            models.Index(fields=["dong", "urgency", "due_on", "created_at", "id"],
+                         name="referral_open_queue", condition=~Q(status="closed")),
             models.Index(fields=["assigned_to", "status"], name="referral_assignee"),
             # The referral list, newest first, cut to a page without sorting the dong.
             models.Index(fields=["-created_at", "-id"], name="referral_recent"),

@@ -88,7 +88,7 @@ class Command(BaseCommand):
         self.top_up_alerts(rows, alerts, rng)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute("ANALYZE")
+                cursor.execute("VACUUM ANALYZE")
         self.stdout.write(f"  built in {time.monotonic() - started:.0f}s")
 
     def top_up_referrals(self, rows, target, rng):
