@@ -5,7 +5,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from households.models import AccessLog, Organization, Role
+from households.models import AccessLog, Role
 from households.selectors import scope_of
 from households.services import access_log_write
 from referrals import selectors, services
@@ -16,7 +16,6 @@ from referrals.serializers import (
     ReferralSerializer,
     ReferralStatusSerializer,
 )
-from referrals.views import _partner_channel
 
 
 class ReferralApiFilter(django_filters.FilterSet):
@@ -79,8 +78,8 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if scope.sees_records:
             channel = Referral.Channel.STAFF
         elif scope.has(Role.PARTNER):
-            organization = Organization.objects.filter(id__in=scope.organization_ids).first()
-            channel = _partner_channel(organization)
+            organization = selectors.organization_of(request.user)
+            channel = services.partner_channel(organization)
         elif scope.has(Role.VOLUNTEER):
             channel = Referral.Channel.VOLUNTEER
         else:

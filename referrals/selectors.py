@@ -35,6 +35,14 @@ def referral_dongs(user) -> QuerySet[Dong]:
     )
 
 
+def organization_of(user) -> Organization | None:
+    """The partner's organisation a referral is made for (their first, if several)."""
+    scope = scope_of(user)
+    if not scope.organization_ids:
+        return None
+    return Organization.objects.filter(id__in=scope.organization_ids).order_by("id").first()
+
+
 def public_dongs() -> QuerySet[Dong]:
     return Dong.objects.filter(valid_to__isnull=True).order_by("code")
 

@@ -29,6 +29,17 @@ def register_duplicate_alert_check(check: Callable) -> None:
         DUPLICATE_ALERT_CHECKS.append(check)
 
 
+def partner_channel(organization) -> str:
+    """Police and schools are channels of their own; other organisations are partners."""
+    from households.models import Organization
+
+    kind = organization.kind if organization else ""
+    return {
+        Organization.Kind.POLICE: Referral.Channel.POLICE,
+        Organization.Kind.SCHOOL: Referral.Channel.SCHOOL,
+    }.get(kind, Referral.Channel.PARTNER)
+
+
 def due_date_for(urgency: int, start=None):
     """긴급: first contact within 3 days (송산3동 rule); others within 14 (settings)."""
     start = start or timezone.localdate()

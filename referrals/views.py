@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
-from households.models import AccessLog, Organization, Role
+from households.models import AccessLog, Role
 from households.selectors import scope_of
 from households.services import access_log_write
 from referrals import selectors, services
@@ -88,14 +88,6 @@ def volunteer_refer(request):
     )
 
 
-def _partner_channel(organization) -> str:
-    kind = organization.kind if organization else ""
-    return {
-        Organization.Kind.POLICE: Referral.Channel.POLICE,
-        Organization.Kind.SCHOOL: Referral.Channel.SCHOOL,
-    }.get(kind, Referral.Channel.PARTNER)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_new(request):
@@ -110,9 +102,9 @@ def referral_new(request):
             success=lambda referral: reverse("inbox"),
         )
     if scope.has(Role.PARTNER):
-        organization = Organization.objects.filter(id__in=scope.organization_ids).first()
+        organization = selectors.organization_of(request.user)
         return _intake(
-            request, form_class=PartnerReferralForm, channel=_partner_channel(organization),
+            request, form_class=PartnerReferralForm, channel=services.partner_channel(organization),
             template="referrals/refer_form.html", dongs=dongs,
             service_extra={"organization": organization},
             extra_context={"heading": _("기관 의뢰"), "offline": True},

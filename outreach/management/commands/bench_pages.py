@@ -8,8 +8,12 @@
 Another page joins the benchmark by adding a (name, url) pair to TARGETS.
 """
 
+import json
+import os
 import random
 import statistics
+import subprocess
+import sys
 import time
 import uuid
 from datetime import timedelta
@@ -55,8 +59,13 @@ class Command(BaseCommand):
                             help="empty the database first (it must hold less than the small "
                                  "scale)")
         parser.add_argument("--allow-sqlite", action="store_true")
+        parser.add_argument("--measure-only", action="store_true",
+                            help="time the targets on the data as it is; print JSON")
 
     def handle(self, *args, **opts):
+        if opts["measure_only"]:
+            self.stdout.write(json.dumps(self.measure(opts, quiet=True)))
+            return
         if connection.vendor != "postgresql" and not opts["allow_sqlite"]:
             raise CommandError("bench_pages measures PostgreSQL: set DATABASE_URL "
                                "(or --allow-sqlite for a smoke run).")
@@ -70,7 +79,7 @@ class Command(BaseCommand):
         results = {}
         for label, scale in (("small", small), ("large", large)):
             self.build(*scale)
-            results[label] = (scale, self.measure(opts))
+            results[label] = (scale, self.measure_in_child(opts))
         self.report(results)
 
     # --- data ----------------------------------------------------------------------
@@ -144,7 +153,24 @@ class Command(BaseCommand):
 
     # --- timing --------------------------------------------------------------------
 
-    def measure(self, opts) -> dict:
+    def measure_in_child(self, opts) -> dict:
+        """Time in a fresh process, so both scales start from the same interpreter state."""
+        command = [sys.executable, sys.argv[0], "bench_pages", "--measure-only",
+                   "--runs", str(opts["runs"]), "--warmup", str(opts["warmup"]),
+                   "--user", opts["user"]]
+        if opts["allow_sqlite"]:
+            command.append("--allow-sqlite")
+        env = {**os.environ, "LOG_LEVEL": "WARNING"}
+        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+        if done.returncode:
+            raise CommandError(done.stderr[-2000:])
+        out = json.loads(done.stdout.strip().splitlines()[-1])
+        for name, row in out.items():
+            self.stdout.write(f"  {name:<16} p50 {row['p50']:7.1f} ms   p95 {row['p95']:7.1f} ms"
+                              f"   {row['queries']} queries")
+        return out
+
+    def measure(self, opts, quiet=False) -> dict:
         user = get_user_model().objects.get(username=opts["user"])
         client = Client()
         client.force_login(user)
@@ -165,8 +191,9 @@ class Command(BaseCommand):
             p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
             out[name] = {"p50": statistics.median(times), "p95": p95,
                          "queries": len(queries.captured_queries)}
-            self.stdout.write(f"  {name:<16} p50 {out[name]['p50']:7.1f} ms   p95 "
-                              f"{p95:7.1f} ms   {out[name]['queries']} queries")
+            if not quiet:
+                self.stdout.write(f"  {name:<16} p50 {out[name]['p50']:7.1f} ms   p95 "
+                                  f"{p95:7.1f} ms   {out[name]['queries']} queries")
         return out
 
     def _get(self, client, url):
