@@ -51,18 +51,18 @@ def _intake(request, *, form_class, channel, template, extra_context=None, dongs
                 form.add_error(None, error)
             else:
                 url = success(referral) if success else reverse("my_referrals")
-                if _wants_json(request):
-                    return JsonResponse(
-                        {"ok": True, "id": referral.pk, "created": created,
-                         "status": referral.get_status_display(), "redirect": url},
-                        status=201 if created else 200,
-                    )
                 if created:
                     messages.success(request, _("의뢰 %(ref)s가 접수되었습니다.")
                                      % {"ref": str(referral)})
                 else:
                     messages.info(request, _("이미 접수된 의뢰입니다 (%(ref)s).")
                                   % {"ref": str(referral)})
+                if _wants_json(request):
+                    return JsonResponse(
+                        {"ok": True, "id": referral.pk, "created": created,
+                         "status": referral.get_status_display(), "redirect": url},
+                        status=201 if created else 200,
+                    )
                 return redirect(url)
         if _wants_json(request):
             return JsonResponse({"ok": False, "errors": form.errors.get_json_data()},
