@@ -193,6 +193,9 @@ SPECTACULAR_SETTINGS = {
         "CaseClosureReasonEnum": "outreach.models.Case.ClosureReason",
         "CheckInKindEnum": "outreach.models.CheckIn.Kind",
         "ColumnKindEnum": ["text", "int", "num", "pct", "days", "ratio", "krw"],
+        "ServiceLinkStatusEnum": "referrals.models.ServiceLink.Status",
+        "ReferralStatusEnum": "referrals.models.Referral.Status",
+        "DiscoveryAlertStatusEnum": "outreach.models.DiscoveryAlert.Status",
     },
 }
 
@@ -316,3 +319,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
 }
+# Referrals (issue 3/5): the public form's per-IP limit (django-ratelimit syntax) and size cap.
+PUBLIC_REPORT_RATE = env.str("PUBLIC_REPORT_RATE", default="5/h")
+PUBLIC_REPORT_STATUS_RATE = env.str("PUBLIC_REPORT_STATUS_RATE", default="30/h")
+PUBLIC_REPORT_MAX_BYTES = env.int("PUBLIC_REPORT_MAX_BYTES", default=16 * 1024)
+# The referral's subject_sex uses the same choices as Person.sex: one enum in the schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["SexEnum"] = (
+    "households.models.Person.Sex"
+)

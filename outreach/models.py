@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Household, Organization
+from households.models import Dong, Household, Organization
 from referrals.models import NeedDomain, ServiceLink
 
 
@@ -56,6 +56,11 @@ class DiscoveryAlert(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="discovery_alerts"
     )
+    # Copied from the household on save(), so the triage inbox reads one dong's open alerts
+    # from an index instead of joining every household of the dong. bulk_create callers must
+    # set it (NOT NULL: forgetting fails loudly rather than hiding alerts from the inbox).
+    dong = models.ForeignKey(Dong, on_delete=models.PROTECT, related_name="discovery_alerts",
+                             editable=False)
     status = models.CharField(
         _("상태"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
@@ -81,6 +86,9 @@ class DiscoveryAlert(models.Model):
         verbose_name_plural = _("발굴 대상")
         indexes = [
             models.Index(fields=["status", "due_on"], name="alert_status_due"),
+            # The triage inbox: open alerts of the user's dongs.
+            models.Index(fields=["dong", "status", "due_on"], name="alert_dong_status_due"),
+            models.Index(fields=["assigned_to", "status"], name="alert_assignee"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -92,6 +100,11 @@ class DiscoveryAlert(models.Model):
 
     def __str__(self):
         return f"alert {self.pk} household {self.household_id} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        if self.dong_id is None and self.household_id:
+            self.dong_id = self.household.dong_id
+        super().save(*args, **kwargs)
 
 
 class NeedLevel(models.TextChoices):
