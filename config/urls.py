@@ -8,16 +8,19 @@ from rest_framework.routers import DefaultRouter
 
 from households import apis as household_apis
 from households import views as household_views
+from outreach import apis as outreach_apis
 
 router = DefaultRouter()
 router.register("households", household_apis.HouseholdViewSet, basename="household")
 router.register("people", household_apis.PersonViewSet, basename="person")
+router.register("signal-batches", outreach_apis.SignalBatchViewSet, basename="signal-batch")
 
 admin.site.site_header = "Doorstep 관리"
 admin.site.site_title = "Doorstep"
 
 urlpatterns = [
     path("", include("households.urls")),
+    path("", include("outreach.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

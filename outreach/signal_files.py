@@ -171,9 +171,12 @@ def sniff(path: str, *, size: int, max_bytes: int, encoding: str = "auto") -> Fi
 def _sniff_xlsx(path: str) -> FileInfo:
     from openpyxl import load_workbook
 
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        # A file object: openpyxl judges a path by its extension, and spooled files have none.
+        workbook = load_workbook(open(path, "rb"), read_only=True, data_only=True)  # noqa: SIM115
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
         raise FileRejected(_("XLSX 파일을 열 수 없습니다. 손상되었거나 다른 형식입니다.")) from exc
     try:
         sheet = workbook.worksheets[0]
@@ -190,7 +193,7 @@ def xlsx_to_csv(path: str, out_path: str) -> None:
     """The first sheet as UTF-8 CSV (read_only, row by row), so one reader serves both."""
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    workbook = load_workbook(open(path, "rb"), read_only=True, data_only=True)  # noqa: SIM115
     try:
         with open(out_path, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")

@@ -1,0 +1,56 @@
+"""Reads of outreach work shared by pages and the API, already scoped to the user."""
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from households.models import Person, Role
+from households.selectors import scope_of, visible_households
+from outreach.models import DiscoveryAlert, SignalBatch, SignalChunk
+
+
+def can_manage_signals(user) -> bool:
+    return scope_of(user).has(Role.DISTRICT_ADMIN)
+
+
+def signal_batches_for(user) -> QuerySet[SignalBatch]:
+    """District admins see every batch; an agency feed only its own organisation's."""
+    scope = scope_of(user)
+    if scope.has(Role.DISTRICT_ADMIN):
+        return SignalBatch.objects.select_related("source")
+    if scope.has(Role.AGENCY_FEED):
+        return SignalBatch.objects.select_related("source").filter(
+            source_id__in=scope.organization_ids)
+    return SignalBatch.objects.none()
+
+
+def signal_batch_progress(batch: SignalBatch) -> dict:
+    """Chunks done of total and the running counts, for the progress bar."""
+    from outreach.services import PARSE_COUNTERS, SCORE_COUNTERS, _sum_stats
+
+    parse_done = batch.chunks.filter(phase=SignalChunk.Phase.PARSE,
+                                     status=SignalChunk.Status.DONE).count()
+    score_done = batch.chunks.filter(phase=SignalChunk.Phase.SCORE,
+                                     status=SignalChunk.Status.DONE).count()
+    total = batch.chunks_total + batch.score_chunks_total
+    done = parse_done + score_done
+    percent = 100 if batch.status == SignalBatch.Status.DONE else (
+        int(done * 100 / total) if total else 0)
+    return {
+        "percent": min(percent, 100), "parse_done": parse_done, "score_done": score_done,
+        **_sum_stats(batch.pk, SignalChunk.Phase.PARSE, PARSE_COUNTERS),
+        **_sum_stats(batch.pk, SignalChunk.Phase.SCORE, SCORE_COUNTERS),
+    }
+
+
+def open_alerts_for(user) -> QuerySet[DiscoveryAlert]:
+    """발굴 대상 of the user's dongs, most urgent first, with the head's name for masking."""
+    head_name = Person.objects.filter(household=OuterRef("household_id")).order_by(
+        "-is_head", "id")
+    return (
+        DiscoveryAlert.objects.filter(
+            status=DiscoveryAlert.Status.OPEN,
+            household__in=visible_households(user),
+        )
+        .select_related("household", "household__dong", "assessment")
+        .annotate(head_name=Subquery(head_name.values("name")[:1]))
+        .order_by("due_on", "-score", "id")
+    )
