@@ -14,27 +14,32 @@ from datetime import date, timedelta
 from households.demo import _household_and_people, demo_rrn
 from households.models import Dong, Household
 
-HEADER = ["주민등록번호", "성명", "생년월일", "주소", "상세주소", "행정동코드", "위기정보", "기준일",
+HEADER = ["주민등록번호", "성명", "생년월일", "주소", "상세주소", "행정동코드", "위기정보",
+          "기준일",
           "체납개월", "금액", "연락처"]
-KIND_LABELS = ["단전", "단수", "단가스", "전기요금 체납", "건강보험료 체납", "관리비 체납", "통신비 체납",
+KIND_LABELS = ["단전", "단수", "단가스", "전기요금 체납", "건강보험료 체납", "관리비 체납",
+               "통신비 체납",
                "금융연체", "실직·고용위기", "공공임대 임차료 체납", "과다의료비", "주거 위기(퇴거)"]
 
 
 def demo_people(seed: int, limit: int | None = None):
-    """(household, person, rrn or '') for demo households in id order, regenerated."""
+    """(name, birth_date, road_address, address_detail, rrn or '', phone) for the demo
+    district's registered people, regenerated from the seed in household order."""
     dongs = list(Dong.objects.order_by("code"))
-    # seed_district lists dongs in the CSV's order, which is code order.
-    today = date(2026, 1, 1)
-    households = Household.objects.filter(registered_here=True).order_by("id")
-    first_id = Household.objects.order_by("id").values_list("id", flat=True).first()
-    for household in households.iterator(chunk_size=5000) if limit is None else households[:limit]:
-        index = household.pk - first_id
+    today = date(2026, 1, 1)  # households.demo generates with this fixed date
+    households = Household.objects.order_by("id").values_list("registered_here", flat=True)
+    if limit is not None:
+        households = households[:limit]
+    for index, registered_here in enumerate(households.iterator(chunk_size=10000)):
         rng = random.Random(seed * 1_000_003 + index)
-        _h, people = _household_and_people(rng, index, dongs[index % len(dongs)], today)
+        household, people = _household_and_people(rng, index, dongs[index % len(dongs)], today)
+        if not registered_here:
+            continue
         for member, person in enumerate(people):
             rrn = (demo_rrn(index, member, person.birth_date, person.sex)
                    if person.rrn_hash else "")
-            yield household, person, rrn
+            yield (person.name, person.birth_date, household.road_address,
+                   household.address_detail, rrn, person.phone)
 
 
 def signal_rows(*, seed: int, rows: int, observed: date, people_limit=None,
@@ -51,7 +56,8 @@ def signal_rows(*, seed: int, rows: int, observed: date, people_limit=None,
         amount = f"{rng.randint(3, 300) * 10000:,}" if months else ""
         roll = rng.random()
         if roll < bad_share:
-            yield ["", "홍길동", "19991340", "영등포로 1", "", "", kind, when.isoformat(), "", "", ""]
+            yield ["", "홍길동", "19991340", "영등포로 1", "", "", kind, when.isoformat(), "",
+                   "", ""]
             continue
         if roll < bad_share + unregistered_share:
             code, short = rng.choice(dongs)
@@ -61,13 +67,13 @@ def signal_rows(*, seed: int, rows: int, observed: date, people_limit=None,
                    f"서울특별시 영등포구 미등록로 {number}", f"{rng.randint(1, 5)}층", code, kind,
                    when.strftime("%Y%m%d"), months, amount, ""]
             continue
-        household, person, rrn = people[rng.randrange(len(people))]
+        name, birth, road_address, detail, rrn, phone = people[rng.randrange(len(people))]
         if rrn and rng.random() < 0.8:
-            yield [f"{rrn[:6]}-{rrn[6:]}", person.name, "", "", "", "", kind,
-                   when.strftime("%Y.%m.%d"), months, amount, person.phone]
+            yield [f"{rrn[:6]}-{rrn[6:]}", name, "", "", "", "", kind,
+                   when.strftime("%Y.%m.%d"), months, amount, phone]
         else:
-            yield ["", person.name, person.birth_date.strftime("%Y%m%d"), household.road_address,
-                   household.address_detail, "", kind, when.isoformat(), months, amount, ""]
+            yield ["", name, birth.strftime("%Y%m%d"), road_address, detail, "", kind,
+                   when.isoformat(), months, amount, ""]
 
 
 def write_csv(path, rows, *, encoding="cp949", delimiter=","):

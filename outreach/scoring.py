@@ -12,7 +12,13 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from outreach.signal_kinds import CUTOFF_KINDS, DEFAULT_WEIGHTS, KINDS_BY_CODE, kind_label
+from outreach.signal_kinds import (
+    CUTOFF_KINDS,
+    DEFAULT_WEIGHTS,
+    KIND_ORDER,
+    KINDS_BY_CODE,
+    kind_label,
+)
 
 MAX_FACTORS = 4
 
@@ -97,13 +103,14 @@ def score_household(*, lives_alone: bool, elderly: bool, signals, params: Params
     terms: list[tuple[float, str]] = [
         (points, _describe(kind, months, amount)) for kind, (points, months, amount) in best.items()
     ]
-    cutoffs = sorted(k for k in best if k in CUTOFF_KINDS)
+    # In the national list's order: 단전, 단수, 단가스.
+    cutoffs = sorted((k for k in best if k in CUTOFF_KINDS), key=KIND_ORDER.get)
     if best:
         if lives_alone and cutoffs and params.bonus_alone_cutoff:
             terms.append((params.bonus_alone_cutoff, _("1인 가구")))
         if len(cutoffs) >= 2 and params.bonus_two_cutoffs:
-            terms.append((params.bonus_two_cutoffs,
-                          _("%(kinds)s 동시") % {"kinds": "·".join(kind_label(k) for k in cutoffs)}))
+            together = "·".join(kind_label(k) for k in cutoffs)
+            terms.append((params.bonus_two_cutoffs, _("%(kinds)s 동시") % {"kinds": together}))
         if elderly and params.bonus_elderly:
             terms.append((params.bonus_elderly, _("노인 가구")))
         if len(best) >= 3 and params.bonus_many_kinds:

@@ -132,7 +132,9 @@ def map_header(cells: list[str]) -> list[str | None]:
 def sniff(path: str, *, size: int, max_bytes: int, encoding: str = "auto") -> FileInfo:
     """Check a received file without reading it whole; raise FileRejected when unusable."""
     if size == 0:
-        raise FileRejected(_("빈 파일입니다. 머리글과 자료가 있는 CSV 또는 XLSX 파일을 올려 주세요."))
+        raise FileRejected(
+            _("빈 파일입니다. 머리글과 자료가 있는 CSV 또는 XLSX 파일을 올려 주세요.")
+        )
     if size > max_bytes:
         raise FileRejected(
             _("파일이 너무 큽니다 (최대 %(mb)s MB).") % {"mb": max_bytes // (1024 * 1024)},
@@ -157,7 +159,8 @@ def sniff(path: str, *, size: int, max_bytes: int, encoding: str = "auto") -> Fi
         header_text = first.decode(encoding)
     except UnicodeDecodeError as exc:
         raise FileRejected(
-            _("머리글을 %(enc)s(으)로 읽을 수 없습니다. 인코딩을 지정해 주세요.") % {"enc": encoding}
+            _("머리글을 %(enc)s(으)로 읽을 수 없습니다. 인코딩을 지정해 주세요.")
+            % {"enc": encoding}
         ) from exc
     header_text = header_text.lstrip("\ufeff")
     if not header_text.strip():
@@ -170,7 +173,6 @@ def sniff(path: str, *, size: int, max_bytes: int, encoding: str = "auto") -> Fi
 
 def _sniff_xlsx(path: str) -> FileInfo:
     from openpyxl import load_workbook
-
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
@@ -184,7 +186,8 @@ def _sniff_xlsx(path: str) -> FileInfo:
     finally:
         workbook.close()
     if not header or not any(cell not in (None, "") for cell in header):
-        raise FileRejected(_("첫 시트의 첫 줄에 머리글이 없습니다. 사용할 수 있는 열 이름: %(names)s")
+        raise FileRejected(_("첫 시트의 첫 줄에 머리글이 없습니다. "
+                             "사용할 수 있는 열 이름: %(names)s")
                            % {"names": accepted_names()})
     return FileInfo("xlsx", "utf-8", ",", map_header(["" if c is None else str(c) for c in header]))
 
@@ -294,7 +297,8 @@ def _decode_record(blob: bytes, line: int, encoding: str, delimiter: str) -> Raw
     try:
         text = blob.decode("utf-8" if encoding == "utf-8-sig" else encoding)
     except UnicodeDecodeError:
-        return RawRow(line, None, _("%(enc)s 문자로 읽을 수 없는 바이트가 있습니다") % {"enc": encoding})
+        return RawRow(line, None,
+                      _("%(enc)s 문자로 읽을 수 없는 바이트가 있습니다") % {"enc": encoding})
     cells = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
     return RawRow(line, cells)
 
@@ -382,10 +386,12 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
     else:
         observed = parse_date(observed_text)
         if observed is None:
-            problems.add("observed_on", _("기준일 '%(v)s' 형식 오류 (YYYYMMDD, YYYY-MM-DD, YYYY.MM.DD)")
+            problems.add("observed_on",
+                         _("기준일 '%(v)s' 형식 오류 (YYYYMMDD, YYYY-MM-DD, YYYY.MM.DD)")
                          % {"v": observed_text[:20]})
         elif observed > today:
-            problems.add("observed_on", _("기준일 '%(v)s'이(가) 미래입니다") % {"v": observed_text[:20]})
+            problems.add("observed_on",
+                         _("기준일 '%(v)s'이(가) 미래입니다") % {"v": observed_text[:20]})
 
     digits = ""
     rrn_text = get("rrn", "")
@@ -401,7 +407,8 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
     if birth_text:
         birth = parse_date(birth_text)
         if birth is None or birth > today:
-            problems.add("birth_date", _("생년월일 '%(v)s' 형식 오류 (YYYYMMDD)") % {"v": birth_text[:20]})
+            problems.add("birth_date",
+                         _("생년월일 '%(v)s' 형식 오류 (YYYYMMDD)") % {"v": birth_text[:20]})
             birth = None
 
     name, address = get("name", ""), get("address", "")
@@ -427,7 +434,8 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
 
     dong_code = get("dong_code", "").replace("-", "")
     if dong_code and not re.fullmatch(r"\d{10}", dong_code):
-        problems.add("dong_code", _("행정동코드 '%(v)s'은(는) 10자리 숫자여야 합니다") % {"v": dong_code[:20]})
+        problems.add("dong_code",
+                     _("행정동코드 '%(v)s'은(는) 10자리 숫자여야 합니다") % {"v": dong_code[:20]})
 
     if problems.errors:
         return problems

@@ -45,6 +45,7 @@ SIGNAL_KINDS = [
     SignalKind("care_need", _("돌봄 필요"), 15, "health"),
 ]
 KINDS_BY_CODE = {kind.code: kind for kind in SIGNAL_KINDS}
+KIND_ORDER = {kind.code: n for n, kind in enumerate(SIGNAL_KINDS)}
 KIND_CHOICES = [(kind.code, kind.label) for kind in SIGNAL_KINDS]
 CUTOFF_KINDS = frozenset(kind.code for kind in SIGNAL_KINDS if kind.family == "cutoff")
 DEFAULT_WEIGHTS = {kind.code: kind.weight for kind in SIGNAL_KINDS}

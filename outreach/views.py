@@ -58,8 +58,8 @@ def signal_batch_list(request):
                 if not created:
                     from django.contrib import messages
 
-                    messages.info(request, _("같은 파일이 이미 접수되어 있습니다 (#%(id)s). 다시 처리하지 "
-                                             "않습니다.") % {"id": batch.pk})
+                    messages.info(request, _("같은 파일이 이미 접수되어 있습니다 (#%(id)s). "
+                                             "다시 처리하지 않습니다.") % {"id": batch.pk})
                 return redirect("signal_batch_detail", batch_id=batch.pk)
         else:
             status = 400
@@ -132,7 +132,8 @@ def risk_model_edit(request):
                                                  note=form.cleaned_data.get("note", ""))
                 from django.contrib import messages
 
-                messages.success(request, _("위험도 모델 v%(v)s을(를) 저장했습니다. 재평가를 시작합니다.")
+                messages.success(request, _("위험도 모델 v%(v)s을(를) 저장했습니다. "
+                                            "재평가를 시작합니다.")
                                  % {"v": model.version})
                 return redirect("risk_model_edit")
             from outreach.models import RiskModel

@@ -41,7 +41,8 @@ def test_an_unknown_column_lists_the_accepted_names():
     with pytest.raises(FileRejected) as caught:
         map_header(["주민등록번호", "위기정보", "기준일", "비고"])
     assert "비고" in caught.value.message
-    assert "주민등록번호/rrn" in caught.value.message and "기준일/observed_on" in caught.value.message
+    assert "주민등록번호/rrn" in caught.value.message
+    assert "기준일/observed_on" in caught.value.message
 
 
 def test_missing_required_columns_are_named():

@@ -41,7 +41,8 @@ def test_the_error_report_lists_every_rejected_line_and_is_logged(uploaded):
     body = response.content.decode("utf-8-sig").splitlines()
     assert body[0] == "행,열,사유"
     assert [line.split(",")[0] for line in body[1:]] == ["8", "9", "10", "11", "12"]
-    assert AccessLog.objects.filter(object_type="signal_batch_errors", action="download").count() == 1
+    logged = AccessLog.objects.filter(object_type="signal_batch_errors", action="download")
+    assert logged.count() == 1
 
 
 def test_progress_answers_htmx_with_a_refresh_when_finished(uploaded):
