@@ -1,6 +1,7 @@
 """Every write of outreach work, one function per use case."""
 
 import hashlib
+import json
 import logging
 import os
 import tempfile
@@ -9,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files import File
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -266,6 +267,26 @@ def _address_key(row) -> str:
     return row._address_key
 
 
+def _fetch(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _signals_insert(signals: list[RiskSignal]) -> dict:
+    """Store new signals, skip ones already known; returns {match: rows inserted}."""
+    if connection.vendor == "postgresql":
+        returned = _pg_bulk_insert(RiskSignal, signals, "ON CONFLICT DO NOTHING RETURNING match")
+        kept = defaultdict(int)
+        for (match,) in returned:
+            kept[match] += 1
+        return dict(kept)
+    RiskSignal.objects.bulk_create(signals, ignore_conflicts=True, batch_size=2000)
+    batch_id, chunk_no = signals[0].batch_id, signals[0].chunk_no
+    return dict(RiskSignal.objects.filter(batch_id=batch_id, chunk_no=chunk_no)
+                .values_list("match").annotate(n=Count("id")).order_by())
+
+
 def _dong_lookup() -> tuple[dict, dict]:
     by_code, by_name = {}, {}
     for dong_id, code, name, short in Dong.objects.values_list("id", "code", "name", "short_name"):
@@ -287,11 +308,17 @@ def _match(rows: list) -> None:
         row.subject = _subject(row)
     by_rrn = [row for row in rows if row.rrn_digits]
     if by_rrn:
-        found = {
-            h: (pid, hid) for h, pid, hid in Person.objects.filter(
-                rrn_hash__in={row.subject for row in by_rrn}
-            ).values_list("rrn_hash", "id", "household_id")
-        }
+        hashes = list({row.subject for row in by_rrn})
+        if connection.vendor == "postgresql":
+            # One array parameter instead of thousands of IN placeholders.
+            found = {h: (pid, hid) for h, pid, hid in _fetch(
+                "SELECT rrn_hash, id, household_id FROM households_person "
+                "WHERE rrn_hash = ANY(%s)", [hashes])}
+        else:
+            found = {
+                h: (pid, hid) for h, pid, hid in Person.objects.filter(
+                    rrn_hash__in=hashes).values_list("rrn_hash", "id", "household_id")
+            }
         for row in by_rrn:
             if row.subject in found:
                 row.person_id, row.household_id = found[row.subject]
@@ -299,10 +326,19 @@ def _match(rows: list) -> None:
     by_name = [row for row in rows if row.person_id is None and row.name_key and row.birth_date
                and row.address]
     if by_name:
-        people = Person.objects.filter(
-            name_key__in={row.name_key for row in by_name},
-            birth_date__in={row.birth_date for row in by_name},
-        ).values_list("name_key", "birth_date", "household__address_key", "id", "household_id")
+        pairs = list({(row.name_key, row.birth_date) for row in by_name})
+        if connection.vendor == "postgresql":
+            people = _fetch(
+                "SELECT p.name_key, p.birth_date, h.address_key, p.id, p.household_id "
+                "FROM households_person p JOIN households_household h ON h.id = p.household_id "
+                "WHERE (p.name_key, p.birth_date) IN "
+                "(SELECT * FROM unnest(%s::varchar[], %s::date[]))",
+                [[n for n, _b in pairs], [b for _n, b in pairs]])
+        else:
+            people = Person.objects.filter(
+                name_key__in={n for n, _b in pairs}, birth_date__in={b for _n, b in pairs},
+            ).values_list("name_key", "birth_date", "household__address_key", "id",
+                          "household_id")
         found = {(n, b, a): (pid, hid) for n, b, a, pid, hid in people}
         for row in by_name:
             hit = found.get((row.name_key, row.birth_date, _address_key(row)))
@@ -438,9 +474,7 @@ def signal_chunk_parse(batch_id: int, number: int) -> None:
         if locked.status != SignalChunk.Status.PENDING:
             return
         SignalRejection.objects.bulk_create(rejections, ignore_conflicts=True, batch_size=2000)
-        RiskSignal.objects.bulk_create(signals, ignore_conflicts=True, batch_size=2000)
-        kept = dict(RiskSignal.objects.filter(batch_id=batch_id, chunk_no=number)
-                    .values_list("match").annotate(n=Count("id")).order_by())
+        kept = _signals_insert(signals) if signals else {}
         accepted = sum(kept.values())
         locked.stats = {
             "rows": len(good) + len(bad), "accepted": accepted, "rejected": len(bad),
@@ -567,15 +601,41 @@ def households_assess(household_ids, *, model: RiskModel, batch_id=None, source_
             household_id=household_id, model_version=model.version, score=result.score,
             level=result.level, factors=result.factors, batch_id=batch_id,
         ))
-    RiskAssessment.objects.bulk_create(assessments, batch_size=2000)
-    if connection.vendor != "postgresql":
-        # Only PostgreSQL returns the ids of bulk-created rows.
-        latest = dict(RiskAssessment.objects.filter(
-            household_id__in=[a.household_id for a in assessments], model_version=model.version,
-        ).values_list("household_id").annotate(last=Max("id")).order_by())
-        for assessment in assessments:
-            assessment.pk = latest.get(assessment.household_id)
     alerting = {a.household_id: a for a in assessments if a.score >= params.threshold}
+    if connection.vendor == "postgresql":
+        opened_ids, updated_ids = _assessments_store_pg(assessments, alerting, today)
+    else:
+        opened_ids, updated_ids = _assessments_store(assessments, alerting, today)
+    levels = dict(CrisisLevel.choices)
+    lines = []
+    for assessment in assessments:
+        summary = _("위기도 %(score)s점 (%(level)s)") % {
+            "score": assessment.score, "level": levels[assessment.level]}
+        if assessment.factors:
+            summary += " · " + " · ".join(assessment.factors)
+        if assessment.household_id in alerting:
+            if assessment.household_id in updated_ids:
+                summary += " — " + _("발굴 대상 갱신")
+            else:
+                summary += " — " + _("발굴 대상 등록")
+        if source_name:
+            summary = _("위기정보 반영 (%(source)s): ") % {"source": source_name} + summary
+        lines.append(dict(household_id=assessment.household_id, kind="assessment",
+                          summary=summary, actor=actor))
+    timeline_add_many(lines)
+    return {"households_scored": len(assessments), "alerts_opened": len(opened_ids),
+            "alerts_updated": len(updated_ids)}
+
+
+def _assessments_store(assessments, alerting, today) -> tuple[set, set]:
+    """Save assessments; open an alert per alerting household or update its open one."""
+    RiskAssessment.objects.bulk_create(assessments, batch_size=2000)
+    # SQLite does not return the ids of bulk-created rows: the newest per household is ours.
+    latest = dict(RiskAssessment.objects.filter(
+        household_id__in=[a.household_id for a in assessments],
+    ).values_list("household_id").annotate(last=Max("id")).order_by())
+    for assessment in assessments:
+        assessment.pk = latest.get(assessment.household_id)
     open_alerts = {
         alert.household_id: alert for alert in DiscoveryAlert.objects.select_for_update()
         .filter(household_id__in=list(alerting), status=DiscoveryAlert.Status.OPEN)
@@ -599,25 +659,60 @@ def households_assess(household_ids, *, model: RiskModel, batch_id=None, source_
     DiscoveryAlert.objects.bulk_create(opened, batch_size=2000)
     DiscoveryAlert.objects.bulk_update(
         updated, ["assessment", "level", "score", "due_on", "updated_at"], batch_size=2000)
-    levels = dict(CrisisLevel.choices)
-    lines = []
+    return {a.household_id for a in opened}, {a.household_id for a in updated}
+
+
+def _pg_bulk_insert(model, objs: list, tail: str = "") -> list[tuple]:
+    """PostgreSQL: INSERT … SELECT FROM unnest(one array per column) in one statement, so
+    thousands of rows cost one round trip and a handful of parameters. Columns come from
+    the model, so a field added later is filled from its default."""
+    if not objs:
+        return []
+    now = timezone.now()
+    names, arrays, params = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values, db_type = [now] * len(objs), field.db_type(connection)
+        elif isinstance(field, models.JSONField):
+            values = [json.dumps(getattr(o, field.attname), ensure_ascii=False) for o in objs]
+            db_type = "jsonb"
+        else:
+            values = [getattr(o, field.attname) for o in objs]
+            db_type = field.db_type(connection)
+        names.append(connection.ops.quote_name(field.column))
+        arrays.append(f"%s::{db_type}[]")
+        params.append(values)
+    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(names)}) "
+           f"SELECT * FROM unnest({', '.join(arrays)}) {tail}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if "RETURNING" in tail else []
+
+
+def _assessments_store_pg(assessments, alerting, today) -> tuple[set, set]:
+    """The same as _assessments_store in two statements: the assessments, then one upsert
+    of the alerts on the one-open-alert-per-household index."""
+    returned = _pg_bulk_insert(RiskAssessment, assessments, "RETURNING id, household_id")
+    ids = dict((household_id, pk) for pk, household_id in returned)
     for assessment in assessments:
-        summary = _("위기도 %(score)s점 (%(level)s)") % {
-            "score": assessment.score, "level": levels[assessment.level]}
-        if assessment.factors:
-            summary += " · " + " · ".join(assessment.factors)
-        if assessment.household_id in alerting:
-            if assessment.household_id in open_alerts:
-                summary += " — " + _("발굴 대상 갱신")
-            else:
-                summary += " — " + _("발굴 대상 등록")
-        if source_name:
-            summary = _("위기정보 반영 (%(source)s): ") % {"source": source_name} + summary
-        lines.append(dict(household_id=assessment.household_id, kind="assessment",
-                          summary=summary, actor=actor))
-    timeline_add_many(lines)
-    return {"households_scored": len(assessments), "alerts_opened": len(opened),
-            "alerts_updated": len(updated)}
+        assessment.pk = ids[assessment.household_id]
+    alerts = [
+        DiscoveryAlert(household_id=household_id, assessment_id=a.pk, level=a.level,
+                       score=a.score, due_on=_due_on(a.level, today), origin="risk_model")
+        for household_id, a in sorted(alerting.items())
+    ]
+    returned = _pg_bulk_insert(DiscoveryAlert, alerts, (
+        "ON CONFLICT (household_id) WHERE status = 'open' DO UPDATE SET "
+        "assessment_id = EXCLUDED.assessment_id, level = EXCLUDED.level, "
+        "score = EXCLUDED.score, updated_at = EXCLUDED.updated_at, "
+        # A deadline already given is never pushed back by a rescore.
+        "due_on = LEAST(outreach_discoveryalert.due_on, EXCLUDED.due_on) "
+        "RETURNING household_id, (xmax = 0)"
+    ))
+    opened = {household_id for household_id, inserted in returned if inserted}
+    return opened, {household_id for household_id, inserted in returned if not inserted}
 
 
 def signal_chunk_score(batch_id: int, number: int) -> None:
