@@ -196,7 +196,10 @@ class RiskSignal(models.Model):
         CANDIDATE = "candidate", _("미등록 거주 후보")
         UNMATCHED = "unmatched", _("미일치")
 
-    source = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    # source, batch and household are the leading columns of the indexes below; a separate
+    # index each would only slow the bulk inserts down.
+    source = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     kind = models.CharField(_("위기정보"), max_length=40, choices=KIND_CHOICES)
     # Who it is about, stable across files: the RRN's keyed hash, or a keyed hash of
     # normalised name + birth date + address key. Never the number itself.
@@ -204,11 +207,12 @@ class RiskSignal(models.Model):
     observed_on = models.DateField(_("기준일"))
     months_overdue = models.PositiveSmallIntegerField(_("체납개월"), null=True, blank=True)
     amount = models.BigIntegerField(_("금액"), null=True, blank=True)
-    batch = models.ForeignKey(SignalBatch, on_delete=models.CASCADE, related_name="signals")
+    batch = models.ForeignKey(SignalBatch, on_delete=models.CASCADE, related_name="signals",
+                              db_index=False)
     chunk_no = models.PositiveIntegerField()
     line = models.PositiveIntegerField(_("행"))
     household = models.ForeignKey(Household, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="risk_signals")
+                                  related_name="risk_signals", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="risk_signals")
     match = models.CharField(_("일치 방법"), max_length=10, choices=Match.choices)
