@@ -49,6 +49,10 @@ def test_admin_uploads_and_staff1_sees_the_new_alerts(live_server, demo, story_f
     expect(page.get_by_role("link", name="오류 보고서 내려받기 (CSV)")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     screenshot(page, "signals-batch-1280")
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "signals-batch-360")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("button", name="로그아웃").click()
     sign_in(page, live_server, "staff1")
@@ -59,3 +63,6 @@ def test_admin_uploads_and_staff1_sees_the_new_alerts(live_server, demo, story_f
     expect(rows.first.locator(".factors")).to_contain_text("단전 2개월 · 단수")
     expect(page.get_by_text("미등록 거주", exact=True)).to_be_visible()
     screenshot(page, "signals-alerts-1280")
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "signals-alerts-360")
