@@ -132,3 +132,18 @@ def test_a_quoted_newline_keeps_the_files_own_line_numbers(tmp_path, import_sign
     assert summary["errors"] == [{"line": 4, "column": "기준일",
                                   "reason": "기준일 '2025-13-01' 형식 오류 (YYYYMMDD, YYYY-MM-DD, "
                                             "YYYY.MM.DD)"}]
+
+
+def test_the_dong_is_read_from_a_lot_address_when_there_is_no_code(tmp_path, import_signals,
+                                                                   dongs):
+    path = tmp_path / "lots.csv"
+    path.write_text(
+        "성명,생년월일,주소,위기정보,기준일\n"
+        "한지민,19880808,서울특별시 영등포구 여의도동 12-3,단전,20250101\n"
+        # 신길동 spans six 행정동: without a code nobody can say which.
+        "한지수,19880809,서울특별시 영등포구 신길동 100,단전,20250101\n",
+        encoding="utf-8",
+    )
+    summary = import_signals(path)
+    assert (summary["unregistered_candidates"], summary["unmatched"]) == (1, 1)
+    assert Household.objects.get(road_address__contains="여의도동 12-3").dong == dongs["여의동"]
