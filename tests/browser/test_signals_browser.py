@@ -54,6 +54,16 @@ def test_admin_uploads_and_staff1_sees_the_new_alerts(live_server, demo, story_f
     screenshot(page, "signals-batch-360")
     page.set_viewport_size({"width": 1280, "height": 900})
 
+    # What if the threshold were 20? The preview counts, nothing is saved.
+    page.get_by_role("link", name="‹ 위기정보 파일 목록").click()
+    page.get_by_role("link", name="위험도 모델 가중치 조정").click()
+    page.get_by_label("발굴 기준 점수").fill("20")
+    page.get_by_role("button", name="미리보기").click()
+    expect(page.locator('[data-preview="now-alerts"]')).to_have_text("2")
+    expect(page.locator('[data-preview="edited-alerts"]')).to_have_text("3")
+    expect(page.get_by_label("발굴 기준 점수")).to_have_value("20")
+    screenshot(page, "signals-risk-model-1280")
+
     page.get_by_role("button", name="로그아웃").click()
     sign_in(page, live_server, "staff1")
     page.get_by_role("link", name="발굴 대상", exact=True).click()
