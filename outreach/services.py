@@ -204,7 +204,7 @@ def signal_batch_start(batch_id: int) -> None:
         return
     if batch.status == SignalBatch.Status.RECEIVED:
         if batch.file_format == "xlsx" and not os.path.exists(_data_path(batch)):
-            partial = _data_path(batch) + ".part"
+            partial = f"{_data_path(batch)}.{os.getpid()}.part"
             signal_files.xlsx_to_csv(batch.file.path, partial)
             os.replace(partial, _data_path(batch))
         ranges = signal_files.split(_data_path(batch), settings.SIGNAL_CHUNK_ROWS)
@@ -525,7 +525,11 @@ def _batch_after_parse(batch_id: int) -> None:
             pk=batch_id, status=SignalBatch.Status.PARSING
         ).update(status=SignalBatch.Status.SCORING,
                  **_sum_stats(batch_id, SignalChunk.Phase.PARSE, PARSE_COUNTERS))
-        if won:
+        # Also when an earlier run switched to scoring but died before it could queue the
+        # scoring task (its message comes back): signal_batch_score is idempotent.
+        stranded = not won and SignalBatch.objects.filter(
+            pk=batch_id, status=SignalBatch.Status.SCORING, score_chunks_total=0).exists()
+        if won or stranded:
             tasks.signal_batch_score.delay_on_commit(batch_id)
 
 

@@ -147,3 +147,20 @@ def test_the_dong_is_read_from_a_lot_address_when_there_is_no_code(tmp_path, imp
     summary = import_signals(path)
     assert (summary["unregistered_candidates"], summary["unmatched"]) == (1, 1)
     assert Household.objects.get(road_address__contains="여의도동 12-3").dong == dongs["여의동"]
+
+
+def test_a_redelivered_chunk_queues_scoring_an_earlier_run_died_before_queuing(
+        story_file, import_signals):
+    from outreach import services
+    from outreach.models import SignalChunk
+
+    summary = import_signals(story_file("cp949"))
+    batch = SignalBatch.objects.get(pk=summary["batch_id"])
+    # As if the worker died right after switching to scoring, before queuing the task.
+    SignalChunk.objects.filter(batch=batch, phase="score").delete()
+    RiskAssessment.objects.filter(batch=batch).delete()
+    SignalBatch.objects.filter(pk=batch.pk).update(status="scoring", score_chunks_total=0)
+    services.signal_chunk_parse(batch.pk, 0)
+    batch.refresh_from_db()
+    assert batch.status == "done"
+    assert RiskAssessment.objects.filter(batch=batch).count() == 3
