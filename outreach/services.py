@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import logging
 import os
 import tempfile
 from collections import defaultdict
@@ -55,9 +54,6 @@ def visit_schedule(*, household, staff, scheduled_for, companion=None, alert=Non
 # Tasks in outreach/tasks.py call these with ids; every step can run twice safely.
 # =====================================================================================
 
-
-logger = logging.getLogger(__name__)
-
 SCORE_CHUNK_HOUSEHOLDS = 2000
 # PostgreSQL advisory lock key: unregistered-household candidates are created one chunk
 # at a time, so two chunks never create the same dwelling twice.
@@ -80,10 +76,6 @@ LEGAL_TO_ADMIN_DONG = {
     "문래동": "문래동",
     "도림동": "도림동",
 }
-
-
-class BatchFailed(RuntimeError):
-    pass
 
 
 # --- the risk model ------------------------------------------------------------------
