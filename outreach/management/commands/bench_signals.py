@@ -9,6 +9,7 @@ The last line printed is the result.
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -66,12 +67,14 @@ class Command(BaseCommand):
         from config.celery import app
 
         app.conf.task_default_queue = queue
+        worker_log = open(workdir / "workers.log", "wb")  # noqa: SIM115
         procs = [
             subprocess.Popen(
                 [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker",
                  "--pool=solo", "-Q", queue, "-l", "warning", "--without-gossip",
                  "--without-mingle", "--without-heartbeat", "-n", f"bench{n}@%h"],
                 cwd=settings.BASE_DIR, env=env, start_new_session=True,
+                stdout=worker_log, stderr=subprocess.STDOUT,
             )
             for n in range(workers)
         ]
@@ -122,8 +125,10 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     os.killpg(proc.pid, signal.SIGKILL)
             watcher.join(2)
+            worker_log.close()
         if batch.status != SignalBatch.Status.DONE:
-            raise CommandError(f"batch {batch.pk} failed: {batch.failure_reason}")
+            raise CommandError(f"batch {batch.pk} failed: {batch.failure_reason} "
+                               f"(worker log: {workdir / 'workers.log'})")
         self.stdout.write(
             f"  batch {batch.pk}: accepted {batch.accepted:,}, rejected {batch.rejected:,}, "
             f"duplicates {batch.duplicates:,}, matched {batch.matched_people:,}, "
@@ -133,8 +138,7 @@ class Command(BaseCommand):
 
         copy_s = self.copy_baseline(path)
         if not keep_file:
-            path.unlink()
-            workdir.rmdir()
+            shutil.rmtree(workdir)
         self.stdout.write(
             f"bench_signals rows={written} end_to_end_s={end_to_end:.1f} "
             f"rows_per_s={written / end_to_end:.0f} copy_s={copy_s:.2f} "
