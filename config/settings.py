@@ -204,6 +204,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # How often a worker looks for messages a killed worker never acknowledged.
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
+    "unacked_mutex_expire": env.int("CELERY_UNACKED_MUTEX_EXPIRE", 300),
 }
 # Publishing waits out a Redis restart instead of dropping the follow-up task.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {

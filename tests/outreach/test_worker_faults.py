@@ -76,6 +76,8 @@ class Stack:
             "CELERY_VISIBILITY_TIMEOUT": "4",
             "CELERY_UNACKED_RESTORE_INTERVAL": "1",
             "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+            # A Redis killed while a worker held the restore mutex must not block for 5 min.
+            "CELERY_UNACKED_MUTEX_EXPIRE": "3",
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "DJANGO_SETTINGS_MODULE": "config.settings",
         }
