@@ -4,7 +4,22 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from households.models import Person, Role
 from households.selectors import scope_of, visible_households
-from outreach.models import DiscoveryAlert, SignalBatch, SignalChunk
+from outreach.models import DiscoveryAlert, RiskModel, SignalBatch, SignalChunk
+
+PARSE_COUNTERS = ("rows", "accepted", "rejected", "duplicates", "matched_people",
+                  "unregistered_candidates", "unmatched")
+SCORE_COUNTERS = ("households_scored", "alerts_opened", "alerts_updated")
+
+
+def chunk_totals(batch_id: int, phase: str, names) -> dict:
+    """Counts of the finished chunks of one phase, summed (live while a batch runs)."""
+    totals = dict.fromkeys(names, 0)
+    for stats in SignalChunk.objects.filter(
+        batch_id=batch_id, phase=phase, status=SignalChunk.Status.DONE
+    ).values_list("stats", flat=True):
+        for name in names:
+            totals[name] += int(stats.get(name, 0))
+    return totals
 
 
 def can_manage_signals(user) -> bool:
@@ -24,8 +39,6 @@ def signal_batches_for(user) -> QuerySet[SignalBatch]:
 
 def signal_batch_progress(batch: SignalBatch) -> dict:
     """Chunks done of total and the running counts, for the progress bar."""
-    from outreach.services import PARSE_COUNTERS, SCORE_COUNTERS, _sum_stats
-
     parse_done = batch.chunks.filter(phase=SignalChunk.Phase.PARSE,
                                      status=SignalChunk.Status.DONE).count()
     score_done = batch.chunks.filter(phase=SignalChunk.Phase.SCORE,
@@ -36,8 +49,8 @@ def signal_batch_progress(batch: SignalBatch) -> dict:
         int(done * 100 / total) if total else 0)
     return {
         "percent": min(percent, 100), "parse_done": parse_done, "score_done": score_done,
-        **_sum_stats(batch.pk, SignalChunk.Phase.PARSE, PARSE_COUNTERS),
-        **_sum_stats(batch.pk, SignalChunk.Phase.SCORE, SCORE_COUNTERS),
+        **chunk_totals(batch.pk, SignalChunk.Phase.PARSE, PARSE_COUNTERS),
+        **chunk_totals(batch.pk, SignalChunk.Phase.SCORE, SCORE_COUNTERS),
     }
 
 
@@ -54,3 +67,7 @@ def open_alerts_for(user) -> QuerySet[DiscoveryAlert]:
         .annotate(head_name=Subquery(head_name.values("name")[:1]))
         .order_by("due_on", "-score", "id")
     )
+
+
+def risk_model_versions(limit: int = 10) -> QuerySet[RiskModel]:
+    return RiskModel.objects.select_related("created_by").order_by("-version")[:limit]

@@ -32,6 +32,7 @@ from outreach.models import (
     Visit,
 )
 from outreach.scoring import DEFAULT_PARAMS, Params, score_household
+from outreach.selectors import PARSE_COUNTERS, SCORE_COUNTERS, chunk_totals
 from outreach.signal_files import FileRejected
 
 
@@ -488,21 +489,6 @@ def signal_chunk_parse(batch_id: int, number: int) -> None:
     _batch_after_parse(batch_id)
 
 
-PARSE_COUNTERS = ("rows", "accepted", "rejected", "duplicates", "matched_people",
-                  "unregistered_candidates", "unmatched")
-SCORE_COUNTERS = ("households_scored", "alerts_opened", "alerts_updated")
-
-
-def _sum_stats(batch_id: int, phase: str, names) -> dict:
-    totals = dict.fromkeys(names, 0)
-    for stats in SignalChunk.objects.filter(
-        batch_id=batch_id, phase=phase, status=SignalChunk.Status.DONE
-    ).values_list("stats", flat=True):
-        for name in names:
-            totals[name] += int(stats.get(name, 0))
-    return totals
-
-
 def _batch_after_parse(batch_id: int) -> None:
     """When every parse chunk is done, parsing → scoring (exactly one caller wins)."""
     from outreach import tasks
@@ -516,7 +502,7 @@ def _batch_after_parse(batch_id: int) -> None:
         won = SignalBatch.objects.filter(
             pk=batch_id, status=SignalBatch.Status.PARSING
         ).update(status=SignalBatch.Status.SCORING,
-                 **_sum_stats(batch_id, SignalChunk.Phase.PARSE, PARSE_COUNTERS))
+                 **chunk_totals(batch_id, SignalChunk.Phase.PARSE, PARSE_COUNTERS))
         # Also when an earlier run switched to scoring but died before it could queue the
         # scoring task (its message comes back): signal_batch_score is idempotent.
         stranded = not won and SignalBatch.objects.filter(
@@ -754,7 +740,7 @@ def _batch_after_score(batch_id: int) -> None:
         return
     SignalBatch.objects.filter(pk=batch_id, status=SignalBatch.Status.SCORING).update(
         status=SignalBatch.Status.DONE, finished_at=timezone.now(),
-        **_sum_stats(batch_id, SignalChunk.Phase.SCORE, SCORE_COUNTERS),
+        **chunk_totals(batch_id, SignalChunk.Phase.SCORE, SCORE_COUNTERS),
     )
 
 
@@ -780,8 +766,10 @@ def risk_model_rescore(version: int) -> int:
     return done
 
 
-def risk_model_preview(params: Params) -> dict:
-    """What-if: how many households would alert, by level, under ``params`` vs now."""
+def risk_model_preview(data: dict) -> dict:
+    """What-if: how many households would alert, by level, under an edited (unsaved) model
+    vs the current one."""
+    params = Params.of(RiskModel(**data))
     current = Params.of(risk_model_current())
     today = timezone.localdate()
     ids = list(RiskSignal.objects.filter(household__isnull=False)
@@ -804,8 +792,8 @@ def risk_model_preview(params: Params) -> dict:
 
 def signal_batch_summary(batch: SignalBatch) -> dict:
     """The JSON summary of a batch (import_signals --json, the API); counts are live."""
-    parse = _sum_stats(batch.pk, SignalChunk.Phase.PARSE, PARSE_COUNTERS)
-    score = _sum_stats(batch.pk, SignalChunk.Phase.SCORE, SCORE_COUNTERS)
+    parse = chunk_totals(batch.pk, SignalChunk.Phase.PARSE, PARSE_COUNTERS)
+    score = chunk_totals(batch.pk, SignalChunk.Phase.SCORE, SCORE_COUNTERS)
     errors = [
         {"line": line, "column": column, "reason": reason}
         for line, column, reason in batch.rejections.order_by("line", "id")

@@ -3,6 +3,7 @@
 import csv
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -17,7 +18,6 @@ from households.selectors import scope_of
 from outreach import selectors, services
 from outreach.forms import RiskModelForm, SignalUploadForm
 from outreach.models import SignalBatch
-from outreach.scoring import Params
 from outreach.signal_files import FileRejected
 from outreach.signal_kinds import SIGNAL_KINDS
 
@@ -56,8 +56,6 @@ def signal_batch_list(request):
                 status = exc.status
             else:
                 if not created:
-                    from django.contrib import messages
-
                     messages.info(request, _("같은 파일이 이미 접수되어 있습니다 (#%(id)s). "
                                              "다시 처리하지 않습니다.") % {"id": batch.pk})
                 return redirect("signal_batch_detail", batch_id=batch.pk)
@@ -130,24 +128,18 @@ def risk_model_edit(request):
             if request.POST.get("action") == "save":
                 model = services.risk_model_save(user=request.user, data=data,
                                                  note=form.cleaned_data.get("note", ""))
-                from django.contrib import messages
-
                 messages.success(request, _("위험도 모델 v%(v)s을(를) 저장했습니다. "
                                             "재평가를 시작합니다.")
                                  % {"v": model.version})
                 return redirect("risk_model_edit")
-            from outreach.models import RiskModel
-
-            preview = services.risk_model_preview(Params.of(RiskModel(**data)))
+            preview = services.risk_model_preview(data)
         else:
             status = 400
     else:
         form = RiskModelForm(instance=current)
-    from outreach.models import RiskModel
-
     return render(request, "outreach/risk_model.html", {
         "form": form, "current": current, "preview": preview,
-        "versions": RiskModel.objects.order_by("-version")[:10], "kinds": SIGNAL_KINDS,
+        "versions": selectors.risk_model_versions(), "kinds": SIGNAL_KINDS,
     }, status=status)
 
 
