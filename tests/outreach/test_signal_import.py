@@ -164,3 +164,23 @@ def test_a_redelivered_chunk_queues_scoring_an_earlier_run_died_before_queuing(
     batch.refresh_from_db()
     assert batch.status == "done"
     assert RiskAssessment.objects.filter(batch=batch).count() == 3
+
+
+def test_rescoring_under_a_new_version_runs_once_per_household(story_file, import_signals,
+                                                               admin_user):
+    from outreach import services
+    from outreach.scoring import DEFAULT_PARAMS
+
+    import_signals(story_file("cp949"))
+    current = services.risk_model_current()
+    data = {name: getattr(current, name) for name in (
+        "half_life_days", "month_factor", "amount_factor", "bonus_alone_cutoff",
+        "bonus_two_cutoffs", "bonus_elderly", "bonus_many_kinds", "level_medium",
+        "level_high", "level_critical")}
+    model = services.risk_model_save(user=admin_user, note="완화",
+                                     data={**data, "weights": DEFAULT_PARAMS.weights,
+                                           "threshold": 20})
+    assert RiskAssessment.objects.filter(model_version=model.version).count() == 3
+    assert services.risk_model_rescore(model.version) == 0
+    assert RiskAssessment.objects.filter(model_version=model.version).count() == 3
+    assert DiscoveryAlert.objects.filter(status="open").count() == 3
