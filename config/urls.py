@@ -23,6 +23,7 @@ router.register("check-ins", outreach_apis.CheckInViewSet, basename="check-in")
 router.register("services", referral_apis.ServiceViewSet, basename="service")
 router.register("service-links", referral_apis.ServiceLinkViewSet, basename="service-link")
 router.register("referrals", referral_apis.ReferralViewSet, basename="referral")
+router.register("signal-batches", outreach_apis.SignalBatchViewSet, basename="signal-batch")
 
 admin.site.site_header = "Doorstep 관리"
 admin.site.site_title = "Doorstep"

@@ -567,17 +567,18 @@ def model_feedback(alerts: QuerySet[DiscoveryAlert], key, outer_key: str = "t.k"
     The top 10% is ceil(n / 10) alerts by score (ties broken by alert id), ranked with
     a window over the whole set before grouping, so each group's share is comparable.
     """
-    inner = alerts.order_by().values("id", k=key, score=F("assessment__score"), hit=_hit())
+    # "sc", not "score": DiscoveryAlert has a score field of its own (copied at alert time).
+    inner = alerts.order_by().values("id", k=key, sc=F("assessment__score"), hit=_hit())
     sql, params = inner.query.sql_with_params()
     if connection.vendor == "postgresql":
         # A fence: without it PostgreSQL inlines ``k`` (a head-of-household lookup for
         # the age split) into every branch of the outer CASE and runs it once per band.
         sql += " OFFSET 0"
     outer = f"""
-        SELECT r.k, COUNT(*), SUM(r.hit), AVG(r.score), SUM(r.top), SUM(r.top * r.hit)
+        SELECT r.k, COUNT(*), SUM(r.hit), AVG(r.sc), SUM(r.top), SUM(r.top * r.hit)
         FROM (
-            SELECT {outer_key} AS k, t.hit, t.score,
-                   CASE WHEN 10 * ROW_NUMBER() OVER (ORDER BY t.score DESC, t.id)
+            SELECT {outer_key} AS k, t.hit, t.sc,
+                   CASE WHEN 10 * ROW_NUMBER() OVER (ORDER BY t.sc DESC, t.id)
                              <= COUNT(*) OVER () + 9 THEN 1 ELSE 0 END AS top
             FROM ({sql}) t
         ) r

@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import (
-    Case as SqlCase,
-)
+from django.db.models import Case as SqlCase
 from django.db.models import (
     CharField,
     F,
@@ -31,7 +29,17 @@ from django.utils.translation import gettext as _
 
 from households.models import Membership, Person, Role, TimelineEvent, mask_name
 from households.selectors import scope_of, visible_households
-from outreach.models import Case, CheckIn, CrisisLevel, DiscoveryAlert, Pairing, Visit
+from outreach.models import (
+    Case,
+    CheckIn,
+    CrisisLevel,
+    DiscoveryAlert,
+    Pairing,
+    RiskModel,
+    SignalBatch,
+    SignalChunk,
+    Visit,
+)
 from referrals.models import Referral
 
 # ---------------------------------------------------------------------------
@@ -606,3 +614,71 @@ def open_alert_like(*, dong_id, household_id, address_key, since):
         .values_list("id", flat=True)
         .first()
     )
+
+
+# --- merged branch ----------------------------------------
+PARSE_COUNTERS = ("rows", "accepted", "rejected", "duplicates", "matched_people",
+                  "unregistered_candidates", "unmatched")
+SCORE_COUNTERS = ("households_scored", "alerts_opened", "alerts_updated")
+
+
+def chunk_totals(batch_id: int, phase: str, names) -> dict:
+    """Counts of the finished chunks of one phase, summed (live while a batch runs)."""
+    totals = dict.fromkeys(names, 0)
+    for stats in SignalChunk.objects.filter(
+        batch_id=batch_id, phase=phase, status=SignalChunk.Status.DONE
+    ).values_list("stats", flat=True):
+        for name in names:
+            totals[name] += int(stats.get(name, 0))
+    return totals
+
+
+def can_manage_signals(user) -> bool:
+    return scope_of(user).has(Role.DISTRICT_ADMIN)
+
+
+def signal_batches_for(user) -> QuerySet[SignalBatch]:
+    """District admins see every batch; an agency feed only its own organisation's."""
+    scope = scope_of(user)
+    if scope.has(Role.DISTRICT_ADMIN):
+        return SignalBatch.objects.select_related("source")
+    if scope.has(Role.AGENCY_FEED):
+        return SignalBatch.objects.select_related("source").filter(
+            source_id__in=scope.organization_ids)
+    return SignalBatch.objects.none()
+
+
+def signal_batch_progress(batch: SignalBatch) -> dict:
+    """Chunks done of total and the running counts, for the progress bar."""
+    parse_done = batch.chunks.filter(phase=SignalChunk.Phase.PARSE,
+                                     status=SignalChunk.Status.DONE).count()
+    score_done = batch.chunks.filter(phase=SignalChunk.Phase.SCORE,
+                                     status=SignalChunk.Status.DONE).count()
+    total = batch.chunks_total + batch.score_chunks_total
+    done = parse_done + score_done
+    percent = 100 if batch.status == SignalBatch.Status.DONE else (
+        int(done * 100 / total) if total else 0)
+    return {
+        "percent": min(percent, 100), "parse_done": parse_done, "score_done": score_done,
+        **chunk_totals(batch.pk, SignalChunk.Phase.PARSE, PARSE_COUNTERS),
+        **chunk_totals(batch.pk, SignalChunk.Phase.SCORE, SCORE_COUNTERS),
+    }
+
+
+def alert_list_for(user) -> QuerySet[DiscoveryAlert]:
+    """발굴 대상 of the user's dongs, most urgent first, with the head's name for masking."""
+    head_name = Person.objects.filter(household=OuterRef("household_id")).order_by(
+        "-is_head", "id")
+    return (
+        DiscoveryAlert.objects.filter(
+            status=DiscoveryAlert.Status.OPEN,
+            household__in=visible_households(user),
+        )
+        .select_related("household", "household__dong", "assessment")
+        .annotate(head_name=Subquery(head_name.values("name")[:1]))
+        .order_by("due_on", "-score", "id")
+    )
+
+
+def risk_model_versions(limit: int = 10) -> QuerySet[RiskModel]:
+    return RiskModel.objects.select_related("created_by").order_by("-version")[:limit]
