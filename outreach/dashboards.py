@@ -876,24 +876,21 @@ def panel_referrals_by_channel(scope: DashboardScope, period: Period) -> Table:
 
 
 def panel_referrals_by_category(scope: DashboardScope, period: Period) -> Table:
-    """Concern categories are a JSON list on the referral; one query with json_each."""
-    Referral = apps.get_model("referrals", "Referral")
-    inner = (Referral.objects.filter(scope.in_dongs("dong_id")).filter(_in(period, "created_at"))
-             .order_by().values("id", cats=F("categories")))
-    sql, params = inner.query.sql_with_params()
-    if connection.vendor == "postgresql":
-        outer = f"""SELECT c.value, COUNT(*) FROM ({sql}) t
-                    CROSS JOIN LATERAL jsonb_array_elements_text(t.cats) AS c(value)
-                    WHERE jsonb_typeof(t.cats) = 'array' GROUP BY c.value"""
-    else:
-        outer = f"""SELECT j.value, COUNT(*) FROM ({sql}) t, json_each(t.cats) j
-                    WHERE json_type(t.cats) = 'array' GROUP BY j.value"""
-    with connection.cursor() as cursor:
-        cursor.execute(outer, params)
-        per = dict(cursor.fetchall())
-    category_choices = getattr(Referral, "Category", None)
-    labels = dict(category_choices.choices) if category_choices else {}
-    rows = [[str(labels.get(k, k)), n] for k, n in sorted(per.items(), key=lambda kv: -kv[1])]
+    """Concern categories are stored comma-separated on the referral ("meals,rent"): one
+    conditional count per category, in one query."""
+    from django.db.models import Count, Q, Value
+    from django.db.models.functions import Concat
+
+    from referrals.models import Concern, Referral
+
+    referrals = (Referral.objects.filter(scope.in_dongs("dong_id"))
+                 .filter(_in(period, "created_at"))
+                 .annotate(wrapped=Concat(Value(","), "categories", Value(","))))
+    per = referrals.aggregate(**{
+        code: Count("id", filter=Q(wrapped__contains=f",{code},")) for code in Concern.values
+    })
+    labels = dict(Concern.choices)
+    rows = [[str(labels[k]), n] for k, n in sorted(per.items(), key=lambda kv: -kv[1]) if n]
     return Table(
         name="referrals_by_category", title=_("걱정 유형별 제보·의뢰"),
         columns=[Column("category", _("유형"), "text"), Column("referrals", _("건수"))],
