@@ -52,6 +52,7 @@ from django.utils.translation import gettext_lazy
 from households.models import Dong, Membership, Person, Role, mask_name
 from households.selectors import scope_of, visible_households
 from outreach.models import CrisisLevel, DiscoveryAlert, DiscoveryTarget, Visit
+from referrals.models import CloseReason
 
 # 발굴 목표: without a target set for the year, last year's actual raised by 10% (영등포구).
 TARGET_DEFAULT_GROWTH_PERCENT = 10
@@ -60,11 +61,9 @@ TARGET_DEFAULT_GROWTH_PERCENT = 10
 # risk model's hit rate. Everything else that is closed (지원 불요, 비대상, 중복, 이사 …)
 # counts as a miss. Codes follow the triage inbox's close reasons ([3/5]).
 NEEDED_HELP_REASONS = frozenset({
-    "supported",        # 지원 연계 후 종결
-    "service_linked",   # 서비스 연계
-    "case_opened",      # 통합사례관리 접수
-    "needs_help",       # 지원 필요 확인
-    "other_agency",     # 타 기관 처리 중: help was needed, another agency gives it
+    CloseReason.SUPPORTED,      # 지원 연계 후 종결
+    CloseReason.CASE_OPENED,    # 통합사례관리 연계
+    CloseReason.OTHER_AGENCY,   # 타 기관 처리 중: help was needed, another agency gives it
 })
 
 # Alerts at these levels are emergencies: first contact within 3 days (송산3동 rule).

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -263,6 +264,17 @@ class VisitForm(forms.Form):
         error_messages={"required": _("방문 일시를 적어 주세요."),
                         "invalid": _("방문 일시 형식이 올바르지 않습니다 (예: 2026-11-25 14:00).")},
     )
+
+    # 2인 1조: an optional volunteer companion from the dongs the user works in.
+    companion = forms.ModelChoiceField(
+        label=_("동행 봉사자"), required=False, queryset=get_user_model().objects.none(),
+        error_messages={"invalid_choice": _("이 동의 봉사자만 동행할 수 있습니다.")},
+    )
+
+    def __init__(self, *args, volunteers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if volunteers is not None:
+            self.fields["companion"].queryset = volunteers
 
     def clean_scheduled_for(self):
         value = self.cleaned_data["scheduled_for"]

@@ -86,18 +86,20 @@ def _alert_raise(*, household, origin: str, actor=None, due_days: int | None = N
     return alert
 
 
-def concern_raise(*, household, raised_by, note: str = "", origin: str = "check_in"):
-    """"걱정돼요": a neighbour's worry reaches the dong's queue.
+def concern_raise(*, household, raised_by, note: str = ""):
+    """"걱정돼요" on a check-in: the neighbour's worry becomes a volunteer referral in the
+    dong's inbox (due within days), tied to the paired household."""
+    from referrals.models import Referral
+    from referrals.services import referral_submit
 
-    For now it opens a DiscoveryAlert; once referrals.Referral exists this is the one
-    place to rewire so that it submits a referral instead.
-    """
-    return _alert_raise(
-        household=household, origin=origin, actor=raised_by,
-        due_days=settings.EMERGENCY_FIRST_CONTACT_DAYS,
-        summary=_("이웃이 걱정된다고 알림%(note)s")
-        % {"note": f": {note}" if note else ""},
+    referral, _created = referral_submit(
+        channel=Referral.Channel.VOLUNTEER, dong=household.dong, household=household,
+        road_address=household.road_address, address_detail=household.address_detail,
+        urgency=Referral.Urgency.SOON, categories=["other"],
+        note=_("안부 확인 중 걱정: %(note)s") % {"note": note} if note else _("안부 확인 중 걱정"),
+        referred_by=raised_by,
     )
+    return referral
 
 
 def _check_visit_time(when: datetime, *, field: str) -> None:

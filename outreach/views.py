@@ -40,7 +40,7 @@ from referrals import selectors as referral_selectors
 from referrals import services as referral_services
 from referrals.forms import ServiceLinkCancelForm, ServiceLinkRequestForm
 from referrals.models import CloseReason
-from referrals.selectors import dong_staff_of
+from referrals.selectors import dong_staff_of, volunteers_of
 
 # ---------------------------------------------------------------------------
 # [4/5] Visits, cases, pairings and check-ins
@@ -338,6 +338,10 @@ def _staff_choices(user):
     return dong_staff_of(selectors.inbox_dong_ids(user))
 
 
+def _volunteer_choices(user):
+    return volunteers_of(selectors.inbox_dong_ids(user))
+
+
 def _back(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) and \
@@ -349,6 +353,7 @@ def _back(request) -> str:
 def _row_context(request, staff=None):
     return {
         "staff_choices": list(staff if staff is not None else _staff_choices(request.user)),
+        "volunteer_choices": list(_volunteer_choices(request.user)),
         # Plain strings: a lazy label would be translated again in every row.
         "close_reasons": [(value, str(label)) for value, label in CloseReason.choices],
         "inbox_url": reverse("inbox"),
@@ -425,11 +430,12 @@ def inbox_action(request, kind: str, item_id: int, action: str):
             return _answer(request, item, message=_("%(item)s 담당자: %(who)s") % {
                 "item": item.label, "who": assignee.get_username()})
         if action == "visit":
-            form = VisitForm(request.POST)
+            form = VisitForm(request.POST, volunteers=_volunteer_choices(request.user))
             if not form.is_valid():
                 return _answer(request, item, message="", error=_errors_text(form), status=400)
             when = form.cleaned_data["scheduled_for"]
             services.inbox_item_schedule_visit(item=item, scheduled_for=when,
+                                               companion=form.cleaned_data["companion"],
                                                actor=request.user, request=request)
             item = selectors.inbox_item(request.user, kind, item_id)
             return _answer(request, item, message=_("%(item)s 가정방문 예정: %(when)s") % {

@@ -157,6 +157,9 @@ class Concern(models.TextChoices):
 class CloseReason(models.TextChoices):
     """종결 사유, shared by referrals and discovery alerts."""
 
+    # Closed because help was given: these count as hits of the risk model.
+    SUPPORTED = "supported", _("지원 연계")
+    CASE_OPENED = "case_opened", _("통합사례관리 연계")
     NO_NEED = "no_need", _("지원 불요")
     NOT_ELIGIBLE = "not_eligible", _("비대상")
     DUPLICATE = "duplicate", _("중복")

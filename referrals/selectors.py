@@ -231,6 +231,15 @@ def dong_staff_of(dong_ids) -> QuerySet:
     return User.objects.filter(is_active=True, id__in=user_ids).order_by("username")
 
 
+def volunteers_of(dong_ids) -> QuerySet:
+    """Volunteers who can go along on a visit in these dongs (2인 1조)."""
+    User = get_user_model()
+    user_ids = Membership.objects.filter(role=Role.VOLUNTEER, dong_id__in=dong_ids).values(
+        "user_id"
+    )
+    return User.objects.filter(is_active=True, id__in=user_ids).order_by("username")
+
+
 def open_emergency_count(user) -> int:
     """The header badge: new emergency referrals of the user's dongs (one COUNT query)."""
     scope = scope_of(user)
