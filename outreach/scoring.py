@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from outreach.signal_kinds import (
@@ -84,7 +86,14 @@ def _describe(kind: str, months: int | None, amount: int | None) -> str:
     return text
 
 
-def score_household(*, lives_alone: bool, elderly: bool, signals, params: Params,
+def score_household(**kwargs):
+    """Factors are stored as sentences in the source language (Korean), whatever language
+    the request or worker that triggered the scoring happens to be in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _score_household(**kwargs)
+
+
+def _score_household(*, lives_alone: bool, elderly: bool, signals, params: Params,
                     today: date) -> Result:
     """signals: iterable of (kind, observed_on, months_overdue, amount)."""
     best: dict[str, tuple[float, int | None, int | None]] = {}

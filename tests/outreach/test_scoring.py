@@ -48,3 +48,13 @@ def test_the_score_is_capped_at_100():
     result = score([(k, TODAY, None, None) for k in kinds], lives_alone=True, elderly=True)
     assert result.score == 100 and result.level == "critical"
     assert len(result.factors) == 4
+
+
+
+def test_factors_are_written_in_korean_whatever_language_is_active():
+    from django.utils import translation
+
+    with translation.override("en"):
+        result = score([("power_cutoff", TODAY, 2, None)], lives_alone=True)
+        assert translation.get_language() == "en"
+    assert result.factors == ["단전 2개월", "1인 가구"]

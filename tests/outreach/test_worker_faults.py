@@ -34,7 +34,7 @@ KINDS = ["단전", "단수", "단가스", "전기요금 체납", "건강보험�
 
 @pytest.fixture(autouse=True)
 def _real_stack_only():
-    if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL:
+    if connection.vendor != "postgresql" or settings.CELERY_TASK_ALWAYS_EAGER:
         pytest.skip("needs DATABASE_URL on PostgreSQL and CELERY_BROKER_URL (a real worker)")
 
 

@@ -42,7 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--keep-file", action="store_true")
 
     def handle(self, *args, rows, workers, households, seed, keep_file, **options):
-        if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL:
+        if connection.vendor != "postgresql" or settings.CELERY_TASK_ALWAYS_EAGER:
             raise CommandError("bench_signals needs PostgreSQL (DATABASE_URL) and Redis "
                                "(CELERY_BROKER_URL)")
         self.stdout.write(f"seeding the demo district to {households:,} households …")
