@@ -26,7 +26,6 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
-    DateField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -43,7 +42,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.aggregates import Aggregate
-from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,7 +49,16 @@ from django.utils.translation import gettext_lazy
 
 from households.models import Dong, Membership, Person, Role, mask_name
 from households.selectors import scope_of, visible_households
-from outreach.models import CrisisLevel, DiscoveryAlert, DiscoveryTarget, Visit
+from outreach.models import (
+    CrisisLevel,
+    DiscoveryAlert,
+    DiscoveryTarget,
+    DongMonthFactor,
+    DongMonthReach,
+    DongMonthScore,
+    DongMonthStat,
+    Visit,
+)
 
 # 발굴 목표: without a target set for the year, last year's actual raised by 10% (영등포구).
 TARGET_DEFAULT_GROWTH_PERCENT = 10
@@ -293,6 +300,30 @@ def discovered_alerts(alerts: QuerySet[DiscoveryAlert]) -> QuerySet[DiscoveryAle
     return alerts.filter(Exists(met))
 
 
+# --- the rollups (outreach.rollups rebuilds them) ---------------------------------------
+
+def _rollup(model, scope: DashboardScope, period: Period) -> QuerySet:
+    """The scope's rollup rows for the period's months."""
+    return model.objects.filter(scope.in_dongs("dong_id"), month__gte=period.start,
+                                month__lte=period.end)
+
+
+def _reach_in(start: date, end: date) -> Q:
+    """DongMonthReach rows that count a household once for the months [start, end]."""
+    return Q(month__gte=start, month__lte=end) & (Q(since__isnull=True) | Q(since__lt=start))
+
+
+def found_in_month_ranges(scope: DashboardScope, ranges) -> dict[int, list[int]]:
+    """{dong_id: [households discovered in each (first month, last month) range]}."""
+    sums = {f"n{i}": Sum("n", filter=_reach_in(start, end))
+            for i, (start, end) in enumerate(ranges)}
+    rows = (DongMonthReach.objects.filter(scope.in_dongs("dong_id"), kind="found",
+                                          month__gte=min(r[0] for r in ranges),
+                                          month__lte=max(r[1] for r in ranges))
+            .values("dong_id").order_by().annotate(**sums))
+    return {r["dong_id"]: [r[f"n{i}"] or 0 for i in range(len(ranges))] for r in rows}
+
+
 def target_default(last_year_actual: int) -> int:
     """Last year's actual × 1.1, rounded up, in integers (11 × 1.1 is not 12.1000…01)."""
     growth = 100 + TARGET_DEFAULT_GROWTH_PERCENT
@@ -344,9 +375,8 @@ def targets_for(dong_ids, year: int, everywhere: bool = False,
 def panel_discovery_targets(scope: DashboardScope, period: Period) -> Table:
     """Households discovered this year (to the period's last month) against the target."""
     year = period.end.year
-    year_start, _year_end = _year_range(year)
-    counts = discovered_in_ranges(
-        scope.dong_ids, [(year_start, period.end_dt), _year_range(year - 1)], scope.everywhere)
+    counts = found_in_month_ranges(
+        scope, [(date(year, 1, 1), period.end), (date(year - 1, 1, 1), date(year - 1, 12, 1))])
     found = {dong_id: n[0] for dong_id, n in counts.items()}
     last_year = {dong_id: n[1] for dong_id, n in counts.items()}
     targets = targets_for(scope.dong_ids, year, scope.everywhere, last_year=last_year)
@@ -375,21 +405,13 @@ def panel_discovery_targets(scope: DashboardScope, period: Period) -> Table:
 
 
 def panel_alerts_monthly(scope: DashboardScope, period: Period) -> Table:
-    alerts = _alerts(scope)
-    month_of = {"opened_at": TruncMonth("opened_at", output_field=DateField()),
-                "closed_at": TruncMonth("closed_at", output_field=DateField())}
-    opened = dict(alerts.filter(_in(period, "opened_at"))
-                  .annotate(m=month_of["opened_at"]).values("m")
-                  .annotate(n=Count("id")).order_by().values_list("m", "n"))
-    closed = dict(alerts.filter(_in(period, "closed_at"), status=DiscoveryAlert.Status.CLOSED)
-                  .annotate(m=month_of["closed_at"]).values("m")
-                  .annotate(n=Count("id")).order_by().values_list("m", "n"))
-    found = dict(discovered_alerts(alerts.filter(_in(period, "opened_at")))
-                 .annotate(m=month_of["opened_at"]).values("m")
-                 .annotate(n=Count("household_id", distinct=True)).order_by()
-                 .values_list("m", "n"))
-    rows = [[month_label(m), opened.get(m, 0), closed.get(m, 0), found.get(m, 0)]
-            for m in period.months]
+    per = {r["month"]: r for r in _rollup(DongMonthStat, scope, period).values("month")
+           .order_by().annotate(opened=Sum("alerts_opened"), closed=Sum("alerts_closed"))}
+    # Within one month every household's row counts (its "since" is an earlier month).
+    found = dict(_rollup(DongMonthReach, scope, period).filter(kind="found").values("month")
+                 .order_by().annotate(n=Sum("n")).values_list("month", "n"))
+    rows = [[month_label(m), per.get(m, {}).get("opened", 0), per.get(m, {}).get("closed", 0),
+             found.get(m, 0)] for m in period.months]
     return Table(
         name="alerts_monthly",
         title=_("월별 발굴 경보와 발굴 가구"),
@@ -454,17 +476,33 @@ def panel_first_contact(scope: DashboardScope, period: Period) -> Table:
     normal_days = settings.NORMAL_FIRST_CONTACT_DAYS
     emergency = Q(assessment__level__in=EMERGENCY_LEVELS)
     alerts = _alerts(scope).filter(_in(period, "opened_at"))
-    per_dong = {
+    sums = {f: Sum(f) for f in ("alerts_opened", "contacted", "em_contacted", "em_ok",
+                                "em_uncontacted", "normal_contacted", "normal_ok",
+                                "normal_uncontacted")}
+    stats = {r["dong_id"]: r for r in _rollup(DongMonthStat, scope, period).values("dong_id")
+             .order_by().annotate(**sums)}
+    # Not contacted and still within the limit: not late yet, so not judged. Only the
+    # alerts of the last few days can be, so this reads a few rows by opened_at.
+    recent = {
         r["household__dong_id"]: r
-        for r in alerts.values("household__dong_id").order_by().annotate(
-            opened=Count("id"),
-            contacted=Count("id", filter=Q(first_contact_at__isnull=False)),
-            em=Count("id", filter=emergency & _judgeable(emergency_days, now)),
-            em_ok=Count("id", filter=emergency & _within(emergency_days)),
-            normal=Count("id", filter=~emergency & _judgeable(normal_days, now)),
-            normal_ok=Count("id", filter=~emergency & _within(normal_days)),
-        )
+        for r in alerts.filter(first_contact_at__isnull=True,
+                               opened_at__gte=now - timedelta(days=max(emergency_days,
+                                                                       normal_days)))
+        .values("household__dong_id").order_by().annotate(
+            em=Count("id", filter=emergency & ~_judgeable(emergency_days, now)),
+            normal=Count("id", filter=~emergency & ~_judgeable(normal_days, now)))
     }
+    per_dong = {}
+    for dong_id, r in stats.items():
+        late = recent.get(dong_id, {"em": 0, "normal": 0})
+        per_dong[dong_id] = {
+            "opened": r["alerts_opened"] or 0, "contacted": r["contacted"] or 0,
+            "em": (r["em_contacted"] or 0) + (r["em_uncontacted"] or 0) - late["em"],
+            "em_ok": r["em_ok"] or 0,
+            "normal": ((r["normal_contacted"] or 0) + (r["normal_uncontacted"] or 0)
+                       - late["normal"]),
+            "normal_ok": r["normal_ok"] or 0,
+        }
     medians, overall_median = median_contact_days(alerts, "household__dong_id")
     overdue = dict(
         _alerts(scope).filter(status=DiscoveryAlert.Status.OPEN, first_contact_at__isnull=True,
@@ -592,6 +630,58 @@ def model_feedback(alerts: QuerySet[DiscoveryAlert], key, outer_key: str = "t.k"
         }
 
 
+def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> dict:
+    """``model_feedback`` read from the score histogram (DongMonthScore): per group
+    (None: everything, "version", "band" or "dong_id") closed, hits, mean score, top
+    and top hits, exactly as ``model_feedback`` ranks them.
+
+    The top 10% is every alert scored above the cut-off score plus, at the cut-off,
+    the lowest alert ids: one small query for the alerts of that one score.
+    """
+    fields = {None: [], "band": [], "version": ["version"], "dong_id": ["dong_id"]}[group]
+    rows = list(_rollup(DongMonthScore, scope, period).values(*fields, "score").order_by()
+                .annotate(closed=Sum("closed"), hits=Sum("hits")))
+    per_score: dict[int, int] = defaultdict(int)
+    for r in rows:
+        per_score[r["score"]] += r["closed"]
+    want = (sum(per_score.values()) + 9) // 10  # ceil(n / 10)
+    cut, take, above = -1, 0, 0
+    for score in sorted(per_score, reverse=True):
+        if above + per_score[score] >= want:
+            cut, take = score, want - above
+            break
+        above += per_score[score]
+    at_cut = list(_closed_model_alerts(scope, period).filter(assessment__score=cut)
+                  .order_by("id").values("household__dong_id", "assessment__model_version",
+                                         "assessment__score", hit=_hit())[:max(take, 1)])
+
+    def key(r):
+        if group is None:
+            return 1
+        if group == "band":
+            return next((i for i, (lo, hi) in enumerate(SCORE_BANDS) if lo <= r["score"] <= hi),
+                        -1)
+        return r[group]
+
+    per: dict = defaultdict(lambda: {"closed": 0, "hits": 0, "score_sum": 0, "top": 0,
+                                     "top_hits": 0})
+    for r in rows:
+        f = per[key(r)]
+        f["closed"] += r["closed"]
+        f["hits"] += r["hits"]
+        f["score_sum"] += r["score"] * r["closed"]
+        if r["score"] > cut:
+            f["top"] += r["closed"]
+            f["top_hits"] += r["hits"]
+    for a in at_cut[:take]:
+        f = per[key({"score": a["assessment__score"], "version": a["assessment__model_version"],
+                     "dong_id": a["household__dong_id"]})]
+        f["top"] += 1
+        f["top_hits"] += a["hit"]
+    return {k: {**f, "mean_score": f["score_sum"] / f["closed"]}
+            for k, f in per.items() if f["closed"]}
+
+
 FEEDBACK_COLUMNS = (
     ("closed", gettext_lazy("종결"), "int"),
     ("hits", gettext_lazy("지원 필요"), "int"),
@@ -637,7 +727,7 @@ FEEDBACK_NOTE = gettext_lazy(
 
 def panel_model_hit_rate(scope: DashboardScope, period: Period) -> Table:
     """Overall hit rate and the lift of the top-scored 10% over the average."""
-    f = model_feedback(_closed_model_alerts(scope, period), Value(1)).get(1)
+    f = score_feedback(scope, period, None).get(1)
     overall = _feedback_row(_("전체"), f)
     return Table(
         name="model_hit_rate",
@@ -649,7 +739,7 @@ def panel_model_hit_rate(scope: DashboardScope, period: Period) -> Table:
 
 
 def panel_model_by_version(scope: DashboardScope, period: Period) -> Table:
-    per = model_feedback(_closed_model_alerts(scope, period), F("assessment__model_version"))
+    per = score_feedback(scope, period, "version")
     rows = [_feedback_row(_("버전 %(v)s") % {"v": v}, per[v]) for v in sorted(per)]
     return Table(
         name="model_by_version", title=_("모델 버전별 적중률"),
@@ -666,7 +756,7 @@ def _band_case():
 
 
 def panel_model_by_band(scope: DashboardScope, period: Period) -> Table:
-    per = model_feedback(_closed_model_alerts(scope, period), _band_case())
+    per = score_feedback(scope, period, "band")
     rows = [_feedback_row(f"{lo}–{hi}", per.get(i)) for i, (lo, hi) in enumerate(SCORE_BANDS)]
     return Table(
         name="model_by_band", title=_("점수 구간별 적중률"),
@@ -716,7 +806,7 @@ def panel_model_by_age(scope: DashboardScope, period: Period) -> Table:
 
 
 def panel_model_by_dong(scope: DashboardScope, period: Period) -> Table:
-    per = model_feedback(_closed_model_alerts(scope, period), F("household__dong_id"))
+    per = score_feedback(scope, period, "dong_id")
     rows = [_feedback_row(str(d), per.get(d.pk)) for d in scope.dongs]
     return Table(
         name="model_by_dong", title=_("행정동별 적중률"),
@@ -761,7 +851,13 @@ def factor_feedback(alerts: QuerySet[DiscoveryAlert]) -> dict[str, dict]:
 
 
 def panel_model_by_signal(scope: DashboardScope, period: Period) -> Table:
-    per = factor_feedback(_closed_model_alerts(scope, period))
+    per: dict[str, dict] = defaultdict(lambda: {"closed": 0, "hits": 0})
+    for factor, n, hits in (_rollup(DongMonthFactor, scope, period).values("factor")
+                            .order_by().annotate(n=Sum("closed"), h=Sum("hits"))
+                            .values_list("factor", "n", "h")):
+        kind = factor_kind(factor)
+        per[kind]["closed"] += n
+        per[kind]["hits"] += hits
     ordered = sorted(per.items(), key=lambda kv: (-kv[1]["closed"], kv[0]))
     rows = [[kind, f["closed"], f["hits"], rate(f["hits"], f["closed"])] for kind, f in ordered]
     return Table(
@@ -777,13 +873,9 @@ def panel_model_by_signal(scope: DashboardScope, period: Period) -> Table:
 # --- panels: visits and volunteers ----------------------------------------------------------
 
 def panel_visits_monthly(scope: DashboardScope, period: Period) -> Table:
-    visits = Visit.objects.filter(scope.in_dongs("household__dong_id"),
-                                  visited_at__isnull=False).exclude(outcome="")
     per = {
-        r["m"]: r for r in visits.filter(_in(period, "visited_at"))
-        .annotate(m=TruncMonth("visited_at", output_field=DateField())).values("m").order_by()
-        .annotate(done=Count("id"), met=Count("id", filter=Q(outcome=Visit.Outcome.MET)),
-                  paired=Count("id", filter=Q(companion__isnull=False)))
+        r["month"]: r for r in _rollup(DongMonthStat, scope, period).values("month").order_by()
+        .annotate(done=Sum("visits_done"), met=Sum("visits_met"), paired=Sum("visits_paired"))
     }
     rows = []
     for m in period.months:
@@ -987,13 +1079,14 @@ def panel_cases_by_stage(scope: DashboardScope, period: Period) -> Table:
 
 def panel_unreachable(scope: DashboardScope, period: Period) -> Table:
     """연락 두절: households visited in the period that ended unreachable."""
-    visits = (Visit.objects.filter(scope.in_dongs("household__dong_id"),
-                                   visited_at__isnull=False)
-              .filter(_in(period, "visited_at")).values("household__dong_id").order_by()
-              .annotate(households=Count("household_id", distinct=True),
-                        unreachable=Count("household_id", distinct=True,
-                                          filter=Q(unreachable=True))))
-    per = {r["household__dong_id"]: r for r in visits}
+    in_period = _reach_in(period.start, period.end)
+    visits = (DongMonthReach.objects.filter(scope.in_dongs("dong_id"),
+                                            kind__in=("visited", "unreachable"))
+              .filter(in_period).values("dong_id").order_by()
+              .annotate(households=Sum("n", filter=Q(kind="visited")),
+                        unreachable=Sum("n", filter=Q(kind="unreachable"))))
+    per = {r["dong_id"]: {"households": r["households"] or 0,
+                          "unreachable": r["unreachable"] or 0} for r in visits}
     rows = []
     for d in scope.dongs:
         r = per.get(d.pk, {"households": 0, "unreachable": 0})

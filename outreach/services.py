@@ -23,6 +23,7 @@ from outreach.models import (
     Visit,
     VisitNeed,
 )
+from outreach.rollups import dashboard_rollup_mark
 
 # ---------------------------------------------------------------------------
 # [4/5] Visits, cases, pairings and check-ins
@@ -53,6 +54,7 @@ def _alert_raise(*, household, origin: str, actor=None, due_days: int | None = N
         return DiscoveryAlert.objects.get(household=household, status=DiscoveryAlert.Status.OPEN)
     timeline_add(household_id=household.pk, kind="alert", actor=actor, obj=alert,
                  summary=summary or _("발굴 대상 등록 (%(origin)s)") % {"origin": origin})
+    dashboard_rollup_mark(household.dong_id)
     return alert
 
 
@@ -159,6 +161,7 @@ def visit_record(*, visit: Visit, user, outcome: str, visited_at: datetime | Non
         )
         visit_schedule(household=visit.household, staff=visit.staff, companion=visit.companion,
                        alert=visit.alert, scheduled_for=next_at, previous_attempt=visit)
+    dashboard_rollup_mark(visit.household.dong_id)
     return visit
 
 

@@ -19,3 +19,15 @@ def check_ins_missed() -> int:
     return services.check_ins_missed_raise()
 
 # --- end [4/5] ------------------------------------------------------------------
+
+
+# --- [5/5] dashboard rollups ----------------------------------------------------
+
+
+@shared_task(name="outreach.tasks.dashboard_rollup_refresh")
+def dashboard_rollup_refresh_task(dong_ids: list[int] | None = None) -> int:
+    """Rebuild the dashboard rollups of these dongs (all when None): nightly, and after
+    the writes that change a dong's figures."""
+    from outreach.rollups import dashboard_rollup_refresh
+
+    return dashboard_rollup_refresh(dong_ids)
