@@ -111,7 +111,6 @@ def test_check_ins_count_for_the_volunteers_group(admin_user, district, period, 
 @_needs("unreachable")
 def test_unreachable_share(admin_user, district, period):
     from outreach.models import Visit
-
     from outreach.rollups import dashboard_rollup_refresh
 
     Visit.objects.filter(household=district["households"]["a2"]).update(unreachable=True)
