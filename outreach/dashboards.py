@@ -53,6 +53,7 @@ from outreach.models import (
     CrisisLevel,
     DiscoveryAlert,
     DiscoveryTarget,
+    DongMonthAge,
     DongMonthFactor,
     DongMonthReach,
     DongMonthScore,
@@ -460,10 +461,6 @@ def median_contact_days(alerts: QuerySet[DiscoveryAlert], by: str) -> tuple[dict
             median(everyone) if everyone else None)
 
 
-def _within(days: int) -> Q:
-    return Q(first_contact_at__lte=F("opened_at") + timedelta(days=days))
-
-
 def _judgeable(days: int, now: datetime) -> Q:
     """Alerts whose deadline has come, or that were already contacted."""
     return Q(first_contact_at__isnull=False) | Q(opened_at__lt=now - timedelta(days=days))
@@ -597,49 +594,26 @@ def _hit():
                 output_field=IntegerField())
 
 
-def model_feedback(alerts: QuerySet[DiscoveryAlert], key, outer_key: str = "t.k",
-                   outer_params: tuple = ()) -> dict:
-    """Per key: closed, hits, mean score, and how many of — and which hits among — the
-    top-scored 10% of *all* these alerts fall in the group. One query.
-
-    The top 10% is ceil(n / 10) alerts by score (ties broken by alert id), ranked with
-    a window over the whole set before grouping, so each group's share is comparable.
-    """
-    inner = alerts.order_by().values("id", k=key, score=F("assessment__score"), hit=_hit())
-    sql, params = inner.query.sql_with_params()
-    if connection.vendor == "postgresql":
-        # A fence: without it PostgreSQL inlines ``k`` (a head-of-household lookup for
-        # the age split) into every branch of the outer CASE and runs it once per band.
-        sql += " OFFSET 0"
-    outer = f"""
-        SELECT r.k, COUNT(*), SUM(r.hit), AVG(r.score), SUM(r.top), SUM(r.top * r.hit)
-        FROM (
-            SELECT {outer_key} AS k, t.hit, t.score,
-                   CASE WHEN 10 * ROW_NUMBER() OVER (ORDER BY t.score DESC, t.id)
-                             <= COUNT(*) OVER () + 9 THEN 1 ELSE 0 END AS top
-            FROM ({sql}) t
-        ) r
-        GROUP BY r.k
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(outer, (*outer_params, *params))
-        return {
-            k: {"closed": n, "hits": int(hits or 0), "mean_score": float(mean or 0),
-                "top": int(top or 0), "top_hits": int(top_hits or 0)}
-            for k, n, hits, mean, top, top_hits in cursor.fetchall()
-        }
-
-
 def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> dict:
-    """``model_feedback`` read from the score histogram (DongMonthScore): per group
-    (None: everything, "version", "band" or "dong_id") closed, hits, mean score, top
-    and top hits, exactly as ``model_feedback`` ranks them.
+    """The risk model's feedback from the rollups (DongMonthScore, DongMonthAge): per
+    group (None: everything, "version", "band", "dong_id" or "age") closed, hits, mean
+    score, and how many of — and which hits among — the top-scored 10% of *all* the
+    scope's alerts closed in the period fall in the group.
 
-    The top 10% is every alert scored above the cut-off score plus, at the cut-off,
-    the lowest alert ids: one small query for the alerts of that one score.
+    The top 10% is ceil(n / 10) alerts by score, ties broken by alert id: every alert
+    scored above the cut-off score plus, at the cut-off, the lowest alert ids — one
+    small query for the alerts of that one score.
     """
-    fields = {None: [], "band": [], "version": ["version"], "dong_id": ["dong_id"]}[group]
-    rows = list(_rollup(DongMonthScore, scope, period).values(*fields, "score").order_by()
+    fields = {None: [], "band": [], "version": ["version"], "dong_id": ["dong_id"],
+              "age": ["band"]}[group]
+    if group == "age":
+        end = period.end
+        source = _rollup(DongMonthAge, scope, period).filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=end))
+    else:
+        source = _rollup(DongMonthScore, scope, period)
+    rows = list(source.values(*fields, "score").order_by()
                 .annotate(closed=Sum("closed"), hits=Sum("hits")))
     per_score: dict[int, int] = defaultdict(int)
     for r in rows:
@@ -651,13 +625,18 @@ def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> 
             cut, take = score, want - above
             break
         above += per_score[score]
-    at_cut = list(_closed_model_alerts(scope, period).filter(assessment__score=cut)
-                  .order_by("id").values("household__dong_id", "assessment__model_version",
-                                         "assessment__score", hit=_hit())[:max(take, 1)])
+    at_cut = _closed_model_alerts(scope, period).filter(assessment__score=cut)
+    if group == "age":
+        at_cut = at_cut.annotate(birth=_head_birth())
+    at_cut = list(at_cut.order_by("id").values(
+        "household__dong_id", "assessment__model_version", "assessment__score",
+        *(["birth"] if group == "age" else []), hit=_hit())[:max(take, 1)])
 
     def key(r):
         if group is None:
             return 1
+        if group == "age":
+            return r["band"] if "band" in r else age_band_on(r["birth"], period.last_day)
         if group == "band":
             return next((i for i, (lo, hi) in enumerate(SCORE_BANDS) if lo <= r["score"] <= hi),
                         -1)
@@ -675,7 +654,7 @@ def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> 
             f["top_hits"] += r["hits"]
     for a in at_cut[:take]:
         f = per[key({"score": a["assessment__score"], "version": a["assessment__model_version"],
-                     "dong_id": a["household__dong_id"]})]
+                     "dong_id": a["household__dong_id"], "birth": a.get("birth")})]
         f["top"] += 1
         f["top_hits"] += a["hit"]
     return {k: {**f, "mean_score": f["score_sum"] / f["closed"]}
@@ -749,12 +728,6 @@ def panel_model_by_version(scope: DashboardScope, period: Period) -> Table:
     )
 
 
-def _band_case():
-    return Case(*[When(assessment__score__gte=lo, assessment__score__lte=hi, then=Value(i))
-                  for i, (lo, hi) in enumerate(SCORE_BANDS)],
-                default=Value(-1), output_field=IntegerField())
-
-
 def panel_model_by_band(scope: DashboardScope, period: Period) -> Table:
     per = score_feedback(scope, period, "band")
     rows = [_feedback_row(f"{lo}–{hi}", per.get(i)) for i, (lo, hi) in enumerate(SCORE_BANDS)]
@@ -771,18 +744,40 @@ def _head_birth():
                     .order_by("id").values("birth_date")[:1])
 
 
-def _age_band_sql(reference: date) -> tuple[str, tuple]:
-    """SQL banding the head's birth date ``t.k`` by age on ``reference``.
-
-    Age ≥ lo ⇔ born on or before reference − lo years; age ≤ hi ⇔ born after
-    reference − (hi + 1) years. Done outside the query that looks the head up, so the
-    lookup runs once per alert rather than once per band.
-    """
-    whens, params = [], []
+def age_band_on(birth: date | None, reference: date) -> int:
+    """The AGE_BANDS index of a head born on ``birth`` on ``reference`` (-1: unknown);
+    age ≥ lo ⇔ born on or before reference − lo years; age ≤ hi ⇔ born after
+    reference − (hi + 1) years."""
+    if birth is None:
+        return -1
     for i, (_code, lo, hi) in enumerate(AGE_BANDS):
-        whens.append(f"WHEN t.k <= %s AND t.k > %s THEN {i}")
-        params += [_years_before(reference, lo), _years_before(reference, hi + 1)]
-    return f"CASE {' '.join(whens)} ELSE -1 END", tuple(params)
+        if _years_before(reference, hi + 1) < birth <= _years_before(reference, lo):
+            return i
+    return -1
+
+
+def age_band_spans(birth: date | None) -> list[tuple[int, date | None, date | None]]:
+    """[(band, first month, last month)] of the head's band on the last day of each
+    month (None: open-ended). The band can only change in the month of a birthday that
+    crosses a band edge, or the month after (29 February)."""
+    if birth is None:
+        return [(-1, None, None)]
+    edges = sorted({_add_months(date(birth.year + years, 1, 1), birth.month - 1 + extra)
+                    for years in [0] + [b[1] for b in AGE_BANDS] + [AGE_BANDS[-1][2] + 1]
+                    for extra in (0, 1)})
+
+    def band_in(month: date) -> int:
+        return age_band_on(birth, _add_months(month, 1) - timedelta(days=1))
+
+    spans = [[band_in(_add_months(edges[0], -1)), None, _add_months(edges[0], -1)]]
+    for i, month in enumerate(edges):
+        band = band_in(month)
+        last = _add_months(edges[i + 1], -1) if i + 1 < len(edges) else None
+        if band == spans[-1][0]:
+            spans[-1][2] = last
+        else:
+            spans.append([band, month, last])
+    return [tuple(s) for s in spans]
 
 
 AGE_BAND_LABELS = {"u40": gettext_lazy("40세 미만"), "40_64": gettext_lazy("40–64세"),
@@ -790,9 +785,7 @@ AGE_BAND_LABELS = {"u40": gettext_lazy("40세 미만"), "40_64": gettext_lazy("4
 
 
 def panel_model_by_age(scope: DashboardScope, period: Period) -> Table:
-    band_sql, band_params = _age_band_sql(period.last_day)
-    per = model_feedback(_closed_model_alerts(scope, period), _head_birth(), band_sql,
-                         band_params)
+    per = score_feedback(scope, period, "age")
     rows = [_feedback_row(str(AGE_BAND_LABELS[code]), per.get(i))
             for i, (code, _lo, _hi) in enumerate(AGE_BANDS)]
     rows.append(_feedback_row(_("미상"), per.get(-1)))
@@ -827,27 +820,6 @@ def factor_kind(factor: str) -> str:
     """
     text = str(factor or "").strip()
     return _QUANTITY.sub("", text) or text
-
-
-def factor_feedback(alerts: QuerySet[DiscoveryAlert]) -> dict[str, dict]:
-    """Closed and hits per factor named on the alerts' assessments; one query."""
-    inner = alerts.order_by().values("id", factors=F("assessment__factors"), hit=_hit())
-    sql, params = inner.query.sql_with_params()
-    if connection.vendor == "postgresql":
-        outer = f"""SELECT f.value, COUNT(*), SUM(t.hit) FROM ({sql}) t
-                    CROSS JOIN LATERAL jsonb_array_elements_text(t.factors) AS f(value)
-                    WHERE jsonb_typeof(t.factors) = 'array' GROUP BY f.value"""
-    else:
-        outer = f"""SELECT j.value, COUNT(*), SUM(t.hit) FROM ({sql}) t, json_each(t.factors) j
-                    WHERE json_type(t.factors) = 'array' GROUP BY j.value"""
-    per: dict[str, dict] = defaultdict(lambda: {"closed": 0, "hits": 0})
-    with connection.cursor() as cursor:
-        cursor.execute(outer, params)
-        for factor, n, hits in cursor.fetchall():
-            kind = factor_kind(factor)
-            per[kind]["closed"] += n
-            per[kind]["hits"] += int(hits or 0)
-    return dict(per)
 
 
 def panel_model_by_signal(scope: DashboardScope, period: Period) -> Table:

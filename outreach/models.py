@@ -552,3 +552,26 @@ class DongMonthFactor(models.Model):
 
     def __str__(self):
         return f"{self.dong_id} {self.month:%Y-%m} {self.factor}: {self.closed}"
+
+
+class DongMonthAge(models.Model):
+    """Closed risk-model alerts by the month they closed, score and the age band of the
+    household's head (outreach.dashboards.AGE_BANDS; -1 unknown) on the last day of a
+    period ending in a month from ``valid_from`` to ``valid_to`` (first days of months;
+    null: open-ended). A head's band changes only on a few birthdays, so each alert
+    has a handful of rows at most, and a period picks the row valid at its end."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    score = models.PositiveSmallIntegerField()
+    band = models.SmallIntegerField()
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    closed = models.PositiveIntegerField(default=0)
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="age_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.month:%Y-%m} band {self.band} {self.score}: {self.closed}"

@@ -18,9 +18,16 @@ from django.db import transaction
 from django.db.models import Count, DateField, F, Q
 from django.db.models.functions import TruncMonth
 
-from outreach.dashboards import EMERGENCY_LEVELS, NEEDED_HELP_REASONS, discovered_alerts
+from outreach.dashboards import (
+    EMERGENCY_LEVELS,
+    NEEDED_HELP_REASONS,
+    _head_birth,
+    age_band_spans,
+    discovered_alerts,
+)
 from outreach.models import (
     DiscoveryAlert,
+    DongMonthAge,
     DongMonthFactor,
     DongMonthReach,
     DongMonthScore,
@@ -128,6 +135,24 @@ def _factors(alerts) -> list[DongMonthFactor]:
             for (dong_id, month, factor), (n, h) in counts.items()]
 
 
+def _ages(alerts) -> list[DongMonthAge]:
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    spans: dict = {}
+    rows = (_model_alerts(alerts).annotate(m=_month("closed_at"), birth=_head_birth())
+            .values_list("household__dong_id", "m", "assessment__score", "birth",
+                         "close_reason").order_by())
+    for dong_id, month, score, birth, reason in rows.iterator(chunk_size=5000):
+        if birth not in spans:
+            spans[birth] = age_band_spans(birth)
+        for band, valid_from, valid_to in spans[birth]:
+            c = counts[(dong_id, month, score, band, valid_from, valid_to)]
+            c[0] += 1
+            c[1] += reason in NEEDED_HELP_REASONS
+    return [DongMonthAge(dong_id=dong_id, month=month, score=score, band=band,
+                         valid_from=valid_from, valid_to=valid_to, closed=n, hits=h)
+            for (dong_id, month, score, band, valid_from, valid_to), (n, h) in counts.items()]
+
+
 def dashboard_rollup_refresh(dong_ids=None) -> int:
     """Rebuild the dashboard rollups of ``dong_ids`` (every dong when None), all months.
 
@@ -135,7 +160,7 @@ def dashboard_rollup_refresh(dong_ids=None) -> int:
     """
     alerts = DiscoveryAlert.objects.all()
     visits = Visit.objects.all()
-    tables = (DongMonthStat, DongMonthReach, DongMonthScore, DongMonthFactor)
+    tables = (DongMonthStat, DongMonthReach, DongMonthScore, DongMonthFactor, DongMonthAge)
     if dong_ids is not None:
         dong_ids = sorted({int(i) for i in dong_ids})
         if not dong_ids:
@@ -143,7 +168,8 @@ def dashboard_rollup_refresh(dong_ids=None) -> int:
         alerts = alerts.filter(household__dong_id__in=dong_ids)
         visits = visits.filter(household__dong_id__in=dong_ids)
     rows = {DongMonthStat: _stats(alerts, visits), DongMonthReach: _reaches(alerts, visits),
-            DongMonthScore: _scores(alerts), DongMonthFactor: _factors(alerts)}
+            DongMonthScore: _scores(alerts), DongMonthFactor: _factors(alerts),
+            DongMonthAge: _ages(alerts)}
     with transaction.atomic():
         for model in tables:
             existing = model.objects.all()

@@ -67,3 +67,14 @@ def test_refreshing_one_dong_leaves_the_others_alone(district, dongs):
     # Alerts opened 2025-05, 01, 04; closed 2025-06, 02 (visits fall in 2025-05 and 01).
     assert DongMonthStat.objects.filter(dong=dongs["여의동"]).count() == 5
     assert DongMonthStat.objects.exclude(dong=dongs["여의동"]).count() == before
+
+
+def test_a_heads_age_band_spans_agree_with_the_age_on_every_month_end():
+    months = [date(1930 + i // 12, i % 12 + 1, 1) for i in range(110 * 12)]
+    for birth in (date(1960, 2, 29), date(1986, 4, 1), date(1950, 12, 31), date(2031, 5, 1)):
+        spans = d.age_band_spans(birth)
+        for month in months:
+            band = next(b for b, start, end in spans
+                        if (start is None or start <= month) and (end is None or month <= end))
+            last_day = d._add_months(month, 1) - d.timedelta(days=1)
+            assert band == d.age_band_on(birth, last_day), (birth, month)
