@@ -18,9 +18,11 @@ from django.db import transaction
 from django.db.models import Count, DateField, F, Q
 from django.db.models.functions import TruncMonth
 
+from outreach.dashboard_forms import MAX_MONTHS
 from outreach.dashboards import (
     EMERGENCY_LEVELS,
     NEEDED_HELP_REASONS,
+    _add_months,
     _head_birth,
     age_band_spans,
     discovered_alerts,
@@ -142,9 +144,21 @@ def _ages(alerts) -> list[DongMonthAge]:
             .values_list("household__dong_id", "m", "assessment__score", "birth",
                          "close_reason").order_by())
     for dong_id, month, score, birth, reason in rows.iterator(chunk_size=5000):
+        last_end = _add_months(month, MAX_MONTHS - 1)
         if birth not in spans:
             spans[birth] = age_band_spans(birth)
         for band, valid_from, valid_to in spans[birth]:
+            # A period holding the closing month ends in it or later: the spans that
+            # end before are never read, and an earlier start is no start.
+            # It also ends within MAX_MONTHS of it (the period picker's limit).
+            if valid_to is not None and valid_to < month:
+                continue
+            if valid_from is not None and valid_from > last_end:
+                continue
+            if valid_from is not None and valid_from <= month:
+                valid_from = None
+            if valid_to is not None and valid_to >= last_end:
+                valid_to = None
             c = counts[(dong_id, month, score, band, valid_from, valid_to)]
             c[0] += 1
             c[1] += reason in NEEDED_HELP_REASONS
