@@ -5,6 +5,14 @@ A panel is one function ``panel_<name>(scope, period) -> Table`` plus one line i
 database, never a loop over rows), so a page costs the same number of queries for
 36 households as for 200,000.
 
+Most panels read per (dong, month) rollups (outreach.models.DongMonth*, rebuilt by
+outreach.rollups.dashboard_rollup_refresh nightly and after the writes that change
+them) instead of alerts and visits. Still read from the rows themselves: the median
+time to first contact (exact, as shown to the day's tenth and in the API), the few
+alerts of the last days and of the top-10% cut-off score, the overdue backlog,
+volunteer activity (a volunteer can work in several dongs), and the panels of
+referrals, service links and cases.
+
 Panels whose data belongs to other parts of Doorstep (referrals, service links,
 cases, check-ins) declare the model fields they read in ``requires``; they appear
 on the pages and in the API by themselves once those models exist.
