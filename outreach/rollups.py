@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, DateField, F, Q
 from django.db.models.functions import TruncMonth
@@ -194,15 +195,27 @@ def dashboard_rollup_refresh(dong_ids=None) -> int:
     return sum(len(r) for r in rows.values())
 
 
+# A dong whose refresh is queued and not yet started: more writes need no more tasks.
+QUEUED_KEY = "dashboard-rollup-queued:{}"
+QUEUED_SECONDS = 600  # a lost task stops holding the next ones back after this
+
+
 def dashboard_rollup_mark(dong_id) -> None:
     """After this transaction commits, refresh the dong's rollups (a Celery task; run
-    in place in the embedded mode). Nothing is sent if the transaction rolls back."""
+    in place in the embedded mode). Nothing is sent if the transaction rolls back, and
+    nothing more while a refresh of the dong is queued and not yet started."""
     if dong_id is None:
         return
 
     def send():
         from outreach.tasks import dashboard_rollup_refresh_task
 
-        dashboard_rollup_refresh_task.delay([int(dong_id)])
+        if cache.add(QUEUED_KEY.format(int(dong_id)), 1, QUEUED_SECONDS):
+            dashboard_rollup_refresh_task.delay([int(dong_id)])
 
     transaction.on_commit(send)
+
+
+def dashboard_rollup_started(dong_ids) -> None:
+    """The refresh task begins: writes from now on queue another."""
+    cache.delete_many([QUEUED_KEY.format(int(i)) for i in dong_ids or ()])

@@ -28,6 +28,7 @@ def check_ins_missed() -> int:
 def dashboard_rollup_refresh_task(dong_ids: list[int] | None = None) -> int:
     """Rebuild the dashboard rollups of these dongs (all when None): nightly, and after
     the writes that change a dong's figures."""
-    from outreach.rollups import dashboard_rollup_refresh
+    from outreach.rollups import dashboard_rollup_refresh, dashboard_rollup_started
 
+    dashboard_rollup_started(dong_ids)
     return dashboard_rollup_refresh(dong_ids)

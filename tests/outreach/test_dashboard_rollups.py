@@ -3,6 +3,9 @@ where the page's figures depend on single alerts (the top 10% cut-off)."""
 
 from datetime import date
 
+import pytest
+
+from config.celery import app as celery_app
 from outreach import dashboards as d
 from outreach import services
 from outreach.models import DongMonthStat
@@ -11,6 +14,16 @@ from outreach.tasks import dashboard_rollup_refresh_task
 from tests.outreach.conftest import kst, make_alert, make_visit
 
 APRIL = d.Period(date(2026, 4, 1), date(2026, 4, 1))
+
+
+@pytest.fixture
+def tasks_in_process():
+    """The refresh task runs here, as a worker would run it (with a broker configured
+    the suite has no worker)."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
 
 
 def test_a_tie_at_the_top_ten_percent_goes_to_the_older_alert(admin_user, district, period):
@@ -28,7 +41,7 @@ def test_a_tie_at_the_top_ten_percent_goes_to_the_older_alert(admin_user, distri
         ["버전 2", 2, 1, 0.5, 85.0, 1, 1.0, 2.0]]  # alerts 3 and 5
 
 
-def test_recording_a_visit_updates_its_dongs_figures(admin_user, district,
+def test_recording_a_visit_updates_its_dongs_figures(admin_user, district, tasks_in_process,
                                                      django_capture_on_commit_callbacks):
     staff1 = district["alerts"][1].household.visits.first().staff
     visit = services.visit_schedule(household=district["households"]["b2"], staff=staff1,
@@ -42,6 +55,7 @@ def test_recording_a_visit_updates_its_dongs_figures(admin_user, district,
 
 
 def test_raising_an_alert_updates_its_dongs_figures(admin_user, district, volunteer1,
+                                                    tasks_in_process,
                                                     django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.concern_raise(household=district["households"]["b1"], raised_by=volunteer1)
@@ -56,7 +70,7 @@ def test_the_nightly_task_rebuilds_what_was_written_around_the_services(
     make_visit(district["households"]["c2"], staff1, when=kst(2026, 3, 3), outcome="met")
     scope = d.dashboard_scope(admin_user)
     assert d.panel_visits_monthly(scope, period).total == ["합계", 4, 2, 0.5, 3]
-    dashboard_rollup_refresh_task.delay()
+    dashboard_rollup_refresh_task()  # what beat sends nightly, with no dongs named
     assert d.panel_visits_monthly(scope, period).total == ["합계", 5, 3, 0.6, 3]
 
 
@@ -78,3 +92,20 @@ def test_a_heads_age_band_spans_agree_with_the_age_on_every_month_end():
                         if (start is None or start <= month) and (end is None or month <= end))
             last_day = d._add_months(month, 1) - d.timedelta(days=1)
             assert band == d.age_band_on(birth, last_day), (birth, month)
+
+
+def test_a_dong_already_queued_for_a_refresh_is_not_queued_twice(
+        admin_user, district, tasks_in_process, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from outreach.rollups import QUEUED_KEY
+
+    b1 = district["households"]["b1"]
+    cache.set(QUEUED_KEY.format(b1.dong_id), 1)  # a refresh of 신길1동 waits in the queue
+    with django_capture_on_commit_callbacks(execute=True):
+        services.concern_raise(household=b1, raised_by=admin_user)
+    scope = d.dashboard_scope(admin_user)
+    assert d.panel_alerts_monthly(scope, APRIL).rows[0][1] == 2  # not yet: no second task
+    dashboard_rollup_refresh_task([b1.dong_id])  # the queued one runs
+    assert d.panel_alerts_monthly(scope, APRIL).rows[0][1] == 3
+    assert cache.get(QUEUED_KEY.format(b1.dong_id)) is None
