@@ -178,6 +178,8 @@ class DashboardScope:
     # queries skip that join (a 200,000-household scan) and stay proportional to the
     # alerts and visits they count.
     everywhere: bool = False
+    # Figures several panels share within one page (the risk model's top 10%).
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def in_dongs(self, path: str) -> Q:
         """Rows of the scope's dongs, ``path`` leading to a dong id."""
@@ -602,27 +604,15 @@ def _hit():
                 output_field=IntegerField())
 
 
-def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> dict:
-    """The risk model's feedback from the rollups (DongMonthScore, DongMonthAge): per
-    group (None: everything, "version", "band", "dong_id" or "age") closed, hits, mean
-    score, and how many of — and which hits among — the top-scored 10% of *all* the
-    scope's alerts closed in the period fall in the group.
-
-    The top 10% is ceil(n / 10) alerts by score, ties broken by alert id: every alert
-    scored above the cut-off score plus, at the cut-off, the lowest alert ids — one
-    small query for the alerts of that one score.
-    """
-    fields = {None: [], "band": [], "version": ["version"], "dong_id": ["dong_id"],
-              "age": ["band"]}[group]
-    if group == "age":
-        end = period.end
-        source = _rollup(DongMonthAge, scope, period).filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=end))
-    else:
-        source = _rollup(DongMonthScore, scope, period)
-    rows = list(source.values(*fields, "score").order_by()
-                .annotate(closed=Sum("closed"), hits=Sum("hits")))
+def _score_histogram(scope: DashboardScope, period: Period):
+    """(rows by dong, version and score; the cut-off score; how many alerts of that
+    score are in the top 10%; the alerts of that score, lowest id first). Read once
+    per page: every risk-model panel shares them."""
+    key = ("score_histogram", period)
+    if key in scope.memo:
+        return scope.memo[key]
+    rows = list(_rollup(DongMonthScore, scope, period).values("dong_id", "version", "score")
+                .order_by().annotate(closed=Sum("closed"), hits=Sum("hits")))
     per_score: dict[int, int] = defaultdict(int)
     for r in rows:
         per_score[r["score"]] += r["closed"]
@@ -633,12 +623,32 @@ def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> 
             cut, take = score, want - above
             break
         above += per_score[score]
-    at_cut = _closed_model_alerts(scope, period).filter(assessment__score=cut)
+    at_cut = list(_closed_model_alerts(scope, period).filter(assessment__score=cut)
+                  .annotate(birth=_head_birth()).order_by("id")
+                  .values("household__dong_id", "assessment__model_version",
+                          "assessment__score", "birth", hit=_hit())[:max(take, 1)])
+    scope.memo[key] = (rows, cut, take, at_cut)
+    return scope.memo[key]
+
+
+def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> dict:
+    """The risk model's feedback from the rollups (DongMonthScore, DongMonthAge): per
+    group (None: everything, "version", "band", "dong_id" or "age") closed, hits, mean
+    score, and how many of — and which hits among — the top-scored 10% of *all* the
+    scope's alerts closed in the period fall in the group.
+
+    The top 10% is ceil(n / 10) alerts by score, ties broken by alert id: every alert
+    scored above the cut-off score plus, at the cut-off, the lowest alert ids — one
+    small query for the alerts of that one score.
+    """
+    rows, cut, take, at_cut = _score_histogram(scope, period)
     if group == "age":
-        at_cut = at_cut.annotate(birth=_head_birth())
-    at_cut = list(at_cut.order_by("id").values(
-        "household__dong_id", "assessment__model_version", "assessment__score",
-        *(["birth"] if group == "age" else []), hit=_hit())[:max(take, 1)])
+        end = period.end
+        rows = list(_rollup(DongMonthAge, scope, period).filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=end))
+            .values("band", "score").order_by()
+            .annotate(closed=Sum("closed"), hits=Sum("hits")))
 
     def key(r):
         if group is None:
@@ -662,7 +672,7 @@ def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> 
             f["top_hits"] += r["hits"]
     for a in at_cut[:take]:
         f = per[key({"score": a["assessment__score"], "version": a["assessment__model_version"],
-                     "dong_id": a["household__dong_id"], "birth": a.get("birth")})]
+                     "dong_id": a["household__dong_id"], "birth": a["birth"]})]
         f["top"] += 1
         f["top_hits"] += a["hit"]
     return {k: {**f, "mean_score": f["score_sum"] / f["closed"]}
