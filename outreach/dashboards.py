@@ -7,8 +7,9 @@ database, never a loop over rows), so a page costs the same number of queries fo
 
 Most panels read per (dong, month) rollups (outreach.models.DongMonth*, rebuilt by
 outreach.rollups.dashboard_rollup_refresh nightly and after the writes that change
-them) instead of alerts and visits. Still read from the rows themselves: the median
-time to first contact (exact, as shown to the day's tenth and in the API), the few
+them) instead of alerts and visits. The median time to first contact stays exact: the
+rollup keeps each dong-month's contact delays as a sorted list (one number per
+contacted alert, read without a join). Still read from the rows themselves: the few
 alerts of the last days and of the top-10% cut-off score, the overdue backlog,
 volunteer activity (a volunteer can work in several dongs), and the panels of
 referrals, service links and cases.
@@ -34,12 +35,8 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
-    FloatField,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -49,7 +46,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.aggregates import Aggregate
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -437,40 +433,6 @@ def panel_alerts_monthly(scope: DashboardScope, period: Period) -> Table:
 
 # --- panels: first contact ---------------------------------------------------------------
 
-class _Median(Aggregate):
-    """PostgreSQL's exact median; SQLite has none, so it is computed in Python there."""
-
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-
-def _contact_seconds():
-    delay = ExpressionWrapper(F("first_contact_at") - F("opened_at"),
-                              output_field=DurationField())
-    return Func(delay, template="EXTRACT(EPOCH FROM %(expressions)s)",
-                output_field=FloatField())
-
-
-def median_contact_days(alerts: QuerySet[DiscoveryAlert], by: str) -> tuple[dict, float | None]:
-    """Median days from alert to first contact, per ``by`` and overall."""
-    contacted = alerts.filter(first_contact_at__isnull=False).order_by()
-    if connection.vendor == "postgresql":
-        seconds = _contact_seconds()
-        per = {r[by]: r["m"] for r in contacted.values(by).annotate(m=_Median(seconds))}
-        overall = contacted.aggregate(m=_Median(seconds))["m"]
-        per = {k: v / 86400 for k, v in per.items() if v is not None}
-        return per, (overall / 86400 if overall is not None else None)
-    groups = defaultdict(list)
-    everyone = []
-    for key, opened, contacted_at in contacted.values_list(by, "opened_at", "first_contact_at"):
-        days = (contacted_at - opened).total_seconds() / 86400
-        groups[key].append(days)
-        everyone.append(days)
-    return ({k: median(v) for k, v in groups.items()},
-            median(everyone) if everyone else None)
-
-
 def _judgeable(days: int, now: datetime) -> Q:
     """Alerts whose deadline has come, or that were already contacted."""
     return Q(first_contact_at__isnull=False) | Q(opened_at__lt=now - timedelta(days=days))
@@ -483,11 +445,18 @@ def panel_first_contact(scope: DashboardScope, period: Period) -> Table:
     normal_days = settings.NORMAL_FIRST_CONTACT_DAYS
     emergency = Q(assessment__level__in=EMERGENCY_LEVELS)
     alerts = _alerts(scope).filter(_in(period, "opened_at"))
-    sums = {f: Sum(f) for f in ("alerts_opened", "contacted", "em_contacted", "em_ok",
-                                "em_uncontacted", "normal_contacted", "normal_ok",
-                                "normal_uncontacted")}
-    stats = {r["dong_id"]: r for r in _rollup(DongMonthStat, scope, period).values("dong_id")
-             .order_by().annotate(**sums)}
+    fields = ("alerts_opened", "contacted", "em_contacted", "em_ok", "em_uncontacted",
+              "normal_contacted", "normal_ok", "normal_uncontacted")
+    stats: dict[int, dict] = defaultdict(lambda: dict.fromkeys(fields, 0))
+    delays: dict[int, list] = defaultdict(list)
+    for r in _rollup(DongMonthStat, scope, period).values("dong_id", "contact_seconds",
+                                                          *fields):
+        for f in fields:
+            stats[r["dong_id"]][f] += r[f]
+        delays[r["dong_id"]].extend(r["contact_seconds"] or ())
+    medians = {dong_id: median(v) / 86400 for dong_id, v in delays.items() if v}
+    everyone = [v for values in delays.values() for v in values]
+    overall_median = median(everyone) / 86400 if everyone else None
     # Not contacted and still within the limit: not late yet, so not judged. Only the
     # alerts of the last few days can be, so this reads a few rows by opened_at.
     recent = {
@@ -510,7 +479,6 @@ def panel_first_contact(scope: DashboardScope, period: Period) -> Table:
                        - late["normal"]),
             "normal_ok": r["normal_ok"] or 0,
         }
-    medians, overall_median = median_contact_days(alerts, "household__dong_id")
     overdue = dict(
         _alerts(scope).filter(status=DiscoveryAlert.Status.OPEN, first_contact_at__isnull=True,
                               due_on__lt=today)

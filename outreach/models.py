@@ -487,6 +487,9 @@ class DongMonthStat(models.Model):
     visits_done = models.PositiveIntegerField(default=0)
     visits_met = models.PositiveIntegerField(default=0)
     visits_paired = models.PositiveIntegerField(default=0)
+    # Seconds from alert to first contact of the alerts contacted, sorted: the
+    # median is exact (one number per contacted alert, no join to read them).
+    contact_seconds = models.JSONField(default=list)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["dong", "month"],

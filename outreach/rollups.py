@@ -79,7 +79,14 @@ def _stats(alerts, visits) -> list[DongMonthStat]:
                         paired=Count("id", filter=Q(companion__isnull=False)))):
         row = rows[(r["household__dong_id"], r["m"])]
         row.update(visits_done=r["done"], visits_met=r["met"], visits_paired=r["paired"])
-    return [DongMonthStat(dong_id=dong_id, month=month, **figures)
+    seconds: dict[tuple, list] = defaultdict(list)
+    for dong_id, month, opened, contacted_at in (
+            alerts.filter(first_contact_at__isnull=False).annotate(m=_month("opened_at"))
+            .values_list("household__dong_id", "m", "opened_at", "first_contact_at")
+            .order_by().iterator(chunk_size=5000)):
+        seconds[(dong_id, month)].append((contacted_at - opened).total_seconds())
+    return [DongMonthStat(dong_id=dong_id, month=month,
+                          contact_seconds=sorted(seconds.get((dong_id, month), ())), **figures)
             for (dong_id, month), figures in rows.items()]
 
 
