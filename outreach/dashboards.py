@@ -11,8 +11,8 @@ them) instead of alerts and visits. The median time to first contact stays exact
 rollup keeps each dong-month's contact delays as a sorted list (one number per
 contacted alert, read without a join). Still read from the rows themselves: the few
 alerts of the last days and of the top-10% cut-off score, the overdue backlog,
-volunteer activity (a volunteer can work in several dongs), and the panels of
-referrals, service links and cases.
+referrals and check-ins by volunteer group, and the panels of referrals, service
+links and cases.
 
 Panels whose data belongs to other parts of Doorstep (referrals, service links,
 cases, check-ins) declare the model fields they read in ``requires``; they appear
@@ -58,6 +58,7 @@ from outreach.models import (
     DiscoveryAlert,
     DiscoveryTarget,
     DongMonthAge,
+    DongMonthCompanion,
     DongMonthFactor,
     DongMonthReach,
     DongMonthScore,
@@ -883,11 +884,11 @@ def volunteer_extra_activity(scope: DashboardScope, period: Period) -> dict[str,
 
 
 def panel_volunteer_activity(scope: DashboardScope, period: Period) -> Table:
-    visits = (Visit.objects.filter(scope.in_dongs("household__dong_id"),
-                                   companion__isnull=False, visited_at__isnull=False)
-              .filter(_in(period, "visited_at")).exclude(outcome="")
+    # One rollup row per volunteer, dong and month: distinct volunteers stay exact
+    # across dongs, and the group is each volunteer's group today.
+    visits = (_rollup(DongMonthCompanion, scope, period)
               .annotate(g=_volunteer_group()).values("g").order_by()
-              .annotate(visits=Count("id"), volunteers=Count("companion_id", distinct=True)))
+              .annotate(visits=Sum("visits"), volunteers=Count("companion_id", distinct=True)))
     per = {(r["g"] or _("소속 없음")): r for r in visits}
     extra = volunteer_extra_activity(scope, period)
     groups = sorted(set(per) | set(extra))

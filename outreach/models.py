@@ -578,3 +578,20 @@ class DongMonthAge(models.Model):
 
     def __str__(self):
         return f"{self.dong_id} {self.month:%Y-%m} band {self.band} {self.score}: {self.closed}"
+
+
+class DongMonthCompanion(models.Model):
+    """Visits done with a volunteer along, per volunteer, dong and month of the visit
+    (a row per volunteer: a district has hundreds, whatever the number of visits)."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    companion = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="+")
+    visits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="companion_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.month:%Y-%m} {self.companion_id}: {self.visits}"

@@ -31,6 +31,7 @@ from outreach.dashboards import (
 from outreach.models import (
     DiscoveryAlert,
     DongMonthAge,
+    DongMonthCompanion,
     DongMonthFactor,
     DongMonthReach,
     DongMonthScore,
@@ -175,6 +176,14 @@ def _ages(alerts) -> list[DongMonthAge]:
             for (dong_id, month, score, band, valid_from, valid_to), (n, h) in counts.items()]
 
 
+def _companions(visits) -> list[DongMonthCompanion]:
+    rows = (visits.filter(companion__isnull=False, visited_at__isnull=False).exclude(outcome="")
+            .annotate(m=_month("visited_at")).values("household__dong_id", "m", "companion_id")
+            .order_by().annotate(n=Count("id")))
+    return [DongMonthCompanion(dong_id=r["household__dong_id"], month=r["m"],
+                               companion_id=r["companion_id"], visits=r["n"]) for r in rows]
+
+
 def dashboard_rollup_refresh(dong_ids=None) -> int:
     """Rebuild the dashboard rollups of ``dong_ids`` (every dong when None), all months.
 
@@ -182,7 +191,8 @@ def dashboard_rollup_refresh(dong_ids=None) -> int:
     """
     alerts = DiscoveryAlert.objects.all()
     visits = Visit.objects.all()
-    tables = (DongMonthStat, DongMonthReach, DongMonthScore, DongMonthFactor, DongMonthAge)
+    tables = (DongMonthStat, DongMonthReach, DongMonthScore, DongMonthFactor, DongMonthAge,
+              DongMonthCompanion)
     if dong_ids is not None:
         dong_ids = sorted({int(i) for i in dong_ids})
         if not dong_ids:
@@ -191,7 +201,7 @@ def dashboard_rollup_refresh(dong_ids=None) -> int:
         visits = visits.filter(household__dong_id__in=dong_ids)
     rows = {DongMonthStat: _stats(alerts, visits), DongMonthReach: _reaches(alerts, visits),
             DongMonthScore: _scores(alerts), DongMonthFactor: _factors(alerts),
-            DongMonthAge: _ages(alerts)}
+            DongMonthAge: _ages(alerts), DongMonthCompanion: _companions(visits)}
     with transaction.atomic():
         for model in tables:
             existing = model.objects.all()
