@@ -193,6 +193,12 @@ SPECTACULAR_SETTINGS = {
         "CaseClosureReasonEnum": "outreach.models.Case.ClosureReason",
         "CheckInKindEnum": "outreach.models.CheckIn.Kind",
         "ColumnKindEnum": ["text", "int", "num", "pct", "days", "ratio", "krw"],
+        "ServiceLinkStatusEnum": "referrals.models.ServiceLink.Status",
+        "ReferralStatusEnum": "referrals.models.Referral.Status",
+        "DiscoveryAlertStatusEnum": "outreach.models.DiscoveryAlert.Status",
+        "SignalBatchStatusEnum": "outreach.models.SignalBatch.Status",
+        "SignalBatchChannelEnum": "outreach.models.SignalBatch.Channel",
+        "ReferralChannelEnum": "referrals.models.Referral.Channel",
     },
 }
 
@@ -206,7 +212,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="doorstep")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 600),
+    # How often a worker looks for messages a killed worker never acknowledged.
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
+    "unacked_mutex_expire": env.int("CELERY_UNACKED_MUTEX_EXPIRE", 300),
+}
+# Publishing waits out a Redis restart instead of dropping the follow-up task.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 60, "interval_start": 0, "interval_step": 0.5, "interval_max": 2,
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_BACKEND = env.str(
@@ -276,6 +292,7 @@ EMERGENCY_FIRST_CONTACT_DAYS = env.int("EMERGENCY_FIRST_CONTACT_DAYS", default=3
 NORMAL_FIRST_CONTACT_DAYS = env.int("NORMAL_FIRST_CONTACT_DAYS", default=14)
 SIGNAL_UPLOAD_MAX_BYTES = env.int("SIGNAL_UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
 SIGNAL_CHUNK_ROWS = env.int("SIGNAL_CHUNK_ROWS", default=5000)
+SIGNAL_RETRY_DELAY_S = env.float("SIGNAL_RETRY_DELAY_S", default=5.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -321,3 +338,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
 }
+# Referrals (issue 3/5): the public form's per-IP limit (django-ratelimit syntax) and size cap.
+PUBLIC_REPORT_RATE = env.str("PUBLIC_REPORT_RATE", default="5/h")
+PUBLIC_REPORT_STATUS_RATE = env.str("PUBLIC_REPORT_STATUS_RATE", default="30/h")
+PUBLIC_REPORT_MAX_BYTES = env.int("PUBLIC_REPORT_MAX_BYTES", default=16 * 1024)
+# The referral's subject_sex uses the same choices as Person.sex: one enum in the schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["SexEnum"] = (
+    "households.models.Person.Sex"
+)

@@ -22,14 +22,16 @@ router.register("pairings", outreach_apis.PairingViewSet, basename="pairing")
 router.register("check-ins", outreach_apis.CheckInViewSet, basename="check-in")
 router.register("services", referral_apis.ServiceViewSet, basename="service")
 router.register("service-links", referral_apis.ServiceLinkViewSet, basename="service-link")
+router.register("referrals", referral_apis.ReferralViewSet, basename="referral")
+router.register("signal-batches", outreach_apis.SignalBatchViewSet, basename="signal-batch")
 
 admin.site.site_header = "Doorstep 관리"
 admin.site.site_title = "Doorstep"
 
 urlpatterns = [
     path("", include("households.urls")),
-    path("", include("outreach.urls")),
     path("", include("referrals.urls")),
+    path("", include("outreach.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -43,6 +45,7 @@ urlpatterns = [
     path("api/v1/dashboard/", dashboard_apis.PanelListApi.as_view(), name="api_dashboard"),
     path("api/v1/dashboard/<slug:name>/", dashboard_apis.PanelApi.as_view(),
          name="api_dashboard_panel"),
+    path("api/v1/inbox/", outreach_apis.InboxItemListApi.as_view(), name="api_inbox"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -84,3 +84,26 @@ def timeline_add(
         object_type=obj._meta.model_name if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
     )
+
+
+def timeline_add_many(lines: list[dict]) -> None:
+    """Many timeline lines in one insert (bulk jobs such as risk-signal scoring).
+
+    Each dict has household_id, kind, summary and optionally actor, at.
+    """
+    from django.utils import timezone
+
+    now = timezone.now()
+    TimelineEvent.objects.bulk_create(
+        [
+            TimelineEvent(
+                household_id=line["household_id"], kind=line["kind"],
+                summary=str(line["summary"])[:300],
+                actor=line.get("actor") if getattr(line.get("actor"), "is_authenticated",
+                                                   False) else None,
+                at=line.get("at") or now,
+            )
+            for line in lines
+        ],
+        batch_size=2000,
+    )

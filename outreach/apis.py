@@ -5,17 +5,21 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from households import selectors as household_selectors
-from households.models import AccessLog, Role
+from households.models import AccessLog, Organization, Role
+from households.selectors import scope_of, visible_dongs
 from households.services import access_log_write
 from outreach import selectors, services
-from outreach.models import Pairing
+from outreach.forms import InboxFilterForm
+from outreach.models import Pairing, SignalBatch
 from outreach.serializers import (
     CaseAdvanceSerializer,
     CaseCloseSerializer,
@@ -24,12 +28,19 @@ from outreach.serializers import (
     CheckInCreateSerializer,
     CheckInSerializer,
     CompanionVisitSerializer,
+    InboxItemSerializer,
+    InboxPageSerializer,
     PairingSerializer,
+    SignalBatchDetailSerializer,
+    SignalBatchSerializer,
+    SignalBatchUploadSerializer,
     VisitRecordSerializer,
     VisitScheduleSerializer,
     VisitSerializer,
 )
+from outreach.signal_files import FileRejected
 from referrals.apis import drf_errors
+from referrals.models import Concern, Referral
 
 # ---------------------------------------------------------------------------
 # [4/5] Visits, cases, pairings and check-ins
@@ -232,3 +243,109 @@ class CheckInViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 # ---------------------------------------------------------------------------
 # end [4/5]
 # ---------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["inbox"],
+    parameters=[
+        OpenApiParameter("dong", int, description="Dong id (one of the caller's)"),
+        OpenApiParameter("source", str, enum=["alert", *Referral.Channel.values]),
+        OpenApiParameter("category", str, enum=Concern.values),
+        OpenApiParameter("status", str, enum=[v for v, _ in selectors.INBOX_STATUSES]),
+        OpenApiParameter("mine", bool),
+        OpenApiParameter("page", int),
+    ],
+    responses=InboxPageSerializer,
+)
+class InboxItemListApi(GenericAPIView):
+    """The triage queue: open alerts and referrals of the caller's dongs, most urgent first."""
+
+    serializer_class = InboxItemSerializer
+    pagination_class = None
+    filter_backends = []
+    PAGE_SIZE = 50
+
+    def get(self, request):
+        if not scope_of(request.user).sees_records:
+            raise PermissionDenied("처리함은 동 복지담당과 사례관리사만 볼 수 있습니다.")
+        form = InboxFilterForm(request.query_params or None, dongs=visible_dongs(request.user))
+        if form.is_bound and not form.is_valid():
+            raise ValidationError(form.errors.get_json_data())
+        try:
+            number = int(request.query_params.get("page") or 1)
+        except ValueError as error:
+            raise ValidationError({"page": ["page는 숫자입니다."]}) from error
+        page = selectors.inbox_items_for(request.user, form.filters(), page=number,
+                                         per_page=self.PAGE_SIZE)
+        return Response({
+            "count": page.count, "page": page.number, "num_pages": page.num_pages,
+            "results": InboxItemSerializer(page.items, many=True).data,
+        })
+
+
+# --- merged branch ----------------------------------------
+class SendsSignals(permissions.BasePermission):
+    """Agency-feed accounts (bound to an Organization) and district admins."""
+
+    message = "위기정보 제공기관 계정 또는 구 관리자만 사용할 수 있습니다."
+
+    def has_permission(self, request, view):
+        return scope_of(request.user).has(Role.AGENCY_FEED, Role.DISTRICT_ADMIN)
+
+
+@extend_schema(tags=["signals"])
+class SignalBatchViewSet(mixins.CreateModelMixin, mixins.ListModelMixin,
+                         mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """위기정보 파일: push an agency file, then follow its batch until done."""
+
+    permission_classes = [permissions.IsAuthenticated, SendsSignals]
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.signal_batches_for(self.request.user).order_by("-created_at", "-id")
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return SignalBatchUploadSerializer
+        return SignalBatchDetailSerializer if self.action == "retrieve" else SignalBatchSerializer
+
+    def _source(self, requested: str | None) -> Organization:
+        scope = scope_of(self.request.user)
+        if requested and scope.has(Role.DISTRICT_ADMIN):
+            return get_object_or_404(Organization, code=requested, active=True)
+        if requested:
+            organization = Organization.objects.filter(
+                code=requested, id__in=scope.organization_ids).first()
+            if organization is None:
+                raise ValidationError({"source": ["이 계정의 기관 코드가 아닙니다."]})
+            return organization
+        organization = Organization.objects.filter(id__in=scope.organization_ids,
+                                                   code__isnull=False).order_by("id").first()
+        if organization is None:
+            raise ValidationError({"source": ["제공 기관 코드를 지정해 주세요."]})
+        return organization
+
+    @extend_schema(
+        request={"multipart/form-data": SignalBatchUploadSerializer},
+        responses={
+            201: SignalBatchSerializer,
+            200: OpenApiResponse(SignalBatchSerializer, description="같은 파일: 기존 배치"),
+            400: OpenApiResponse(description="CSV/XLSX가 아니거나 빈 파일, 열 이름 오류"),
+            413: OpenApiResponse(description="크기 제한 초과"),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        upload = SignalBatchUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        source = self._source(upload.validated_data.get("source"))
+        file = upload.validated_data["file"]
+        try:
+            batch, created = services.signal_batch_receive(
+                source=source, fileobj=file, filename=file.name,
+                channel=SignalBatch.Channel.API, user=request.user,
+                encoding=upload.validated_data["encoding"],
+            )
+        except FileRejected as exc:
+            return Response({"detail": exc.message}, status=exc.status)
+        return Response(SignalBatchSerializer(batch).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -31,7 +31,6 @@ from statistics import median
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -65,6 +64,7 @@ from outreach.models import (
     DongMonthStat,
     Visit,
 )
+from referrals.models import CloseReason
 
 # 발굴 목표: without a target set for the year, last year's actual raised by 10% (영등포구).
 TARGET_DEFAULT_GROWTH_PERCENT = 10
@@ -73,11 +73,9 @@ TARGET_DEFAULT_GROWTH_PERCENT = 10
 # risk model's hit rate. Everything else that is closed (지원 불요, 비대상, 중복, 이사 …)
 # counts as a miss. Codes follow the triage inbox's close reasons ([3/5]).
 NEEDED_HELP_REASONS = frozenset({
-    "supported",        # 지원 연계 후 종결
-    "service_linked",   # 서비스 연계
-    "case_opened",      # 통합사례관리 접수
-    "needs_help",       # 지원 필요 확인
-    "other_agency",     # 타 기관 처리 중: help was needed, another agency gives it
+    CloseReason.SUPPORTED,      # 지원 연계 후 종결
+    CloseReason.CASE_OPENED,    # 통합사례관리 연계
+    CloseReason.OTHER_AGENCY,   # 타 기관 처리 중: help was needed, another agency gives it
 })
 
 # Alerts at these levels are emergencies: first contact within 3 days (송산3동 rule).
@@ -926,24 +924,21 @@ def panel_referrals_by_channel(scope: DashboardScope, period: Period) -> Table:
 
 
 def panel_referrals_by_category(scope: DashboardScope, period: Period) -> Table:
-    """Concern categories are a JSON list on the referral; one query with json_each."""
-    Referral = apps.get_model("referrals", "Referral")
-    inner = (Referral.objects.filter(scope.in_dongs("dong_id")).filter(_in(period, "created_at"))
-             .order_by().values("id", cats=F("categories")))
-    sql, params = inner.query.sql_with_params()
-    if connection.vendor == "postgresql":
-        outer = f"""SELECT c.value, COUNT(*) FROM ({sql}) t
-                    CROSS JOIN LATERAL jsonb_array_elements_text(t.cats) AS c(value)
-                    WHERE jsonb_typeof(t.cats) = 'array' GROUP BY c.value"""
-    else:
-        outer = f"""SELECT j.value, COUNT(*) FROM ({sql}) t, json_each(t.cats) j
-                    WHERE json_type(t.cats) = 'array' GROUP BY j.value"""
-    with connection.cursor() as cursor:
-        cursor.execute(outer, params)
-        per = dict(cursor.fetchall())
-    category_choices = getattr(Referral, "Category", None)
-    labels = dict(category_choices.choices) if category_choices else {}
-    rows = [[str(labels.get(k, k)), n] for k, n in sorted(per.items(), key=lambda kv: -kv[1])]
+    """Concern categories are stored comma-separated on the referral ("meals,rent"): one
+    conditional count per category, in one query."""
+    from django.db.models import Count, Q, Value
+    from django.db.models.functions import Concat
+
+    from referrals.models import Concern, Referral
+
+    referrals = (Referral.objects.filter(scope.in_dongs("dong_id"))
+                 .filter(_in(period, "created_at"))
+                 .annotate(wrapped=Concat(Value(","), "categories", Value(","))))
+    per = referrals.aggregate(**{
+        code: Count("id", filter=Q(wrapped__contains=f",{code},")) for code in Concern.values
+    })
+    labels = dict(Concern.choices)
+    rows = [[str(labels[k]), n] for k, n in sorted(per.items(), key=lambda kv: -kv[1]) if n]
     return Table(
         name="referrals_by_category", title=_("걱정 유형별 제보·의뢰"),
         columns=[Column("category", _("유형"), "text"), Column("referrals", _("건수"))],

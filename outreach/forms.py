@@ -1,14 +1,20 @@
 """Forms of outreach pages: they parse and validate input; services apply the rules."""
 
+from datetime import timedelta
+
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from households.models import Dong, Organization
 from outreach import selectors
-from outreach.models import Case, CheckIn, CrisisLevel, NeedLevel, Pairing, Visit
+from outreach.models import Case, CheckIn, CrisisLevel, NeedLevel, Pairing, RiskModel, Visit
+from outreach.selectors import INBOX_STATUSES, SOURCE_ALERT, InboxFilters
+from outreach.signal_kinds import SIGNAL_KINDS
 from outreach.templatetags.outreach_tags import alert_origin
-from referrals.models import NeedDomain, ServiceLink
+from referrals.models import CloseReason, Concern, NeedDomain, Referral, ServiceLink
 
 # ---------------------------------------------------------------------------
 # [4/5] Visits, cases, pairings and check-ins
@@ -195,3 +201,188 @@ class CheckInForm(forms.Form):
 # ---------------------------------------------------------------------------
 # end [4/5]
 # ---------------------------------------------------------------------------
+
+
+class InboxFilterForm(forms.Form):
+    dong = forms.ModelChoiceField(label=_("행정동"), queryset=Dong.objects.none(),
+                                  required=False, empty_label=_("전체"),
+                                  error_messages={"invalid_choice": _("담당 동이 아닙니다.")})
+    source = forms.ChoiceField(
+        label=_("경로"), required=False,
+        choices=[("", _("전체")), (SOURCE_ALERT, _("위기정보 발굴"))] + Referral.Channel.choices,
+    )
+    category = forms.ChoiceField(label=_("걱정되는 점"), required=False,
+                                 choices=[("", _("전체"))] + Concern.choices)
+    status = forms.ChoiceField(label=_("상태"), required=False,
+                               choices=[("", _("전체"))] + INBOX_STATUSES)
+    mine = forms.BooleanField(label=_("내 담당만"), required=False)
+
+    def __init__(self, *args, dongs=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        if dongs is not None:
+            self.fields["dong"].queryset = dongs
+
+    def filters(self) -> InboxFilters:
+        if not self.is_bound or not self.is_valid():
+            return InboxFilters()
+        data = self.cleaned_data
+        return InboxFilters(
+            dong_ids=[data["dong"].pk] if data.get("dong") else [],
+            source=data.get("source") or "", category=data.get("category") or "",
+            status=data.get("status") or "", mine=bool(data.get("mine")),
+        )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("담당자"), queryset=None,
+        error_messages={"invalid_choice": _("지정할 수 없는 담당자입니다."),
+                        "required": _("담당자를 골라 주세요.")},
+    )
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff
+
+
+class BulkAssignForm(AssignForm):
+    items = forms.MultipleChoiceField(label=_("항목"), choices=(), error_messages={
+        "required": _("담당자를 지정할 항목을 하나 이상 골라 주세요.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Item keys are checked against the user's queue by the view (404 for others).
+        self.fields["items"].choices = [(v, v) for v in self.data.getlist("items")] \
+            if hasattr(self.data, "getlist") else []
+
+
+class VisitForm(forms.Form):
+    scheduled_for = forms.DateTimeField(
+        label=_("방문 일시"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": _("방문 일시를 적어 주세요."),
+                        "invalid": _("방문 일시 형식이 올바르지 않습니다 (예: 2026-11-25 14:00).")},
+    )
+
+    # 2인 1조: an optional volunteer companion from the dongs the user works in.
+    companion = forms.ModelChoiceField(
+        label=_("동행 봉사자"), required=False, queryset=get_user_model().objects.none(),
+        error_messages={"invalid_choice": _("이 동의 봉사자만 동행할 수 있습니다.")},
+    )
+
+    def __init__(self, *args, volunteers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if volunteers is not None:
+            self.fields["companion"].queryset = volunteers
+
+    def clean_scheduled_for(self):
+        value = self.cleaned_data["scheduled_for"]
+        if value < timezone.now() - timedelta(days=1):
+            raise forms.ValidationError(_("지난 날짜로는 방문을 잡을 수 없습니다."))
+        return value
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("종결 사유"), choices=[("", _("사유 선택"))]
+                               + CloseReason.choices,
+                               error_messages={"required": _("종결 사유를 골라 주세요."),
+                                               "invalid_choice": _("목록에 없는 사유입니다.")})
+    note = forms.CharField(label=_("메모"), required=False, max_length=1000,
+                           widget=forms.TextInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == CloseReason.OTHER and not cleaned.get("note", "").strip():
+            self.add_error("note", _("'기타' 사유는 메모에 내용을 적어 주세요."))
+        return cleaned
+
+
+class MergeForm(forms.Form):
+    target = forms.CharField(label=_("남길 항목 (예: R-12, A-5)"), max_length=20,
+                             error_messages={"required": _("병합해 남길 항목을 골라 주세요.")})
+
+
+class ExportForm(forms.Form):
+    reason = forms.CharField(label=_("내보내는 사유"), min_length=4, max_length=300,
+                             error_messages={"required": _("내보내는 사유를 적어 주세요."),
+                                             "min_length": _("사유를 4자 이상 적어 주세요.")})
+
+
+# --- merged branch ----------------------------------------
+ENCODING_CHOICES = [
+    ("auto", _("자동 감지")),
+    ("cp949", "CP949 / EUC-KR"),
+    ("utf-8", "UTF-8"),
+    ("utf-8-sig", _("UTF-8 (BOM)")),
+]
+
+
+class SignalUploadForm(forms.Form):
+    source = forms.ModelChoiceField(
+        label=_("제공 기관"), queryset=Organization.objects.none(), to_field_name="code",
+        empty_label=None,
+    )
+    file = forms.FileField(label=_("파일 (CSV 또는 XLSX)"))
+    encoding = forms.ChoiceField(label=_("문자 인코딩"), choices=ENCODING_CHOICES,
+                                 initial="auto")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = Organization.objects.filter(
+            active=True, code__isnull=False,
+            kind__in=[Organization.Kind.PUBLIC, Organization.Kind.UTILITY,
+                      Organization.Kind.HEALTH],
+        ).order_by("name")
+        self.fields["file"].widget.attrs["accept"] = ".csv,.tsv,.txt,.xlsx"
+
+
+MODEL_FIELDS = [
+    "threshold", "level_medium", "level_high", "level_critical", "half_life_days",
+    "month_factor", "amount_factor", "bonus_alone_cutoff", "bonus_two_cutoffs",
+    "bonus_elderly", "bonus_many_kinds",
+]
+
+
+class RiskModelForm(forms.ModelForm):
+    """The model's numbers plus one weight field per signal kind (weight_<code>)."""
+
+    note = forms.CharField(label=_("변경 사유"), max_length=200, required=False)
+
+    class Meta:
+        model = RiskModel
+        fields = MODEL_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        weights = (self.instance.weights if self.instance else None) or {}
+        for kind in SIGNAL_KINDS:
+            self.fields[f"weight_{kind.code}"] = forms.IntegerField(
+                label=kind.label, min_value=0, max_value=100,
+                initial=weights.get(kind.code, kind.weight),
+            )
+        for name in ("threshold", "level_medium", "level_high", "level_critical"):
+            self.fields[name].max_value = 100
+            self.fields[name].widget.attrs["max"] = 100
+
+    def weight_fields(self):
+        return [self[f"weight_{kind.code}"] for kind in SIGNAL_KINDS]
+
+    def model_fields(self):
+        return [self[name] for name in MODEL_FIELDS]
+
+    def clean(self):
+        data = super().clean()
+        levels = [data.get(n) for n in ("level_medium", "level_high", "level_critical")]
+        if None not in levels and not levels[0] <= levels[1] <= levels[2]:
+            raise forms.ValidationError(_("주의 ≤ 위기 ≤ 긴급 기준 순서여야 합니다."))
+        for name in ("threshold", "level_critical"):
+            if data.get(name) is not None and data[name] > 100:
+                self.add_error(name, _("100 이하여야 합니다."))
+        return data
+
+    def model_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in MODEL_FIELDS}
+        data["weights"] = {kind.code: self.cleaned_data[f"weight_{kind.code}"]
+                           for kind in SIGNAL_KINDS}
+        return data

@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Household, Organization
+from households.models import Dong, Household, Organization, Person
+from outreach.signal_kinds import KIND_CHOICES
 from referrals.models import NeedDomain, ServiceLink
 
 
@@ -18,6 +19,223 @@ class CrisisLevel(models.TextChoices):
     MEDIUM = "medium", _("주의")
     HIGH = "high", _("위기")
     CRITICAL = "critical", _("긴급")
+
+
+class RiskModel(models.Model):
+    """위험도 모델: a transparent weighted model; each save is a new version, never edited."""
+
+    version = models.PositiveIntegerField(_("버전"), unique=True)
+    # {kind code: points at full strength}; kinds not listed weigh 0.
+    weights = models.JSONField(_("위기정보별 가중치"), default=dict)
+    # A signal's weight halves every half_life_days after it was observed.
+    half_life_days = models.PositiveSmallIntegerField(_("반감기(일)"), default=90)
+    # Severity: +month_factor per month overdue (up to 12), +amount_factor per 1,000,000 KRW
+    # (up to 5): a 6-month, 1.2M-won arrear counts 1 + 0.6 + 0.12 times its weight.
+    month_factor = models.DecimalField(_("체납 1개월당 가중"), max_digits=4, decimal_places=2,
+                                       default=0.10)
+    amount_factor = models.DecimalField(_("100만 원당 가중"), max_digits=4, decimal_places=2,
+                                        default=0.10)
+    bonus_alone_cutoff = models.PositiveSmallIntegerField(_("1인 가구 + 단전·단수·단가스"),
+                                                          default=20)
+    bonus_two_cutoffs = models.PositiveSmallIntegerField(_("공급 중단 2종 이상 동시"), default=15)
+    bonus_elderly = models.PositiveSmallIntegerField(_("노인 가구 + 위기정보"), default=5)
+    bonus_many_kinds = models.PositiveSmallIntegerField(_("위기정보 3종 이상"), default=10)
+    threshold = models.PositiveSmallIntegerField(_("발굴 기준 점수"), default=50)
+    level_medium = models.PositiveSmallIntegerField(_("주의 기준"), default=30)
+    level_high = models.PositiveSmallIntegerField(_("위기 기준"), default=50)
+    level_critical = models.PositiveSmallIntegerField(_("긴급 기준"), default=75)
+    note = models.CharField(_("변경 사유"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("생성일시"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("위험도 모델")
+        verbose_name_plural = _("위험도 모델")
+        ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold__lte=100) & Q(level_critical__lte=100)
+                & Q(level_medium__lte=models.F("level_high"))
+                & Q(level_high__lte=models.F("level_critical")),
+                name="riskmodel_levels_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"v{self.version}"
+
+
+class SignalBatch(models.Model):
+    """One agency file (or API push): the raw file is kept; its SHA-256 makes it unique."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("접수")
+        PARSING = "parsing", _("읽는 중")
+        SCORING = "scoring", _("점수 계산 중")
+        DONE = "done", _("완료")
+        FAILED = "failed", _("실패")
+
+    class Channel(models.TextChoices):
+        UPLOAD = "upload", _("화면 업로드")
+        API = "api", _("API")
+        COMMAND = "command", _("명령행")
+
+    source = models.ForeignKey(Organization, on_delete=models.PROTECT,
+                               related_name="signal_batches", verbose_name=_("제공 기관"))
+    channel = models.CharField(_("접수 경로"), max_length=10, choices=Channel.choices)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    file = models.FileField(_("원본 파일"), upload_to="signal_batches/%Y/%m/")
+    original_name = models.CharField(_("파일명"), max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    size_bytes = models.BigIntegerField(_("크기"))
+    file_format = models.CharField(_("형식"), max_length=5)  # csv | xlsx
+    encoding = models.CharField(_("문자 인코딩"), max_length=20, blank=True)
+    delimiter = models.CharField(max_length=1, blank=True)
+    # Header position → canonical column name, fixed when the file is received.
+    columns = models.JSONField(default=list)
+    status = models.CharField(_("상태"), max_length=10, choices=Status.choices,
+                              default=Status.RECEIVED)
+    failure_reason = models.TextField(_("실패 사유"), blank=True)
+    chunks_total = models.PositiveIntegerField(default=0)
+    score_chunks_total = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(_("행 수"), default=0)
+    accepted = models.PositiveIntegerField(_("접수"), default=0)
+    rejected = models.PositiveIntegerField(_("반려"), default=0)
+    duplicates = models.PositiveIntegerField(_("중복"), default=0)
+    matched_people = models.PositiveIntegerField(_("기존 가구원 일치"), default=0)
+    unregistered_candidates = models.PositiveIntegerField(_("미등록 거주 후보"), default=0)
+    unmatched = models.PositiveIntegerField(_("미일치"), default=0)
+    households_scored = models.PositiveIntegerField(_("평가 가구"), default=0)
+    alerts_opened = models.PositiveIntegerField(_("신규 발굴"), default=0)
+    alerts_updated = models.PositiveIntegerField(_("갱신 발굴"), default=0)
+    model_version = models.PositiveIntegerField(_("모델 버전"), null=True, blank=True)
+    created_at = models.DateTimeField(_("접수일시"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("완료일시"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("위기정보 파일")
+        verbose_name_plural = _("위기정보 파일")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["source", "-created_at"], name="batch_source_created")]
+
+    def __str__(self):
+        return f"batch {self.pk} {self.original_name}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class SignalChunk(models.Model):
+    """The status row of one unit of work: a slice of the file (parse) or of the
+    batch's households (score). Its (batch, phase, number) key makes a re-run a no-op."""
+
+    class Phase(models.TextChoices):
+        PARSE = "parse", _("읽기")
+        SCORE = "score", _("점수")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("대기")
+        DONE = "done", _("완료")
+        FAILED = "failed", _("실패")
+
+    batch = models.ForeignKey(SignalBatch, on_delete=models.CASCADE, related_name="chunks")
+    phase = models.CharField(max_length=5, choices=Phase.choices)
+    number = models.PositiveIntegerField()
+    # parse: byte range of the file and the physical line of its first row;
+    # score: household id range (inclusive).
+    start = models.BigIntegerField(default=0)
+    end = models.BigIntegerField(default=0)
+    first_line = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    # Outcome counts, written in the same transaction as the rows they count.
+    stats = models.JSONField(default=dict)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "phase", "number"], name="chunk_unique"),
+        ]
+        indexes = [models.Index(fields=["batch", "phase", "status"], name="chunk_batch_status")]
+
+    def __str__(self):
+        return f"batch {self.batch_id} {self.phase} #{self.number} {self.status}"
+
+
+class SignalRejection(models.Model):
+    """A rejected row: its line in the file, the column and what to fix."""
+
+    batch = models.ForeignKey(SignalBatch, on_delete=models.CASCADE, related_name="rejections")
+    line = models.PositiveIntegerField(_("행"))
+    column = models.CharField(_("열"), max_length=40, blank=True)
+    reason = models.CharField(_("사유"), max_length=300)
+
+    class Meta:
+        ordering = ["line", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "line", "column"], name="rejection_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.line}: {self.column} {self.reason}"
+
+
+class RiskSignal(models.Model):
+    """위기정보: one kind observed for one person by one source on one date."""
+
+    class Match(models.TextChoices):
+        RRN = "rrn", _("주민등록번호 일치")
+        NAME = "name", _("성명·생년월일·주소 일치")
+        CANDIDATE = "candidate", _("미등록 거주 후보")
+        UNMATCHED = "unmatched", _("미일치")
+
+    # source, batch and household are the leading columns of the indexes below; a separate
+    # index each would only slow the bulk inserts down.
+    source = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    kind = models.CharField(_("위기정보"), max_length=40, choices=KIND_CHOICES)
+    # Who it is about, stable across files: the RRN's keyed hash, or a keyed hash of
+    # normalised name + birth date + address key. Never the number itself.
+    subject = models.CharField(max_length=64)
+    observed_on = models.DateField(_("기준일"))
+    months_overdue = models.PositiveSmallIntegerField(_("체납개월"), null=True, blank=True)
+    amount = models.BigIntegerField(_("금액"), null=True, blank=True)
+    batch = models.ForeignKey(SignalBatch, on_delete=models.CASCADE, related_name="signals",
+                              db_index=False)
+    chunk_no = models.PositiveIntegerField()
+    line = models.PositiveIntegerField(_("행"))
+    household = models.ForeignKey(Household, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="risk_signals", db_index=False)
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="risk_signals")
+    match = models.CharField(_("일치 방법"), max_length=10, choices=Match.choices)
+    # Where an unmatched row said it lives (masked name only), for staff to follow up.
+    name_masked = models.CharField(max_length=50, blank=True)
+    address = models.CharField(max_length=250, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("위기정보")
+        verbose_name_plural = _("위기정보")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "kind", "subject", "observed_on"],
+                                    name="signal_unique_observation"),
+        ]
+        indexes = [
+            models.Index(fields=["batch", "chunk_no"], name="signal_batch_chunk"),
+            models.Index(fields=["household", "observed_on"], name="signal_household_on"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.observed_on} ({self.match})"
 
 
 class RiskAssessment(models.Model):
@@ -31,6 +249,8 @@ class RiskAssessment(models.Model):
     level = models.CharField(_("위기 수준"), max_length=10, choices=CrisisLevel.choices)
     # The top factors as plain Korean sentences: ["단전 2개월", "1인 가구"].
     factors = models.JSONField(_("주요 요인"), default=list)
+    batch = models.ForeignKey("SignalBatch", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="assessments")
     assessed_at = models.DateTimeField(_("평가일시"), auto_now_add=True)
 
     class Meta:
@@ -58,6 +278,11 @@ class DiscoveryAlert(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="discovery_alerts"
     )
+    # Copied from the household on save(), so the triage inbox reads one dong's open alerts
+    # from an index instead of joining every household of the dong. bulk_create callers must
+    # set it (NOT NULL: forgetting fails loudly rather than hiding alerts from the inbox).
+    dong = models.ForeignKey(Dong, on_delete=models.PROTECT, related_name="discovery_alerts",
+                             editable=False)
     status = models.CharField(
         _("상태"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
@@ -66,6 +291,9 @@ class DiscoveryAlert(models.Model):
     )
     # What raised it: the risk model, a missed check-in, a follow-up coming due …
     origin = models.CharField(_("발생 경로"), max_length=20, default="risk_model")
+    level = models.CharField(_("위기 수준"), max_length=10, choices=CrisisLevel.choices,
+                             blank=True)
+    score = models.PositiveSmallIntegerField(_("위기도 점수"), null=True, blank=True)
     due_on = models.DateField(_("첫 접촉 기한"))
     opened_at = models.DateTimeField(_("발생일시"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
@@ -83,6 +311,10 @@ class DiscoveryAlert(models.Model):
         verbose_name_plural = _("발굴 대상")
         indexes = [
             models.Index(fields=["status", "due_on"], name="alert_status_due"),
+            # The triage inbox: open alerts of the user's dongs.
+            models.Index(fields=["dong", "status", "due_on"], name="alert_dong_status_due"),
+            models.Index(fields=["assigned_to", "status"], name="alert_assignee"),
+            models.Index(fields=["household", "status"], name="alert_household_status"),
             # The dashboard's live corrections: alerts of the last few days, and the
             # overdue backlog (open, never contacted) counted without the closed ones.
             models.Index(fields=["opened_at"], name="alert_opened_at"),
@@ -99,6 +331,11 @@ class DiscoveryAlert(models.Model):
 
     def __str__(self):
         return f"alert {self.pk} household {self.household_id} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        if self.dong_id is None and self.household_id:
+            self.dong_id = self.household.dong_id
+        super().save(*args, **kwargs)
 
 
 class NeedLevel(models.TextChoices):

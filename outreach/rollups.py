@@ -233,6 +233,18 @@ def dashboard_rollup_mark(dong_id) -> None:
     transaction.on_commit(send)
 
 
+def dashboard_rollup_mark_all() -> None:
+    """After this transaction commits, refresh every dong (a bulk write: a signal
+    batch scored, the model rescored)."""
+
+    def send():
+        from outreach.tasks import dashboard_rollup_refresh_task
+
+        dashboard_rollup_refresh_task.delay(None)
+
+    transaction.on_commit(send)
+
+
 def dashboard_rollup_started(dong_ids) -> None:
     """The refresh task begins: writes from now on queue another."""
     cache.delete_many([QUEUED_KEY.format(int(i)) for i in dong_ids or ()])

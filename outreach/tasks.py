@@ -1,6 +1,8 @@
 """Thin Celery tasks of the outreach app: they take ids (or nothing) and call a service."""
 
 from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError
 
 from outreach import services
 
@@ -19,6 +21,57 @@ def check_ins_missed() -> int:
     return services.check_ins_missed_raise()
 
 # --- end [4/5] ------------------------------------------------------------------
+
+
+# --- merged branch ----------------------------------------
+def _retry_or_fail(task, exc, *, batch_id, phase, number):
+    if task.request.retries >= task.max_retries:
+        services.signal_chunk_fail(batch_id, phase, number, f"{exc.__class__.__name__}: {exc}")
+        return None
+    raise task.retry(exc=exc, countdown=settings.SIGNAL_RETRY_DELAY_S)
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def signal_batch_start(self, batch_id: int):
+    try:
+        services.signal_batch_start(batch_id)
+    except (DatabaseError, OSError) as exc:
+        if self.request.retries >= self.max_retries:
+            services.signal_batch_fail(batch_id, f"{exc.__class__.__name__}: {exc}")
+            return
+        raise self.retry(exc=exc, countdown=settings.SIGNAL_RETRY_DELAY_S) from exc
+
+
+@shared_task(bind=True, max_retries=3, acks_late=True)
+def signal_chunk_parse(self, batch_id: int, number: int):
+    try:
+        services.signal_chunk_parse(batch_id, number)
+    except Exception as exc:  # noqa: BLE001 — any failure is retried, then reported
+        return _retry_or_fail(self, exc, batch_id=batch_id, phase="parse", number=number)
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def signal_batch_score(self, batch_id: int):
+    try:
+        services.signal_batch_score(batch_id)
+    except DatabaseError as exc:
+        if self.request.retries >= self.max_retries:
+            services.signal_batch_fail(batch_id, f"{exc.__class__.__name__}: {exc}")
+            return
+        raise self.retry(exc=exc, countdown=settings.SIGNAL_RETRY_DELAY_S) from exc
+
+
+@shared_task(bind=True, max_retries=3, acks_late=True)
+def signal_chunk_score(self, batch_id: int, number: int):
+    try:
+        services.signal_chunk_score(batch_id, number)
+    except Exception as exc:  # noqa: BLE001
+        return _retry_or_fail(self, exc, batch_id=batch_id, phase="score", number=number)
+
+
+@shared_task(acks_late=True)
+def risk_model_rescore(version: int):
+    return services.risk_model_rescore(version)
 
 
 # --- [5/5] dashboard rollups ----------------------------------------------------

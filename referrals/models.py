@@ -3,12 +3,14 @@
 [3/5] adds Referral; [4/5] adds the Service catalogue and ServiceLink below.
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Household, Organization
+from households.models import Dong, Household, Organization
 
 # ---------------------------------------------------------------------------
 # [4/5] Service catalogue and closed-loop service links
@@ -135,3 +137,204 @@ class ServiceLink(models.Model):
 # ---------------------------------------------------------------------------
 # end [4/5]
 # ---------------------------------------------------------------------------
+
+
+class Concern(models.TextChoices):
+    MEALS = "meals", _("끼니 거름")
+    UTILITIES = "utilities", _("공과금 미납·단전")
+    RENT = "rent", _("월세 체납")
+    ILLNESS = "illness", _("질병·장애")
+    ELDERLY_ALONE = "elderly_alone", _("홀로 사는 어르신")
+    ABUSE = "abuse", _("학대·폭력 의심")
+    HOARDING = "hoarding", _("저장강박·위생")
+    MAIL = "mail", _("우편물·고지서 쌓임")
+    NO_CONTACT = "no_contact", _("연락 두절")
+    JOBLESS = "jobless", _("실직·폐업")
+    SUICIDE = "suicide", _("자살 위험 언급")
+    OTHER = "other", _("기타")
+
+
+class CloseReason(models.TextChoices):
+    """종결 사유, shared by referrals and discovery alerts."""
+
+    # Closed because help was given: these count as hits of the risk model.
+    SUPPORTED = "supported", _("지원 연계")
+    CASE_OPENED = "case_opened", _("통합사례관리 연계")
+    NO_NEED = "no_need", _("지원 불요")
+    NOT_ELIGIBLE = "not_eligible", _("비대상")
+    DUPLICATE = "duplicate", _("중복")
+    NO_CONTACT = "no_contact", _("연락 두절")
+    MOVED = "moved", _("이사")
+    HOSPITALISED = "hospitalised", _("장기 입원")
+    OTHER_AGENCY = "other_agency", _("타 기관 처리 중")
+    DECEASED = "deceased", _("사망")
+    OTHER = "other", _("기타")
+
+
+AGE_BANDS = [(band, _("%(band)s대") % {"band": band}) for band in range(10, 90, 10)]
+AGE_BANDS = [(0, _("10세 미만"))] + AGE_BANDS + [(90, _("90세 이상"))]
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+
+
+def receipt_code_new() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+class Referral(models.Model):
+    """의뢰 / 제보 / 신고."""
+
+    class Channel(models.TextChoices):
+        VOLUNTEER = "volunteer", _("자원봉사자")
+        PUBLIC = "public", _("주민 제보")
+        STAFF = "staff", _("담당 공무원 접수")
+        PARTNER = "partner", _("협력기관")
+        POLICE = "police", _("경찰")
+        SCHOOL = "school", _("학교")
+        OTHER = "other", _("기타")
+
+    class StaffMethod(models.TextChoices):
+        PHONE = "phone", _("전화")
+        WALK_IN = "walk_in", _("내방")
+        VISIT = "visit", _("현장 방문")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("접수")
+        CHECKING = "checking", _("확인 중")
+        VISITING = "visiting", _("방문")
+        LINKED = "linked", _("지원 연계")
+        CLOSED = "closed", _("종결")
+
+    class Urgency(models.IntegerChoices):
+        # Lower sorts first in the inbox.
+        EMERGENCY = 1, _("지금 위험")
+        SOON = 2, _("며칠 안에")
+        ROUTINE = 3, _("여유 있음")
+
+    class Consent(models.TextChoices):
+        AGREED = "agreed", _("본인이 알고 동의함")
+        KNOWS = "knows", _("본인이 알지만 동의는 안 함")
+        UNAWARE = "unaware", _("본인은 모름")
+        UNKNOWN = "unknown", _("잘 모르겠음")
+
+    class Sex(models.TextChoices):
+        FEMALE = "F", _("여")
+        MALE = "M", _("남")
+
+    OPEN_STATUSES = (Status.RECEIVED, Status.CHECKING, Status.VISITING, Status.LINKED)
+
+    dong = models.ForeignKey(Dong, on_delete=models.PROTECT, related_name="referrals",
+                             verbose_name=_("행정동"))
+    household = models.ForeignKey(
+        Household, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals",
+        verbose_name=_("연결된 가구"),
+    )
+    channel = models.CharField(_("경로"), max_length=12, choices=Channel.choices)
+    staff_method = models.CharField(_("접수 방법"), max_length=10, choices=StaffMethod.choices,
+                                    blank=True)
+    status = models.CharField(_("상태"), max_length=10, choices=Status.choices,
+                              default=Status.RECEIVED)
+    status_changed_at = models.DateTimeField(_("상태 변경일시"), auto_now_add=True)
+    urgency = models.PositiveSmallIntegerField(_("긴급도"), choices=Urgency.choices,
+                                               default=Urgency.SOON)
+    # ",meals,rent," so one category filters with a plain LIKE on every database.
+    categories = models.CharField(_("걱정되는 점"), max_length=200, blank=True)
+    road_address = models.CharField(_("주소"), max_length=200)
+    address_detail = models.CharField(_("상세주소"), max_length=100, blank=True)
+    tong = models.PositiveSmallIntegerField(_("통"), null=True, blank=True)
+    ban = models.PositiveSmallIntegerField(_("반"), null=True, blank=True)
+    address_key = models.CharField(_("주소 키"), max_length=250, editable=False)
+    subject_name = models.CharField(_("대상자 이름"), max_length=50, blank=True)
+    subject_name_key = models.CharField(max_length=50, blank=True, editable=False)
+    subject_age_band = models.PositiveSmallIntegerField(_("나이대"), choices=AGE_BANDS,
+                                                        null=True, blank=True)
+    subject_sex = models.CharField(_("성별"), max_length=1, choices=Sex.choices, blank=True)
+    subject_lives_alone = models.BooleanField(_("혼자 사심"), null=True, blank=True)
+    consent = models.CharField(_("본인 동의"), max_length=10, choices=Consent.choices,
+                               default=Consent.UNKNOWN)
+    note = models.TextField(_("메모"), max_length=2000, blank=True)
+    referrer_name = models.CharField(_("제보자"), max_length=50, blank=True)
+    referrer_contact = models.CharField(_("제보자 연락처"), max_length=50, blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="referrals_made",
+    )
+    referrer_organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals",
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="assigned_referrals", verbose_name=_("담당자"),
+    )
+    # A double tap or a resend after a lost connection carries the same key.
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    # Given to anonymous reporters; /report/status/ shows only the status for it.
+    receipt_code = models.CharField(_("접수번호"), max_length=9, unique=True, null=True,
+                                    blank=True)
+    likely_duplicate = models.BooleanField(_("중복 의심"), default=False)
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    # outreach.DiscoveryAlert id (referrals never imports outreach).
+    duplicate_alert_id = models.BigIntegerField(null=True, blank=True)
+    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="merged_referrals")
+    merged_into_alert_id = models.BigIntegerField(null=True, blank=True)
+    due_on = models.DateField(_("첫 접촉 기한"))
+    first_contact_at = models.DateTimeField(_("첫 접촉 일시"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("종결일시"), null=True, blank=True)
+    close_reason = models.CharField(_("종결 사유"), max_length=20, choices=CloseReason.choices,
+                                    blank=True)
+    close_note = models.TextField(_("종결 메모"), blank=True)
+    created_at = models.DateTimeField(_("접수일시"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("의뢰")
+        verbose_name_plural = _("의뢰")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The inbox: open items of a dong by urgency and due date, and its filters.
+            models.Index(fields=["dong", "status", "urgency", "due_on"], name="referral_queue"),
+            # Covers the inbox's sort keys, so a dong's open referrals are read index-only.
+            models.Index(fields=["dong", "urgency", "due_on", "created_at", "id"],
+                         name="referral_open_queue", condition=~Q(status="closed")),
+            models.Index(fields=["assigned_to", "status"], name="referral_assignee"),
+            # The referral list, newest first, cut to a page without sorting the dong.
+            models.Index(fields=["-created_at", "-id"], name="referral_recent"),
+            # Duplicate check: same address in the dong within 30 days.
+            models.Index(fields=["dong", "address_key", "created_at"], name="referral_dong_addr"),
+            models.Index(fields=["household", "created_at"], name="referral_household"),
+            models.Index(fields=["referred_by", "-created_at"], name="referral_referrer"),
+            models.Index(fields=["referrer_organization", "-created_at"], name="referral_org"),
+        ]
+
+    def __str__(self):
+        return f"R-{self.pk}"
+
+    @property
+    def category_list(self) -> list[str]:
+        return [c for c in self.categories.split(",") if c]
+
+    @property
+    def category_labels(self) -> list[str]:
+        labels = dict(Concern.choices)
+        return [str(labels.get(c, c)) for c in self.category_list]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+    @property
+    def public_status(self) -> str:
+        """What referrers see: the status only (a merged one shows its survivor's)."""
+        if self.merged_into_id and self.merged_into is not None:
+            return self.merged_into.get_status_display()
+        if self.merged_into_alert_id:
+            # Merged into a discovery alert: staff keep working on it there.
+            return str(self.Status.CHECKING.label)
+        return self.get_status_display()
+
+    @staticmethod
+    def categories_value(values) -> str:
+        return "," + ",".join(values) + "," if values else ""

@@ -3,12 +3,16 @@
 [3/5] adds the Referral selectors; [4/5] the service catalogue and links below.
 """
 
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.shortcuts import get_object_or_404
+from datetime import timedelta
 
-from households.models import Person, Role
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from households.models import Dong, Household, Membership, Organization, Person, Role
 from households.selectors import scope_of, visible_households
-from referrals.models import Service, ServiceLink
+from referrals.models import Referral, Service, ServiceLink
 
 # ---------------------------------------------------------------------------
 # [4/5] Service catalogue and closed-loop service links
@@ -75,3 +79,173 @@ def overdue_links_for_worker(user) -> QuerySet[ServiceLink]:
 # ---------------------------------------------------------------------------
 # end [4/5]
 # ---------------------------------------------------------------------------
+
+
+DUPLICATE_WINDOW_DAYS = 30
+
+
+def referral_dongs(user) -> QuerySet[Dong]:
+    """Dongs the user may refer a neighbour in (staff: their own; others: their district)."""
+    scope = scope_of(user)
+    if scope.sees_records:
+        return Dong.objects.filter(id__in=scope.dong_ids).order_by("code")
+    district_ids = set(scope.district_ids)
+    if scope.organization_ids:
+        district_ids |= set(
+            Organization.objects.filter(id__in=scope.organization_ids, district__isnull=False)
+            .values_list("district_id", flat=True)
+        )
+    return Dong.objects.filter(district_id__in=district_ids, valid_to__isnull=True).order_by(
+        "code"
+    )
+
+
+def organization_of(user) -> Organization | None:
+    """The partner's organisation a referral is made for (their first, if several)."""
+    scope = scope_of(user)
+    if not scope.organization_ids:
+        return None
+    return Organization.objects.filter(id__in=scope.organization_ids).order_by("id").first()
+
+
+def public_dongs() -> QuerySet[Dong]:
+    return Dong.objects.filter(valid_to__isnull=True).order_by("code")
+
+
+def referrals_for_staff(user) -> QuerySet[Referral]:
+    """Full referral records of the user's dongs (empty for roles without records)."""
+    scope = scope_of(user)
+    if not scope.sees_records:
+        return Referral.objects.none()
+    return Referral.objects.filter(dong_id__in=scope.dong_ids)
+
+
+def referrals_made_by(user) -> QuerySet[Referral]:
+    """What a volunteer or partner referred (their organisation's too, for partners)."""
+    scope = scope_of(user)
+    if not getattr(user, "is_authenticated", False):
+        return Referral.objects.none()
+    condition = Q(referred_by=user)
+    if scope.has(Role.PARTNER) and scope.organization_ids:
+        condition |= Q(referrer_organization_id__in=scope.organization_ids)
+    return Referral.objects.filter(condition)
+
+
+def referrals_visible(user) -> QuerySet[Referral]:
+    scope = scope_of(user)
+    if scope.sees_records:
+        return referrals_for_staff(user)
+    return referrals_made_by(user)
+
+
+def referral_list(user) -> QuerySet[Referral]:
+    return (
+        referrals_visible(user)
+        .select_related("dong", "merged_into", "assigned_to")
+        .order_by("-created_at", "-id")
+    )
+
+
+def my_referrals(user) -> QuerySet[Referral]:
+    return (
+        referrals_made_by(user)
+        .select_related("dong", "merged_into")
+        .order_by("-created_at", "-id")
+    )
+
+
+def referral_detail(user, referral_id) -> Referral:
+    """A full referral record, or Http404 outside the user's dongs."""
+    return get_object_or_404(
+        referrals_for_staff(user).select_related(
+            "dong", "household", "assigned_to", "referred_by", "referrer_organization",
+            "duplicate_of", "merged_into",
+        ),
+        pk=referral_id,
+    )
+
+
+def referral_by_receipt(code: str) -> Referral | None:
+    code = (code or "").strip().upper().replace(" ", "")
+    if len(code) == 8:
+        code = f"{code[:4]}-{code[4:]}"
+    return Referral.objects.select_related("merged_into").filter(receipt_code=code).first()
+
+
+# --- lookups the services make on the system's behalf (never from a view) -------------
+
+def households_at_address(*, dong_id: int, address_key: str, name_key: str = "") -> list:
+    """Households of the dong at that address; those with a member of that name first."""
+    if not address_key:
+        return []
+    households = list(
+        Household.objects.filter(dong_id=dong_id, address_key=address_key).order_by("id")[:20]
+    )
+    if name_key and len(households) > 1:
+        named = set(
+            Household.objects.filter(id__in=[h.id for h in households],
+                                     members__name_key=name_key).values_list("id", flat=True)
+        )
+        households.sort(key=lambda h: h.id not in named)
+    return households
+
+
+def open_referral_like(*, dong_id: int, household_id, address_key: str,
+                       exclude_id=None) -> Referral | None:
+    """An open referral for the same household or address within the last 30 days."""
+    since = timezone.now() - timedelta(days=DUPLICATE_WINDOW_DAYS)
+    same = Q(address_key=address_key) if address_key else Q(pk__in=[])
+    if household_id:
+        same |= Q(household_id=household_id)
+    return (
+        Referral.objects.filter(dong_id=dong_id, created_at__gte=since,
+                                status__in=Referral.OPEN_STATUSES)
+        .filter(same)
+        .exclude(pk=exclude_id)
+        .order_by("created_at")
+        .first()
+    )
+
+
+def dong_staff_emails(dong_id: int) -> list[str]:
+    User = get_user_model()
+    return sorted(
+        set(
+            User.objects.filter(
+                is_active=True,
+                memberships__role=Role.DONG_STAFF,
+                memberships__dong_id=dong_id,
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+
+
+def dong_staff_of(dong_ids) -> QuerySet:
+    """Dong staff who can be assigned work in these dongs."""
+    User = get_user_model()
+    user_ids = Membership.objects.filter(role=Role.DONG_STAFF, dong_id__in=dong_ids).values(
+        "user_id"
+    )
+    return User.objects.filter(is_active=True, id__in=user_ids).order_by("username")
+
+
+def volunteers_of(dong_ids) -> QuerySet:
+    """Volunteers who can go along on a visit in these dongs (2인 1조)."""
+    User = get_user_model()
+    user_ids = Membership.objects.filter(role=Role.VOLUNTEER, dong_id__in=dong_ids).values(
+        "user_id"
+    )
+    return User.objects.filter(is_active=True, id__in=user_ids).order_by("username")
+
+
+def open_emergency_count(user) -> int:
+    """The header badge: new emergency referrals of the user's dongs (one COUNT query)."""
+    scope = scope_of(user)
+    if not scope.sees_records or not scope.dong_ids:
+        return 0
+    return Referral.objects.filter(
+        dong_id__in=scope.dong_ids, status=Referral.Status.RECEIVED,
+        urgency=Referral.Urgency.EMERGENCY,
+    ).count()

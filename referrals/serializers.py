@@ -3,10 +3,14 @@
 [3/5] adds the referral serializers; [4/5] the catalogue and service links below.
 """
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from households.models import mask_name
-from referrals.models import Service, ServiceLink
+from households.selectors import visible_households
+from referrals import selectors
+from referrals.forms import address_outside_district
+from referrals.models import AGE_BANDS, Concern, Referral, Service, ServiceLink
 
 # ---------------------------------------------------------------------------
 # [4/5] Service catalogue and service links
@@ -92,3 +96,108 @@ class CancelSerializer(serializers.Serializer):
 # ---------------------------------------------------------------------------
 # end [4/5]
 # ---------------------------------------------------------------------------
+
+
+class ReferralStatusSerializer(serializers.ModelSerializer):
+    """What volunteers and partners see of their own referrals: the status only."""
+
+    dong_name = serializers.CharField(source="dong.name", read_only=True)
+    status_display = serializers.CharField(source="public_status", read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = ["id", "dong_name", "channel", "status", "status_display", "created_at",
+                  "status_changed_at"]
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    """Staff: the referral record; the subject's name is masked in lists."""
+
+    dong_code = serializers.CharField(source="dong.code", read_only=True)
+    dong_name = serializers.CharField(source="dong.name", read_only=True)
+    categories = serializers.ListField(source="category_list", child=serializers.CharField())
+    subject_name_masked = serializers.SerializerMethodField()
+    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id", "dong_code", "dong_name", "household", "channel", "staff_method", "status",
+            "urgency", "categories", "road_address", "address_detail", "tong", "ban",
+            "subject_name_masked", "subject_age_band", "subject_sex", "subject_lives_alone",
+            "consent", "likely_duplicate", "duplicate_of", "duplicate_alert_id", "merged_into",
+            "merged_into_alert_id", "assigned_to", "due_on", "created_at", "status_changed_at",
+            "closed_at", "close_reason",
+        ]
+        read_only_fields = fields
+
+    def get_subject_name_masked(self, referral) -> str:
+        return mask_name(referral.subject_name)
+
+
+class ReferralDetailSerializer(ReferralSerializer):
+    class Meta(ReferralSerializer.Meta):
+        fields = ReferralSerializer.Meta.fields + [
+            "subject_name", "note", "referrer_name", "referrer_contact", "close_note",
+        ]
+        read_only_fields = fields
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    """POST /api/v1/referrals/ by partners, police, schools, staff and volunteers."""
+
+    dong_code = serializers.CharField(max_length=10)
+    road_address = serializers.CharField(max_length=200)
+    address_detail = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    tong = serializers.IntegerField(min_value=1, max_value=99, required=False, allow_null=True)
+    ban = serializers.IntegerField(min_value=1, max_value=99, required=False, allow_null=True)
+    categories = serializers.ListField(child=serializers.ChoiceField(choices=Concern.choices),
+                                       allow_empty=False)
+    urgency = serializers.ChoiceField(choices=Referral.Urgency.choices,
+                                      default=Referral.Urgency.SOON)
+    subject_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    subject_age_band = serializers.ChoiceField(choices=AGE_BANDS, required=False,
+                                               allow_null=True)
+    subject_sex = serializers.ChoiceField(choices=Referral.Sex.choices, required=False,
+                                          allow_blank=True)
+    subject_lives_alone = serializers.BooleanField(required=False, allow_null=True,
+                                                   default=None)
+    consent = serializers.ChoiceField(choices=Referral.Consent.choices,
+                                      default=Referral.Consent.UNKNOWN)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    referrer_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    referrer_contact = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    staff_method = serializers.ChoiceField(choices=Referral.StaffMethod.choices, required=False,
+                                           allow_blank=True)
+    household = serializers.IntegerField(required=False, allow_null=True,
+                                         help_text="Staff only: a household of their dongs.")
+    idempotency_key = serializers.RegexField(
+        r"^[A-Za-z0-9-]{8,64}$", required=False,
+        help_text="Resending with the same key returns the same referral (200, not 201).",
+    )
+
+    def validate_dong_code(self, value):
+        dong = selectors.referral_dongs(self.context["request"].user).filter(code=value).first()
+        if dong is None:
+            raise serializers.ValidationError(
+                _("알 수 없는 행정동 코드이거나 의뢰할 수 없는 동입니다."))
+        return dong
+
+    def validate_household(self, value):
+        if value is None:
+            return None
+        household = visible_households(self.context["request"].user).filter(pk=value).first()
+        if household is None:
+            raise serializers.ValidationError(_("그 가구를 찾을 수 없습니다."))
+        return household
+
+    def validate(self, attrs):
+        dong = attrs["dong_code"]
+        if address_outside_district(attrs["road_address"], dong.district.name):
+            raise serializers.ValidationError(
+                {"road_address": _("%(district)s 밖의 주소입니다.") % {
+                    "district": dong.district.name}})
+        household = attrs.get("household")
+        if household is not None and household.dong_id != dong.pk:
+            raise serializers.ValidationError({"household": _("그 동의 가구가 아닙니다.")})
+        return attrs

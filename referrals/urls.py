@@ -3,7 +3,14 @@ from django.urls import path
 from referrals import views
 
 urlpatterns = [
-    # [4/5] catalogue and partner answers
+    # referral intake
+    path("volunteer/refer/", views.volunteer_refer, name="volunteer_refer"),
+    path("referrals/new/", views.referral_new, name="referral_new"),
+    path("referrals/mine/", views.my_referrals, name="my_referrals"),
+    path("referrals/<int:referral_id>/", views.referral_detail, name="referral_detail"),
+    path("report/", views.public_report, name="public_report"),
+    path("report/status/", views.report_status, name="report_status"),
+    # catalogue and partner answers
     path("services/", views.service_catalogue, name="service_catalogue"),
     path("partner/links/", views.partner_links, name="partner_links"),
     path("partner/links/<int:link_id>/", views.partner_link_detail, name="partner_link_detail"),

@@ -3,19 +3,35 @@
 [3/5] adds the referral pages; [4/5] the catalogue and the partner's answer pages below.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import get_usage
 
 from households.models import AccessLog, Role
 from households.selectors import scope_of
 from households.services import access_log_write
 from referrals import selectors, services
-from referrals.forms import ServiceLinkAnswerForm
-from referrals.models import ServiceLink
+from referrals.forms import (
+    PartnerReferralForm,
+    PublicReportForm,
+    ReceiptStatusForm,
+    ServiceLinkAnswerForm,
+    StaffReferralForm,
+    VolunteerReferralForm,
+    public_report_too_large,
+)
+from referrals.models import Referral, ServiceLink
 
 # ---------------------------------------------------------------------------
 # [4/5] Service catalogue and the partner's answers
@@ -89,3 +105,187 @@ def partner_link_detail(request, link_id: int):
 # ---------------------------------------------------------------------------
 # end [4/5]
 # ---------------------------------------------------------------------------
+
+
+PAGE_SIZE = 50
+
+
+def _wants_json(request) -> bool:
+    # The offline-safe form script asks for JSON; without JavaScript the form posts normally.
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _intake(request, *, form_class, channel, template, extra_context=None, dongs=None,
+            initial=None, service_extra=None, success=None):
+    """GET shows the form; POST takes the referral in once per idempotency key."""
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST, dongs=dongs)
+        if form.is_valid():
+            try:
+                referral, created = services.referral_submit(
+                    channel=channel, referred_by=request.user, request=request,
+                    **form.service_kwargs(), **(service_extra or {}),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                url = success(referral) if success else reverse("my_referrals")
+                if created:
+                    messages.success(request, _("의뢰 %(ref)s가 접수되었습니다.")
+                                     % {"ref": str(referral)})
+                else:
+                    messages.info(request, _("이미 접수된 의뢰입니다 (%(ref)s).")
+                                  % {"ref": str(referral)})
+                if _wants_json(request):
+                    return JsonResponse(
+                        {"ok": True, "id": referral.pk, "created": created,
+                         "status": referral.get_status_display(), "redirect": url},
+                        status=201 if created else 200,
+                    )
+                return redirect(url)
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "errors": form.errors.get_json_data()},
+                                status=400)
+        status = 400
+    else:
+        form = form_class(dongs=dongs, initial=initial or {})
+    return render(request, template, {"form": form, **(extra_context or {})}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def volunteer_refer(request):
+    scope = scope_of(request.user)
+    if not scope.has(Role.VOLUNTEER):
+        raise PermissionDenied(_("자원봉사자만 이 양식을 쓸 수 있습니다."))
+    own = sorted(scope.volunteer_dong_ids)
+    return _intake(
+        request, form_class=VolunteerReferralForm, channel=Referral.Channel.VOLUNTEER,
+        template="referrals/refer_form.html", dongs=selectors.referral_dongs(request.user),
+        initial={"dong": own[0] if own else None},
+        extra_context={"heading": _("이웃 의뢰하기"), "offline": True},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_new(request):
+    """Staff log phone / walk-in / field referrals; partners and police refer here."""
+    scope = scope_of(request.user)
+    dongs = selectors.referral_dongs(request.user)
+    if scope.sees_records:
+        return _intake(
+            request, form_class=StaffReferralForm, channel=Referral.Channel.STAFF,
+            template="referrals/refer_form.html", dongs=dongs,
+            extra_context={"heading": _("전화·내방·현장 의뢰 접수"), "offline": False},
+            success=lambda referral: reverse("inbox"),
+        )
+    if scope.has(Role.PARTNER):
+        organization = selectors.organization_of(request.user)
+        return _intake(
+            request, form_class=PartnerReferralForm, channel=services.partner_channel(organization),
+            template="referrals/refer_form.html", dongs=dongs,
+            service_extra={"organization": organization},
+            extra_context={"heading": _("기관 의뢰"), "offline": True},
+        )
+    raise PermissionDenied(_("의뢰를 등록할 권한이 없습니다."))
+
+
+@login_required
+def my_referrals(request):
+    """Volunteers and partners: each referral's status only, never case details."""
+    page = Paginator(selectors.my_referrals(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "referrals/my_referrals.html", {"page": page, "query": ""})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_detail(request, referral_id: int):
+    referral = selectors.referral_detail(request.user, referral_id)
+    access_log_write(request=request, action=AccessLog.Action.VIEW, object_type="referral",
+                     object_id=referral.pk, household_id=referral.household_id)
+    if request.method == "POST":
+        status = request.POST.get("status", "")
+        allowed = {Referral.Status.CHECKING, Referral.Status.VISITING, Referral.Status.LINKED}
+        if status not in allowed or not referral.is_open:
+            messages.error(request, _("바꿀 수 없는 상태입니다."))
+            return redirect("referral_detail", referral.pk)
+        services.referral_status_set(referral=referral, status=status, actor=request.user)
+        messages.success(request, _("상태를 바꿨습니다."))
+        return redirect("referral_detail", referral.pk)
+    return render(request, "referrals/referral_detail.html", {
+        "referral": referral,
+        "status_choices": [
+            (v, label) for v, label in Referral.Status.choices
+            if v in (Referral.Status.CHECKING, Referral.Status.VISITING, Referral.Status.LINKED)
+        ],
+    })
+
+
+# --- the public form (no account) --------------------------------------------------
+
+def _limited(request, *, group: str, rate: str):
+    """None when under the per-IP limit, else a 429 page saying when to try again."""
+    usage = get_usage(request, group=group, key="ip", rate=rate, method=request.method,
+                      increment=True)
+    if usage is None or not usage["should_limit"]:
+        return None
+    seconds = max(int(usage["time_left"]), 60)
+    retry_at = timezone.localtime() + timedelta(seconds=seconds)
+    response = render(request, "referrals/rate_limited.html", {
+        "minutes": (seconds + 59) // 60, "retry_at": retry_at,
+    }, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def public_report(request):
+    if request.method == "GET":
+        form = PublicReportForm()
+        return render(request, "referrals/public_report.html", {"form": form})
+    if public_report_too_large(request):
+        return render(request, "errors/error.html", {
+            "status": 413, "message": _("보낸 내용이 너무 깁니다. 줄여서 다시 보내 주세요."),
+        }, status=413)
+    limited = _limited(request, group="public-report", rate=settings.PUBLIC_REPORT_RATE)
+    if limited:
+        return limited
+    form = PublicReportForm(request.POST)
+    if form.is_bot:
+        # Say thank you and keep nothing: a bot learns nothing from the answer.
+        return render(request, "referrals/public_done.html", {"referral": None})
+    if not form.is_valid():
+        return render(request, "referrals/public_report.html", {"form": form}, status=400)
+    try:
+        referral, _created = services.referral_submit(
+            channel=Referral.Channel.PUBLIC, request=request, **form.service_kwargs()
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return render(request, "referrals/public_report.html", {"form": form}, status=400)
+    return render(request, "referrals/public_done.html", {"referral": referral})
+
+
+@require_http_methods(["GET"])
+def report_status(request):
+    """Anyone with a receipt code sees that report's status, and nothing else."""
+    form = ReceiptStatusForm(request.GET or None)
+    referral, status = None, 200
+    if form.is_bound:
+        limited = _limited(request, group="public-report-status",
+                           rate=settings.PUBLIC_REPORT_STATUS_RATE)
+        if limited:
+            return limited
+        if form.is_valid():
+            referral = selectors.referral_by_receipt(form.cleaned_data["code"])
+            if referral is None:
+                form.add_error("code", _("그 접수번호로 접수된 제보가 없습니다."))
+                status = 404
+        else:
+            status = 400
+    return render(request, "referrals/report_status.html",
+                  {"form": form, "referral": referral}, status=status)

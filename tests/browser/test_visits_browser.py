@@ -1,9 +1,7 @@
 """[4/5] The whole path, in a real browser: an open alert for a 여의동 household → staff1
 schedules a visit with volunteer1 → 부재 → second visit 만남 with needs → two service links →
 partner1 accepts and completes one with 환가액 → a case through its stages to closure →
-the follow-up comes back as an open alert when due (frozen time).
-
-Until the triage inbox exists the path starts from the household page."""
+the follow-up comes back as an open alert when due (frozen time)."""
 
 from datetime import timedelta
 
@@ -41,19 +39,20 @@ def test_alert_to_visit_to_links_to_case_to_follow_up(
     alert = DiscoveryAlert.objects.create(household=household, due_on=timezone.localdate())
     page.set_viewport_size({"width": 1024, "height": 900})
 
-    # staff1 schedules a visit with volunteer1 from the household page, for the open alert.
+    # staff1 finds the alert in the inbox and schedules a visit with volunteer1 from its row.
     sign_in(page, base, "staff1")
-    page.goto(f"{base}/households/{household.pk}/")
-    page.get_by_role("link", name="방문·연계·사례").click()
-    page.get_by_role("link", name="이 건으로 방문 예약").click()
+    page.goto(f"{base}/inbox/")
+    row = page.locator(f"#item-alert-{alert.pk}")
+    expect(row).to_be_visible()
+    row.locator("[data-actions]").click()
     earlier = timezone.localtime() - timedelta(hours=3)
-    page.get_by_label("방문 예정일시").fill(earlier.strftime(LOCAL))
-    page.get_by_label("동행 자원봉사자 (2인 1조)").select_option(label="volunteer1")
-    expect(page.get_by_label("관련 발굴 대상")).to_have_value(str(alert.pk))
-    page.get_by_role("button", name="방문 예약").click()
-    expect(page.get_by_text("방문을 예약했습니다.")).to_be_visible()
+    row.get_by_label("방문 일시").fill(earlier.strftime(LOCAL))
+    row.get_by_label("동행 봉사자").select_option(label="volunteer1")
+    row.get_by_role("button", name="방문 예정").click()
+    expect(page.get_by_text("가정방문 예정")).to_be_visible()
     first = Visit.objects.get(household=household)
     assert (first.companion.username, first.alert_id) == ("volunteer1", alert.pk)
+    page.goto(f"{base}/households/{household.pk}/work/")
 
     # 부재 → the second attempt is booked.
     page.get_by_role("link", name=timezone.localtime(first.scheduled_for).strftime(

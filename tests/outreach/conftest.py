@@ -33,6 +33,8 @@ from django.contrib.auth import get_user_model
 from households.models import Household, Membership, Person, Role
 from outreach.models import DiscoveryAlert, DiscoveryTarget, RiskAssessment, Visit
 from outreach.rollups import dashboard_rollup_refresh
+from tests.referral_fixtures import *  # noqa: F401,F403
+from tests.signal_fixtures import *  # noqa: F401,F403
 from tests.work_fixtures import *  # noqa: F401,F403
 
 KST = ZoneInfo("Asia/Seoul")

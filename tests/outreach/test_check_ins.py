@@ -58,11 +58,17 @@ def test_no_answer_does_not_reset_the_clock(pairing, volunteer1):
         assert check_ins_missed.apply().get() == 1
 
 
-def test_worried_opens_an_alert_for_the_dong(pairing, volunteer1):
+def test_worried_opens_a_referral_in_the_dongs_inbox(pairing, volunteer1, staff1):
+    from outreach.selectors import inbox_items_for
+    from referrals.models import Referral
+
     services.check_in_log(pairing=pairing, by=volunteer1, kind="met", wellbeing=2,
                           concern=True, note="식사를 거르심")
-    alert = DiscoveryAlert.objects.get(household=pairing.household)
-    assert alert.origin == "check_in" and alert.status == "open"
+    referral = Referral.objects.get(household=pairing.household)
+    assert referral.channel == "volunteer" and referral.referred_by == volunteer1
+    assert "식사를 거르심" in referral.note
+    assert not DiscoveryAlert.objects.filter(household=pairing.household).exists()
+    assert any(item.obj == referral for item in inbox_items_for(staff1).items)
 
 
 def test_volunteer_page_shows_paired_households_with_the_minimum(client_as, pairing,

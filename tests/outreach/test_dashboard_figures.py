@@ -178,3 +178,44 @@ def test_another_districts_alerts_never_count(admin_user, district, period):
     assert not scope.everywhere
     assert d.panel_model_hit_rate(scope, period).rows[0][1:3] == [4, 2]
     assert d.panel_alerts_monthly(scope, period).total == ["합계", 6, 5, 2]
+
+
+@pytest.fixture
+def referrals_in_period(district, dongs, make_referral):
+    """Four referrals, three in January–March: worked out by hand below."""
+    from referrals.models import Referral
+    from tests.outreach.conftest import kst
+
+    plan = [
+        ("여의동", Referral.Channel.VOLUNTEER, ["meals", "rent"], kst(2026, 2, 1)),
+        ("신길1동", Referral.Channel.PUBLIC, ["meals"], kst(2026, 3, 1)),
+        ("대림2동", Referral.Channel.STAFF, ["utilities"], kst(2026, 1, 5)),
+        ("여의동", Referral.Channel.VOLUNTEER, ["meals"], kst(2026, 4, 10)),  # after the period
+    ]
+    for n, (dong, channel, categories, at) in enumerate(plan):
+        referral = make_referral(dong=dong, channel=channel, categories=categories,
+                                 road_address=f"서울 영등포구 여의대방로 {300 + n}")
+        Referral.objects.filter(pk=referral.pk).update(created_at=at)
+
+
+def test_referrals_by_channel(admin_scope, period, referrals_in_period):
+    table = d.panel_referrals_by_channel(admin_scope, period)
+    assert row(table, "자원봉사자")[1] == 1
+    assert row(table, "주민 제보")[1] == 1
+    assert row(table, "담당 공무원 접수")[1] == 1
+    assert row(table, "경찰")[1] == 0
+    assert table.total == ["합계", 3]
+
+
+def test_referrals_by_category_counts_each_concern_once(admin_scope, period,
+                                                        referrals_in_period):
+    table = d.panel_referrals_by_category(admin_scope, period)
+    assert table.rows[0] == ["끼니 거름", 2]
+    assert sorted(table.rows[1:]) == [["공과금 미납·단전", 1], ["월세 체납", 1]]
+
+
+def test_referral_panels_are_scoped_to_staff_dongs(staff1, period, referrals_in_period):
+    scope = d.dashboard_scope(staff1)
+    assert d.panel_referrals_by_channel(scope, period).total == ["합계", 2]
+    assert dict(map(tuple, d.panel_referrals_by_category(scope, period).rows)) == {
+        "끼니 거름": 2, "월세 체납": 1}

@@ -16,6 +16,13 @@ from tests.outreach.conftest import kst, make_alert, make_visit
 APRIL = d.Period(date(2026, 4, 1), date(2026, 4, 1))
 
 
+def alert_4(district):
+    """b2's open alert, as stored (the fixture set its opening time afterwards)."""
+    alert = district["alerts"][4]
+    alert.refresh_from_db()
+    return alert
+
+
 @pytest.fixture
 def tasks_in_process():
     """The refresh task runs here, as a worker would run it (with a broker configured
@@ -54,14 +61,12 @@ def test_recording_a_visit_updates_its_dongs_figures(admin_user, district, tasks
     assert d.panel_visits_monthly(scope, APRIL).rows == [["2026년 4월", 1, 1, 1.0, 0]]
 
 
-def test_raising_an_alert_updates_its_dongs_figures(admin_user, district, volunteer1,
-                                                    tasks_in_process,
+def test_closing_an_alert_updates_its_dongs_figures(admin_user, district, tasks_in_process,
                                                     django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.concern_raise(household=district["households"]["b1"], raised_by=volunteer1)
+        services.alert_close(alert=alert_4(district), reason="supported", actor=admin_user)
     table = d.panel_alerts_monthly(d.dashboard_scope(admin_user), APRIL)
-    # Alerts 7, 8 and the new one; b1 was met at home in February, so it counts as found.
-    assert table.rows == [["2026년 4월", 3, 0, 1]]
+    assert table.rows == [["2026년 4월", 2, 1, 0]]  # alerts 7, 8 opened; alert 4 closed
 
 
 def test_the_nightly_task_rebuilds_what_was_written_around_the_services(
@@ -100,12 +105,12 @@ def test_a_dong_already_queued_for_a_refresh_is_not_queued_twice(
 
     from outreach.rollups import QUEUED_KEY
 
-    b1 = district["households"]["b1"]
-    cache.set(QUEUED_KEY.format(b1.dong_id), 1)  # a refresh of 신길1동 waits in the queue
+    b2 = district["households"]["b2"]
+    cache.set(QUEUED_KEY.format(b2.dong_id), 1)  # a refresh of 신길1동 waits in the queue
     with django_capture_on_commit_callbacks(execute=True):
-        services.concern_raise(household=b1, raised_by=admin_user)
+        services.alert_close(alert=alert_4(district), reason="supported", actor=admin_user)
     scope = d.dashboard_scope(admin_user)
-    assert d.panel_alerts_monthly(scope, APRIL).rows[0][1] == 2  # not yet: no second task
-    dashboard_rollup_refresh_task([b1.dong_id])  # the queued one runs
-    assert d.panel_alerts_monthly(scope, APRIL).rows[0][1] == 3
-    assert cache.get(QUEUED_KEY.format(b1.dong_id)) is None
+    assert d.panel_alerts_monthly(scope, APRIL).rows[0][2] == 0  # not yet: no second task
+    dashboard_rollup_refresh_task([b2.dong_id])  # the queued one runs
+    assert d.panel_alerts_monthly(scope, APRIL).rows[0][2] == 1
+    assert cache.get(QUEUED_KEY.format(b2.dong_id)) is None

@@ -1,9 +1,18 @@
+import tempfile
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from households.demo import DEMO_LOGINS, seed_registry
+from households.models import Organization
+from outreach import services
+from outreach.demo_signals import signal_rows, write_csv
+from outreach.models import SignalBatch
+
+DEMO_FILE = "demo-ssis-signals.csv"
 
 
 class Command(BaseCommand):
@@ -14,8 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--quiet-logins", action="store_true",
                             help="do not print the demo logins")
+        parser.add_argument("--signals", type=int, default=400,
+                            help="rows of the demo agency file (0: none)")
 
-    def handle(self, *args, households, seed, quiet_logins, **options):
+    def handle(self, *args, households, seed, quiet_logins, signals, **options):
         started = time.monotonic()
 
         def progress(done, total):
@@ -36,8 +47,29 @@ class Command(BaseCommand):
             f"seed_demo: {result['households_added']:,} households added "
             f"(target {households:,}) in {elapsed:.1f}s"
         )
+        model = services.risk_model_current()
+        self.stdout.write(f"seed_demo: risk model v{model.version}")
+        if signals:
+            self.seed_signals(signals, seed)
         if not quiet_logins:
             self.print_logins()
+
+    def seed_signals(self, rows: int, seed: int):
+        """One demo file from the national feed, so the demo has alerts; once only."""
+        if SignalBatch.objects.filter(original_name=DEMO_FILE).exists():
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / DEMO_FILE
+            write_csv(path, signal_rows(seed=seed, rows=rows, observed=timezone.localdate(),
+                                        people_limit=2000, unregistered_share=0.04,
+                                        bad_share=0.01))
+            with path.open("rb") as f:
+                batch, _created = services.signal_batch_receive(
+                    source=Organization.objects.get(code="ssis"), fileobj=f,
+                    filename=DEMO_FILE, channel=SignalBatch.Channel.COMMAND,
+                )
+        batch.refresh_from_db()
+        self.stdout.write(f"seed_demo: demo signal file → batch {batch.pk} ({batch.status})")
 
     def print_logins(self):
         self.stdout.write("")

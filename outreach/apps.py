@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class OutreachConfig(AppConfig):
+    name = "outreach"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # A referral at the address of an open alert is a likely duplicate; referrals asks
+        # outreach through this hook because imports go one way (outreach → referrals).
+        from outreach.selectors import open_alert_like
+        from referrals.services import register_duplicate_alert_check
+
+        register_duplicate_alert_check(open_alert_like)

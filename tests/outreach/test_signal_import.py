@@ -1,0 +1,186 @@
+"""The command-line door on the story file: every encoding and XLSX give the same result,
+and nothing is ever counted twice."""
+
+import pytest
+
+from households.models import Household, TimelineEvent
+from outreach.models import DiscoveryAlert, RiskAssessment, RiskSignal, SignalBatch
+from tests.signal_fixtures import STORY_SUMMARY, days_ago, story_rows
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def counts():
+    return (RiskSignal.objects.count(), RiskAssessment.objects.count(),
+            DiscoveryAlert.objects.count(), Household.objects.count(),
+            TimelineEvent.objects.count(), SignalBatch.objects.count())
+
+
+@pytest.mark.parametrize("fmt", ["cp949", "utf-8", "utf-8-sig", "xlsx", "tab"])
+def test_every_shape_of_the_same_rows_gives_the_same_summary(story_file, import_signals, fmt):
+    summary = import_signals(story_file(fmt))
+    assert summary["status"] == "done"
+    assert {k: summary[k] for k in STORY_SUMMARY} == STORY_SUMMARY
+    assert [(e["line"], e["column"]) for e in summary["errors"]] == [
+        (8, "생년월일"), (9, "위기정보"), (10, "금액"), (11, "주민등록번호"), (12, "주민등록번호"),
+    ]
+
+
+def test_the_same_file_again_returns_the_same_batch_and_changes_nothing(story_file,
+                                                                       import_signals):
+    path = story_file("cp949")
+    first = import_signals(path)
+    before = counts()
+    again = import_signals(path)
+    assert again["batch_id"] == first["batch_id"]
+    assert counts() == before
+
+
+def test_a_copy_in_another_encoding_adds_nothing_new(story_file, import_signals):
+    import_signals(story_file("cp949"))
+    before = counts()
+    second = import_signals(story_file("xlsx"))
+    assert second["accepted"] == 0
+    assert second["duplicates"] == STORY_SUMMARY["accepted"] + STORY_SUMMARY["duplicates"]
+    assert second["alerts_opened"] == 0
+    signals, assessments, alerts, households, _timeline, batches = counts()
+    assert (signals, alerts, households, batches) == (before[0], before[2], before[3],
+                                                      before[5] + 1)
+
+
+def test_an_overlapping_file_adds_only_what_is_new_and_updates_the_open_alert(
+        story_file, import_signals, dongs, people):
+    import_signals(story_file("cp949"))
+    alert = DiscoveryAlert.objects.get(household=people["yeoui"], status="open")
+    rows = story_rows(dongs)[:2] + [
+        ["450101-2345678", "김영희", "", "", "", "", "관리비 체납", days_ago(3).isoformat(), "4",
+         "320000", ""],
+    ]
+    summary = import_signals(story_file("utf-8", rows=rows))
+    assert (summary["accepted"], summary["duplicates"]) == (1, 2)
+    assert (summary["alerts_opened"], summary["alerts_updated"]) == (0, 1)
+    assert DiscoveryAlert.objects.filter(household=people["yeoui"]).count() == 1
+    alert.refresh_from_db()
+    assert alert.assessment.batch_id == summary["batch_id"]
+    assert "관리비 체납 4개월 (32만 원)" in alert.assessment.factors
+
+
+def test_people_are_matched_by_number_then_by_name_birth_and_address(story_file,
+                                                                    import_signals, people):
+    import_signals(story_file("cp949"))
+    assert set(RiskSignal.objects.filter(person=people["kim"]).values_list("match", flat=True)) \
+        == {"rrn"}
+    assert RiskSignal.objects.get(person=people["park"]).match == "name"
+
+
+def test_an_unmatched_person_at_a_district_address_becomes_an_unregistered_candidate(
+        story_file, import_signals, dongs):
+    import_signals(story_file("cp949"))
+    candidate = Household.objects.get(road_address__contains="여의나루로 999")
+    assert candidate.registered_here is False
+    assert candidate.dong == dongs["여의동"]
+    assert candidate.members.get().name == "이민수"
+    assert candidate.discovery_alerts.get().status == "open"  # 단전 + 단가스 together
+    assert RiskSignal.objects.get(match="unmatched").household is None
+
+
+def test_an_alert_records_score_level_factors_and_the_emergency_due_date(
+        story_file, import_signals, people, settings):
+    import_signals(story_file("cp949"))
+    alert = DiscoveryAlert.objects.get(household=people["yeoui"])
+    assessment = alert.assessment
+    assert assessment.level == "critical" and assessment.score >= 75
+    assert assessment.factors[:2] == ["단전 2개월", "단수"]
+    assert "1인 가구" in assessment.factors
+    # 긴급: first contact within EMERGENCY_FIRST_CONTACT_DAYS.
+    assert alert.due_on == days_ago(-settings.EMERGENCY_FIRST_CONTACT_DAYS)
+    assert TimelineEvent.objects.filter(household=people["yeoui"], kind="assessment",
+                                        summary__contains="발굴 대상 등록").exists()
+
+
+def test_a_household_below_the_threshold_is_assessed_without_an_alert(story_file,
+                                                                     import_signals, people):
+    import_signals(story_file("cp949"))
+    assessment = RiskAssessment.objects.get(household=people["singil"])
+    assert assessment.score < 50
+    assert assessment.factors[0] == "건강보험료 체납 6개월 (48만 원)"
+    assert not DiscoveryAlert.objects.filter(household=people["singil"]).exists()
+
+
+def test_undecodable_bytes_reject_only_their_line(tmp_path, import_signals, people):
+    path = tmp_path / "broken.csv"
+    good = "450101-2345678,김영희,단전,20250101\r\n".encode("cp949")
+    path.write_bytes("주민등록번호,성명,위기정보,기준일\r\n".encode("cp949") + good
+                     + b"700303-1234567,\xff\xfe\xfd,\xc5\xdc\xc0\xfc,20250101\r\n"
+                     + "700303-1234567,최민호,단수,20250102\r\n".encode("cp949"))
+    summary = import_signals(path, "ssis", "--encoding", "cp949")
+    assert (summary["accepted"], summary["rejected"]) == (2, 1)
+    assert summary["errors"][0]["line"] == 3
+    assert "cp949" in summary["errors"][0]["reason"]
+
+
+def test_a_quoted_newline_keeps_the_files_own_line_numbers(tmp_path, import_signals, people):
+    path = tmp_path / "multiline.csv"
+    path.write_text(
+        "주민등록번호,성명,주소,위기정보,기준일\n"
+        '450101-2345678,김영희,"여의대방로 55\n302호",단전,20250101\n'
+        "450101-2345678,김영희,,단수,2025-13-01\n",
+        encoding="utf-8",
+    )
+    summary = import_signals(path)
+    assert summary["accepted"] == 1
+    assert summary["errors"] == [{"line": 4, "column": "기준일",
+                                  "reason": "기준일 '2025-13-01' 형식 오류 (YYYYMMDD, YYYY-MM-DD, "
+                                            "YYYY.MM.DD)"}]
+
+
+def test_the_dong_is_read_from_a_lot_address_when_there_is_no_code(tmp_path, import_signals,
+                                                                   dongs):
+    path = tmp_path / "lots.csv"
+    path.write_text(
+        "성명,생년월일,주소,위기정보,기준일\n"
+        "한지민,19880808,서울특별시 영등포구 여의도동 12-3,단전,20250101\n"
+        # 신길동 spans six 행정동: without a code nobody can say which.
+        "한지수,19880809,서울특별시 영등포구 신길동 100,단전,20250101\n",
+        encoding="utf-8",
+    )
+    summary = import_signals(path)
+    assert (summary["unregistered_candidates"], summary["unmatched"]) == (1, 1)
+    assert Household.objects.get(road_address__contains="여의도동 12-3").dong == dongs["여의동"]
+
+
+def test_a_redelivered_chunk_queues_scoring_an_earlier_run_died_before_queuing(
+        story_file, import_signals):
+    from outreach import services
+    from outreach.models import SignalChunk
+
+    summary = import_signals(story_file("cp949"))
+    batch = SignalBatch.objects.get(pk=summary["batch_id"])
+    # As if the worker died right after switching to scoring, before queuing the task.
+    SignalChunk.objects.filter(batch=batch, phase="score").delete()
+    RiskAssessment.objects.filter(batch=batch).delete()
+    SignalBatch.objects.filter(pk=batch.pk).update(status="scoring", score_chunks_total=0)
+    services.signal_chunk_parse(batch.pk, 0)
+    batch.refresh_from_db()
+    assert batch.status == "done"
+    assert RiskAssessment.objects.filter(batch=batch).count() == 3
+
+
+def test_rescoring_under_a_new_version_runs_once_per_household(story_file, import_signals,
+                                                               admin_user):
+    from outreach import services
+    from outreach.scoring import DEFAULT_PARAMS
+
+    import_signals(story_file("cp949"))
+    current = services.risk_model_current()
+    data = {name: getattr(current, name) for name in (
+        "half_life_days", "month_factor", "amount_factor", "bonus_alone_cutoff",
+        "bonus_two_cutoffs", "bonus_elderly", "bonus_many_kinds", "level_medium",
+        "level_high", "level_critical")}
+    model = services.risk_model_save(user=admin_user, note="완화",
+                                     data={**data, "weights": DEFAULT_PARAMS.weights,
+                                           "threshold": 20})
+    assert RiskAssessment.objects.filter(model_version=model.version).count() == 3
+    assert services.risk_model_rescore(model.version) == 0
+    assert RiskAssessment.objects.filter(model_version=model.version).count() == 3
+    assert DiscoveryAlert.objects.filter(status="open").count() == 3

@@ -1,0 +1,289 @@
+"""Work is not lost: a real `celery worker` process, real Redis, the real test database.
+
+A worker SIGKILLed mid-batch and restarted finishes it with exact counts; a Redis restart
+mid-batch does not stop it; a chunk that keeps failing fails the batch after its retries
+while the other chunks' rows are kept.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from outreach.models import RiskAssessment, RiskSignal, SignalBatch, SignalChunk
+from tests.signal_fixtures import days_ago, write_story
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+BASE_DIR = Path(settings.BASE_DIR)
+CELERY = BASE_DIR / ".venv" / "bin" / "celery"
+ROWS_PER_CHUNK = 20
+KINDS = ["단전", "단수", "단가스", "전기요금 체납", "건강보험료 체납", "관리비 체납", "통신비 체납",
+         "금융연체"]
+
+
+@pytest.fixture(autouse=True)
+def _real_stack_only():
+    if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL:
+        pytest.skip("needs DATABASE_URL on PostgreSQL and CELERY_BROKER_URL (a real worker)")
+
+
+def fault_rows(people, n=1200, bad_every=50):
+    """n rows about 김영희 (RRN), 최민호 (RRN) and 박철수 (name); every bad_every-th is bad."""
+    rows, valid_keys = [], set()
+    for i in range(n):
+        kind, when = KINDS[i % len(KINDS)], days_ago(i // len(KINDS) % 300)
+        if i % bad_every == bad_every - 1:
+            rows.append(["", "홍길동", "19991340", "영등포로 1", "", "", kind, when.isoformat(),
+                         "", "", ""])
+            continue
+        who = i % 3
+        if who == 0:
+            rows.append(["450101-2345678", "김영희", "", "", "", "", kind, when.isoformat(),
+                         "", "", ""])
+        elif who == 1:
+            rows.append(["700303-1234567", "최민호", "", "", "", "", kind, when.isoformat(),
+                         "", "", ""])
+        else:
+            rows.append(["", "박철수", "19600505", "영등포구 신길로 10", "2층", "", kind,
+                         when.isoformat(), "", "", ""])
+        valid_keys.add((who, kind, when))
+    return rows, len(valid_keys), n // bad_every
+
+
+class Stack:
+    def __init__(self, tmp_path, broker_url):
+        db = connection.settings_dict
+        self.tmp = tmp_path
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": (f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
+                             f"{db['PORT'] or 5432}/{db['NAME']}"),
+            "CELERY_BROKER_URL": broker_url,
+            "CELERY_QUEUE": f"signals-test-{uuid.uuid4().hex[:8]}",
+            "SIGNAL_CHUNK_ROWS": str(ROWS_PER_CHUNK),
+            "SIGNAL_RETRY_DELAY_S": "0.3",
+            "CELERY_VISIBILITY_TIMEOUT": "4",
+            "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+            "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+            # A Redis killed while a worker held the restore mutex must not block for 5 min.
+            "CELERY_UNACKED_MUTEX_EXPIRE": "3",
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        }
+        self.workers: list[subprocess.Popen] = []
+        self.importer = None
+
+    def start_worker(self):
+        log = open(self.tmp / f"worker-{len(self.workers)}.log", "wb")  # noqa: SIM115
+        worker = subprocess.Popen(
+            [str(CELERY), "-A", "config", "worker", "--pool=prefork", "-c", "1",
+             "-Q", self.env["CELERY_QUEUE"], "-l", "warning", "--without-gossip",
+             "--without-mingle", "--without-heartbeat", "-n", f"w{len(self.workers)}@%h"],
+            cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.workers.append(worker)
+        return worker
+
+    def kill_worker(self, worker):
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+
+    def start_import(self, path):
+        self.importer = subprocess.Popen(
+            [sys.executable, "manage.py", "import_signals", str(path), "--source", "ssis",
+             "--json", "--timeout", "55"],
+            cwd=BASE_DIR, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        return self.importer
+
+    def summary(self, timeout=60):
+        out, err = self.importer.communicate(timeout=timeout)
+        lines = out.decode().strip().splitlines()
+        assert lines, err.decode()[-2000:]
+        return json.loads(lines[-1])
+
+    def close(self):
+        for process in [*self.workers, self.importer]:
+            if process is not None and process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    process.kill()
+                process.wait(10)
+
+
+@pytest.fixture
+def stack(tmp_path):
+    stacks = []
+
+    def make(broker_url=None):
+        s = Stack(tmp_path, broker_url or settings.CELERY_BROKER_URL)
+        stacks.append(s)
+        return s
+
+    yield make
+    for s in stacks:
+        s.close()
+
+
+def wait_for_chunks(at_least, timeout=40):
+    """Block until some (not necessarily all) parse chunks are done; returns (done, total)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        batch = SignalBatch.objects.order_by("-id").first()
+        if batch and batch.chunks_total:
+            done = batch.chunks.filter(phase="parse", status="done").count()
+            if done >= at_least:
+                return done, batch.chunks_total
+        time.sleep(0.02)
+    raise AssertionError("the worker never got going")
+
+
+def assert_exact(summary, rows, expected_valid, bad):
+    batch = SignalBatch.objects.get(pk=summary["batch_id"])
+    assert batch.status == "done", batch.failure_reason
+    assert (summary["rows"], summary["rejected"]) == (len(rows), bad)
+    assert summary["accepted"] + summary["duplicates"] == len(rows) - bad
+    assert summary["accepted"] == expected_valid
+    assert RiskSignal.objects.filter(batch=batch).count() == expected_valid
+    assert batch.rejections.count() == bad
+    # Every household scored once for this batch, however often a chunk was delivered.
+    assert summary["households_scored"] == 3
+    assert RiskAssessment.objects.filter(batch=batch).count() == 3
+
+
+def test_a_worker_killed_mid_batch_and_restarted_finishes_with_exact_counts(
+        stack, people, tmp_path):
+    rows, expected_valid, bad = fault_rows(people)
+    path = write_story(tmp_path / "kill.csv", rows, "cp949")
+    s = stack()
+    worker = s.start_worker()
+    s.start_import(path)
+    done, total = wait_for_chunks(at_least=5)
+    s.kill_worker(worker)
+    assert done < total, "the batch finished before the worker could be killed"
+    s.start_worker()
+    assert_exact(s.summary(), rows, expected_valid, bad)
+
+
+def _free_port(start=6390):
+    for port in range(start, start + 100):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise RuntimeError("no free port for a private redis-server")
+
+
+class PrivateRedis:
+    """A redis-server of our own, with an append-only file so a restart keeps the queue."""
+
+    def __init__(self, tmp_path):
+        self.port = _free_port()
+        self.dir = tmp_path / "redis"
+        self.dir.mkdir()
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--port", str(self.port),
+             "--bind", "127.0.0.1", "--dir", str(self.dir), "--save", "",
+             "--appendonly", "yes", "--appendfsync", "always"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("private redis-server did not start")
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    redis = PrivateRedis(tmp_path)
+    redis.start()
+    yield redis
+    redis.kill()
+
+
+def test_redis_restarted_mid_batch_the_batch_still_finishes(stack, people, tmp_path,
+                                                            private_redis):
+    rows, expected_valid, bad = fault_rows(people)
+    path = write_story(tmp_path / "redis.csv", rows, "cp949")
+    s = stack(private_redis.url)
+    s.start_worker()
+    s.start_import(path)
+    done, total = wait_for_chunks(at_least=5)
+    private_redis.kill()
+    assert done < total, "the batch finished before Redis could be restarted"
+    time.sleep(1)
+    private_redis.start()
+    assert_exact(s.summary(), rows, expected_valid, bad)
+
+
+def test_a_chunk_that_keeps_failing_fails_the_batch_and_keeps_the_other_rows(
+        stack, people, tmp_path):
+    rows, _valid, bad = fault_rows(people, n=200)
+    path = write_story(tmp_path / "poison.csv", rows, "cp949")
+    # The third chunk (lines 42–61) can never be stored: a real database error every time.
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            CREATE FUNCTION refuse_third_chunk() RETURNS trigger AS $$
+            BEGIN
+              IF NEW.line BETWEEN 42 AND 61 THEN RAISE EXCEPTION 'disk on fire'; END IF;
+              RETURN NEW;
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER refuse_third_chunk BEFORE INSERT ON outreach_risksignal
+              FOR EACH ROW EXECUTE FUNCTION refuse_third_chunk();
+        """)
+    try:
+        s = stack()
+        s.start_worker()
+        s.start_import(path)
+        summary = s.summary()
+        assert s.importer.returncode == 1
+        batch = SignalBatch.objects.get(pk=summary["batch_id"])
+        assert batch.status == "failed"
+        assert "42행부터의 묶음 #3" in batch.failure_reason
+        assert "disk on fire" in batch.failure_reason
+        deadline = time.monotonic() + 30
+        while batch.chunks.filter(phase="parse", status="pending").exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        poisoned = batch.chunks.get(phase="parse", number=2)
+        assert (poisoned.status, poisoned.attempts) == ("failed", 4)
+        kept = RiskSignal.objects.filter(batch=batch)
+        assert kept.count() == sum(
+            chunk.stats["accepted"] for chunk in batch.chunks.filter(status="done"))
+        assert kept.count() > 0 and not kept.filter(line__range=(42, 61)).exists()
+        assert batch.chunks.filter(phase="parse", status="done").count() == \
+            batch.chunks_total - 1
+        assert not SignalChunk.objects.filter(batch=batch, phase="score").exists()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS refuse_third_chunk ON outreach_risksignal;"
+                           "DROP FUNCTION IF EXISTS refuse_third_chunk();")
