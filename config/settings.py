@@ -335,6 +335,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outreach.tasks.check_ins_missed",
         "schedule": crontab(hour=7, minute=0),
     },
+    # [5/5] dashboard rollups, every dong (writes refresh their dong as they happen)
+    "dashboard-rollup-refresh": {
+        "task": "outreach.tasks.dashboard_rollup_refresh",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 # Referrals (issue 3/5): the public form's per-IP limit (django-ratelimit syntax) and size cap.
 PUBLIC_REPORT_RATE = env.str("PUBLIC_REPORT_RATE", default="5/h")

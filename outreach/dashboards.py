@@ -5,6 +5,15 @@ A panel is one function ``panel_<name>(scope, period) -> Table`` plus one line i
 database, never a loop over rows), so a page costs the same number of queries for
 36 households as for 200,000.
 
+Most panels read per (dong, month) rollups (outreach.models.DongMonth*, rebuilt by
+outreach.rollups.dashboard_rollup_refresh nightly and after the writes that change
+them) instead of alerts and visits. The median time to first contact stays exact: the
+rollup keeps each dong-month's contact delays as a sorted list (one number per
+contacted alert, read without a join). Still read from the rows themselves: the few
+alerts of the last days and of the top-10% cut-off score, the overdue backlog,
+referrals and check-ins by volunteer group, and the panels of referrals, service
+links and cases.
+
 Panels whose data belongs to other parts of Doorstep (referrals, service links,
 cases, check-ins) declare the model fields they read in ``requires``; they appear
 on the pages and in the API by themselves once those models exist.
@@ -22,17 +31,11 @@ from statistics import median
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
-    DateField,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
-    FloatField,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -42,8 +45,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.aggregates import Aggregate
-from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,7 +52,18 @@ from django.utils.translation import gettext_lazy
 
 from households.models import Dong, Membership, Person, Role, mask_name
 from households.selectors import scope_of, visible_households
-from outreach.models import CrisisLevel, DiscoveryAlert, DiscoveryTarget, Visit
+from outreach.models import (
+    CrisisLevel,
+    DiscoveryAlert,
+    DiscoveryTarget,
+    DongMonthAge,
+    DongMonthCompanion,
+    DongMonthFactor,
+    DongMonthReach,
+    DongMonthScore,
+    DongMonthStat,
+    Visit,
+)
 from referrals.models import CloseReason
 
 # 발굴 목표: without a target set for the year, last year's actual raised by 10% (영등포구).
@@ -161,6 +173,8 @@ class DashboardScope:
     # queries skip that join (a 200,000-household scan) and stay proportional to the
     # alerts and visits they count.
     everywhere: bool = False
+    # Figures several panels share within one page (the risk model's top 10%).
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def in_dongs(self, path: str) -> Q:
         """Rows of the scope's dongs, ``path`` leading to a dong id."""
@@ -292,6 +306,30 @@ def discovered_alerts(alerts: QuerySet[DiscoveryAlert]) -> QuerySet[DiscoveryAle
     return alerts.filter(Exists(met))
 
 
+# --- the rollups (outreach.rollups rebuilds them) ---------------------------------------
+
+def _rollup(model, scope: DashboardScope, period: Period) -> QuerySet:
+    """The scope's rollup rows for the period's months."""
+    return model.objects.filter(scope.in_dongs("dong_id"), month__gte=period.start,
+                                month__lte=period.end)
+
+
+def _reach_in(start: date, end: date) -> Q:
+    """DongMonthReach rows that count a household once for the months [start, end]."""
+    return Q(month__gte=start, month__lte=end) & (Q(since__isnull=True) | Q(since__lt=start))
+
+
+def found_in_month_ranges(scope: DashboardScope, ranges) -> dict[int, list[int]]:
+    """{dong_id: [households discovered in each (first month, last month) range]}."""
+    sums = {f"n{i}": Sum("n", filter=_reach_in(start, end))
+            for i, (start, end) in enumerate(ranges)}
+    rows = (DongMonthReach.objects.filter(scope.in_dongs("dong_id"), kind="found",
+                                          month__gte=min(r[0] for r in ranges),
+                                          month__lte=max(r[1] for r in ranges))
+            .values("dong_id").order_by().annotate(**sums))
+    return {r["dong_id"]: [r[f"n{i}"] or 0 for i in range(len(ranges))] for r in rows}
+
+
 def target_default(last_year_actual: int) -> int:
     """Last year's actual × 1.1, rounded up, in integers (11 × 1.1 is not 12.1000…01)."""
     growth = 100 + TARGET_DEFAULT_GROWTH_PERCENT
@@ -343,9 +381,8 @@ def targets_for(dong_ids, year: int, everywhere: bool = False,
 def panel_discovery_targets(scope: DashboardScope, period: Period) -> Table:
     """Households discovered this year (to the period's last month) against the target."""
     year = period.end.year
-    year_start, _year_end = _year_range(year)
-    counts = discovered_in_ranges(
-        scope.dong_ids, [(year_start, period.end_dt), _year_range(year - 1)], scope.everywhere)
+    counts = found_in_month_ranges(
+        scope, [(date(year, 1, 1), period.end), (date(year - 1, 1, 1), date(year - 1, 12, 1))])
     found = {dong_id: n[0] for dong_id, n in counts.items()}
     last_year = {dong_id: n[1] for dong_id, n in counts.items()}
     targets = targets_for(scope.dong_ids, year, scope.everywhere, last_year=last_year)
@@ -374,21 +411,13 @@ def panel_discovery_targets(scope: DashboardScope, period: Period) -> Table:
 
 
 def panel_alerts_monthly(scope: DashboardScope, period: Period) -> Table:
-    alerts = _alerts(scope)
-    month_of = {"opened_at": TruncMonth("opened_at", output_field=DateField()),
-                "closed_at": TruncMonth("closed_at", output_field=DateField())}
-    opened = dict(alerts.filter(_in(period, "opened_at"))
-                  .annotate(m=month_of["opened_at"]).values("m")
-                  .annotate(n=Count("id")).order_by().values_list("m", "n"))
-    closed = dict(alerts.filter(_in(period, "closed_at"), status=DiscoveryAlert.Status.CLOSED)
-                  .annotate(m=month_of["closed_at"]).values("m")
-                  .annotate(n=Count("id")).order_by().values_list("m", "n"))
-    found = dict(discovered_alerts(alerts.filter(_in(period, "opened_at")))
-                 .annotate(m=month_of["opened_at"]).values("m")
-                 .annotate(n=Count("household_id", distinct=True)).order_by()
-                 .values_list("m", "n"))
-    rows = [[month_label(m), opened.get(m, 0), closed.get(m, 0), found.get(m, 0)]
-            for m in period.months]
+    per = {r["month"]: r for r in _rollup(DongMonthStat, scope, period).values("month")
+           .order_by().annotate(opened=Sum("alerts_opened"), closed=Sum("alerts_closed"))}
+    # Within one month every household's row counts (its "since" is an earlier month).
+    found = dict(_rollup(DongMonthReach, scope, period).filter(kind="found").values("month")
+                 .order_by().annotate(n=Sum("n")).values_list("month", "n"))
+    rows = [[month_label(m), per.get(m, {}).get("opened", 0), per.get(m, {}).get("closed", 0),
+             found.get(m, 0)] for m in period.months]
     return Table(
         name="alerts_monthly",
         title=_("월별 발굴 경보와 발굴 가구"),
@@ -403,44 +432,6 @@ def panel_alerts_monthly(scope: DashboardScope, period: Period) -> Table:
 
 # --- panels: first contact ---------------------------------------------------------------
 
-class _Median(Aggregate):
-    """PostgreSQL's exact median; SQLite has none, so it is computed in Python there."""
-
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-
-def _contact_seconds():
-    delay = ExpressionWrapper(F("first_contact_at") - F("opened_at"),
-                              output_field=DurationField())
-    return Func(delay, template="EXTRACT(EPOCH FROM %(expressions)s)",
-                output_field=FloatField())
-
-
-def median_contact_days(alerts: QuerySet[DiscoveryAlert], by: str) -> tuple[dict, float | None]:
-    """Median days from alert to first contact, per ``by`` and overall."""
-    contacted = alerts.filter(first_contact_at__isnull=False).order_by()
-    if connection.vendor == "postgresql":
-        seconds = _contact_seconds()
-        per = {r[by]: r["m"] for r in contacted.values(by).annotate(m=_Median(seconds))}
-        overall = contacted.aggregate(m=_Median(seconds))["m"]
-        per = {k: v / 86400 for k, v in per.items() if v is not None}
-        return per, (overall / 86400 if overall is not None else None)
-    groups = defaultdict(list)
-    everyone = []
-    for key, opened, contacted_at in contacted.values_list(by, "opened_at", "first_contact_at"):
-        days = (contacted_at - opened).total_seconds() / 86400
-        groups[key].append(days)
-        everyone.append(days)
-    return ({k: median(v) for k, v in groups.items()},
-            median(everyone) if everyone else None)
-
-
-def _within(days: int) -> Q:
-    return Q(first_contact_at__lte=F("opened_at") + timedelta(days=days))
-
-
 def _judgeable(days: int, now: datetime) -> Q:
     """Alerts whose deadline has come, or that were already contacted."""
     return Q(first_contact_at__isnull=False) | Q(opened_at__lt=now - timedelta(days=days))
@@ -453,18 +444,40 @@ def panel_first_contact(scope: DashboardScope, period: Period) -> Table:
     normal_days = settings.NORMAL_FIRST_CONTACT_DAYS
     emergency = Q(assessment__level__in=EMERGENCY_LEVELS)
     alerts = _alerts(scope).filter(_in(period, "opened_at"))
-    per_dong = {
+    fields = ("alerts_opened", "contacted", "em_contacted", "em_ok", "em_uncontacted",
+              "normal_contacted", "normal_ok", "normal_uncontacted")
+    stats: dict[int, dict] = defaultdict(lambda: dict.fromkeys(fields, 0))
+    delays: dict[int, list] = defaultdict(list)
+    for r in _rollup(DongMonthStat, scope, period).values("dong_id", "contact_seconds",
+                                                          *fields):
+        for f in fields:
+            stats[r["dong_id"]][f] += r[f]
+        delays[r["dong_id"]].extend(r["contact_seconds"] or ())
+    medians = {dong_id: median(v) / 86400 for dong_id, v in delays.items() if v}
+    everyone = [v for values in delays.values() for v in values]
+    overall_median = median(everyone) / 86400 if everyone else None
+    # Not contacted and still within the limit: not late yet, so not judged. Only the
+    # alerts of the last few days can be, so this reads a few rows by opened_at.
+    recent = {
         r["household__dong_id"]: r
-        for r in alerts.values("household__dong_id").order_by().annotate(
-            opened=Count("id"),
-            contacted=Count("id", filter=Q(first_contact_at__isnull=False)),
-            em=Count("id", filter=emergency & _judgeable(emergency_days, now)),
-            em_ok=Count("id", filter=emergency & _within(emergency_days)),
-            normal=Count("id", filter=~emergency & _judgeable(normal_days, now)),
-            normal_ok=Count("id", filter=~emergency & _within(normal_days)),
-        )
+        for r in alerts.filter(first_contact_at__isnull=True,
+                               opened_at__gte=now - timedelta(days=max(emergency_days,
+                                                                       normal_days)))
+        .values("household__dong_id").order_by().annotate(
+            em=Count("id", filter=emergency & ~_judgeable(emergency_days, now)),
+            normal=Count("id", filter=~emergency & ~_judgeable(normal_days, now)))
     }
-    medians, overall_median = median_contact_days(alerts, "household__dong_id")
+    per_dong = {}
+    for dong_id, r in stats.items():
+        late = recent.get(dong_id, {"em": 0, "normal": 0})
+        per_dong[dong_id] = {
+            "opened": r["alerts_opened"] or 0, "contacted": r["contacted"] or 0,
+            "em": (r["em_contacted"] or 0) + (r["em_uncontacted"] or 0) - late["em"],
+            "em_ok": r["em_ok"] or 0,
+            "normal": ((r["normal_contacted"] or 0) + (r["normal_uncontacted"] or 0)
+                       - late["normal"]),
+            "normal_ok": r["normal_ok"] or 0,
+        }
     overdue = dict(
         _alerts(scope).filter(status=DiscoveryAlert.Status.OPEN, first_contact_at__isnull=True,
                               due_on__lt=today)
@@ -558,38 +571,79 @@ def _hit():
                 output_field=IntegerField())
 
 
-def model_feedback(alerts: QuerySet[DiscoveryAlert], key, outer_key: str = "t.k",
-                   outer_params: tuple = ()) -> dict:
-    """Per key: closed, hits, mean score, and how many of — and which hits among — the
-    top-scored 10% of *all* these alerts fall in the group. One query.
+def _score_histogram(scope: DashboardScope, period: Period):
+    """(rows by dong, version and score; the cut-off score; how many alerts of that
+    score are in the top 10%; the alerts of that score, lowest id first). Read once
+    per page: every risk-model panel shares them."""
+    key = ("score_histogram", period)
+    if key in scope.memo:
+        return scope.memo[key]
+    rows = list(_rollup(DongMonthScore, scope, period).values("dong_id", "version", "score")
+                .order_by().annotate(closed=Sum("closed"), hits=Sum("hits")))
+    per_score: dict[int, int] = defaultdict(int)
+    for r in rows:
+        per_score[r["score"]] += r["closed"]
+    want = (sum(per_score.values()) + 9) // 10  # ceil(n / 10)
+    cut, take, above = -1, 0, 0
+    for score in sorted(per_score, reverse=True):
+        if above + per_score[score] >= want:
+            cut, take = score, want - above
+            break
+        above += per_score[score]
+    at_cut = list(_closed_model_alerts(scope, period).filter(assessment__score=cut)
+                  .annotate(birth=_head_birth()).order_by("id")
+                  .values("household__dong_id", "assessment__model_version",
+                          "assessment__score", "birth", hit=_hit())[:max(take, 1)])
+    scope.memo[key] = (rows, cut, take, at_cut)
+    return scope.memo[key]
 
-    The top 10% is ceil(n / 10) alerts by score (ties broken by alert id), ranked with
-    a window over the whole set before grouping, so each group's share is comparable.
+
+def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> dict:
+    """The risk model's feedback from the rollups (DongMonthScore, DongMonthAge): per
+    group (None: everything, "version", "band", "dong_id" or "age") closed, hits, mean
+    score, and how many of — and which hits among — the top-scored 10% of *all* the
+    scope's alerts closed in the period fall in the group.
+
+    The top 10% is ceil(n / 10) alerts by score, ties broken by alert id: every alert
+    scored above the cut-off score plus, at the cut-off, the lowest alert ids — one
+    small query for the alerts of that one score.
     """
-    # "sc", not "score": DiscoveryAlert has a score field of its own (copied at alert time).
-    inner = alerts.order_by().values("id", k=key, sc=F("assessment__score"), hit=_hit())
-    sql, params = inner.query.sql_with_params()
-    if connection.vendor == "postgresql":
-        # A fence: without it PostgreSQL inlines ``k`` (a head-of-household lookup for
-        # the age split) into every branch of the outer CASE and runs it once per band.
-        sql += " OFFSET 0"
-    outer = f"""
-        SELECT r.k, COUNT(*), SUM(r.hit), AVG(r.sc), SUM(r.top), SUM(r.top * r.hit)
-        FROM (
-            SELECT {outer_key} AS k, t.hit, t.sc,
-                   CASE WHEN 10 * ROW_NUMBER() OVER (ORDER BY t.sc DESC, t.id)
-                             <= COUNT(*) OVER () + 9 THEN 1 ELSE 0 END AS top
-            FROM ({sql}) t
-        ) r
-        GROUP BY r.k
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(outer, (*outer_params, *params))
-        return {
-            k: {"closed": n, "hits": int(hits or 0), "mean_score": float(mean or 0),
-                "top": int(top or 0), "top_hits": int(top_hits or 0)}
-            for k, n, hits, mean, top, top_hits in cursor.fetchall()
-        }
+    rows, cut, take, at_cut = _score_histogram(scope, period)
+    if group == "age":
+        end = period.end
+        rows = list(_rollup(DongMonthAge, scope, period).filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=end))
+            .values("band", "score").order_by()
+            .annotate(closed=Sum("closed"), hits=Sum("hits")))
+
+    def key(r):
+        if group is None:
+            return 1
+        if group == "age":
+            return r["band"] if "band" in r else age_band_on(r["birth"], period.last_day)
+        if group == "band":
+            return next((i for i, (lo, hi) in enumerate(SCORE_BANDS) if lo <= r["score"] <= hi),
+                        -1)
+        return r[group]
+
+    per: dict = defaultdict(lambda: {"closed": 0, "hits": 0, "score_sum": 0, "top": 0,
+                                     "top_hits": 0})
+    for r in rows:
+        f = per[key(r)]
+        f["closed"] += r["closed"]
+        f["hits"] += r["hits"]
+        f["score_sum"] += r["score"] * r["closed"]
+        if r["score"] > cut:
+            f["top"] += r["closed"]
+            f["top_hits"] += r["hits"]
+    for a in at_cut[:take]:
+        f = per[key({"score": a["assessment__score"], "version": a["assessment__model_version"],
+                     "dong_id": a["household__dong_id"], "birth": a["birth"]})]
+        f["top"] += 1
+        f["top_hits"] += a["hit"]
+    return {k: {**f, "mean_score": f["score_sum"] / f["closed"]}
+            for k, f in per.items() if f["closed"]}
 
 
 FEEDBACK_COLUMNS = (
@@ -637,7 +691,7 @@ FEEDBACK_NOTE = gettext_lazy(
 
 def panel_model_hit_rate(scope: DashboardScope, period: Period) -> Table:
     """Overall hit rate and the lift of the top-scored 10% over the average."""
-    f = model_feedback(_closed_model_alerts(scope, period), Value(1)).get(1)
+    f = score_feedback(scope, period, None).get(1)
     overall = _feedback_row(_("전체"), f)
     return Table(
         name="model_hit_rate",
@@ -649,7 +703,7 @@ def panel_model_hit_rate(scope: DashboardScope, period: Period) -> Table:
 
 
 def panel_model_by_version(scope: DashboardScope, period: Period) -> Table:
-    per = model_feedback(_closed_model_alerts(scope, period), F("assessment__model_version"))
+    per = score_feedback(scope, period, "version")
     rows = [_feedback_row(_("버전 %(v)s") % {"v": v}, per[v]) for v in sorted(per)]
     return Table(
         name="model_by_version", title=_("모델 버전별 적중률"),
@@ -659,14 +713,8 @@ def panel_model_by_version(scope: DashboardScope, period: Period) -> Table:
     )
 
 
-def _band_case():
-    return Case(*[When(assessment__score__gte=lo, assessment__score__lte=hi, then=Value(i))
-                  for i, (lo, hi) in enumerate(SCORE_BANDS)],
-                default=Value(-1), output_field=IntegerField())
-
-
 def panel_model_by_band(scope: DashboardScope, period: Period) -> Table:
-    per = model_feedback(_closed_model_alerts(scope, period), _band_case())
+    per = score_feedback(scope, period, "band")
     rows = [_feedback_row(f"{lo}–{hi}", per.get(i)) for i, (lo, hi) in enumerate(SCORE_BANDS)]
     return Table(
         name="model_by_band", title=_("점수 구간별 적중률"),
@@ -681,18 +729,40 @@ def _head_birth():
                     .order_by("id").values("birth_date")[:1])
 
 
-def _age_band_sql(reference: date) -> tuple[str, tuple]:
-    """SQL banding the head's birth date ``t.k`` by age on ``reference``.
-
-    Age ≥ lo ⇔ born on or before reference − lo years; age ≤ hi ⇔ born after
-    reference − (hi + 1) years. Done outside the query that looks the head up, so the
-    lookup runs once per alert rather than once per band.
-    """
-    whens, params = [], []
+def age_band_on(birth: date | None, reference: date) -> int:
+    """The AGE_BANDS index of a head born on ``birth`` on ``reference`` (-1: unknown);
+    age ≥ lo ⇔ born on or before reference − lo years; age ≤ hi ⇔ born after
+    reference − (hi + 1) years."""
+    if birth is None:
+        return -1
     for i, (_code, lo, hi) in enumerate(AGE_BANDS):
-        whens.append(f"WHEN t.k <= %s AND t.k > %s THEN {i}")
-        params += [_years_before(reference, lo), _years_before(reference, hi + 1)]
-    return f"CASE {' '.join(whens)} ELSE -1 END", tuple(params)
+        if _years_before(reference, hi + 1) < birth <= _years_before(reference, lo):
+            return i
+    return -1
+
+
+def age_band_spans(birth: date | None) -> list[tuple[int, date | None, date | None]]:
+    """[(band, first month, last month)] of the head's band on the last day of each
+    month (None: open-ended). The band can only change in the month of a birthday that
+    crosses a band edge, or the month after (29 February)."""
+    if birth is None:
+        return [(-1, None, None)]
+    edges = sorted({_add_months(date(birth.year + years, 1, 1), birth.month - 1 + extra)
+                    for years in [0] + [b[1] for b in AGE_BANDS] + [AGE_BANDS[-1][2] + 1]
+                    for extra in (0, 1)})
+
+    def band_in(month: date) -> int:
+        return age_band_on(birth, _add_months(month, 1) - timedelta(days=1))
+
+    spans = [[band_in(_add_months(edges[0], -1)), None, _add_months(edges[0], -1)]]
+    for i, month in enumerate(edges):
+        band = band_in(month)
+        last = _add_months(edges[i + 1], -1) if i + 1 < len(edges) else None
+        if band == spans[-1][0]:
+            spans[-1][2] = last
+        else:
+            spans.append([band, month, last])
+    return [tuple(s) for s in spans]
 
 
 AGE_BAND_LABELS = {"u40": gettext_lazy("40세 미만"), "40_64": gettext_lazy("40–64세"),
@@ -700,9 +770,7 @@ AGE_BAND_LABELS = {"u40": gettext_lazy("40세 미만"), "40_64": gettext_lazy("4
 
 
 def panel_model_by_age(scope: DashboardScope, period: Period) -> Table:
-    band_sql, band_params = _age_band_sql(period.last_day)
-    per = model_feedback(_closed_model_alerts(scope, period), _head_birth(), band_sql,
-                         band_params)
+    per = score_feedback(scope, period, "age")
     rows = [_feedback_row(str(AGE_BAND_LABELS[code]), per.get(i))
             for i, (code, _lo, _hi) in enumerate(AGE_BANDS)]
     rows.append(_feedback_row(_("미상"), per.get(-1)))
@@ -716,7 +784,7 @@ def panel_model_by_age(scope: DashboardScope, period: Period) -> Table:
 
 
 def panel_model_by_dong(scope: DashboardScope, period: Period) -> Table:
-    per = model_feedback(_closed_model_alerts(scope, period), F("household__dong_id"))
+    per = score_feedback(scope, period, "dong_id")
     rows = [_feedback_row(str(d), per.get(d.pk)) for d in scope.dongs]
     return Table(
         name="model_by_dong", title=_("행정동별 적중률"),
@@ -739,29 +807,14 @@ def factor_kind(factor: str) -> str:
     return _QUANTITY.sub("", text) or text
 
 
-def factor_feedback(alerts: QuerySet[DiscoveryAlert]) -> dict[str, dict]:
-    """Closed and hits per factor named on the alerts' assessments; one query."""
-    inner = alerts.order_by().values("id", factors=F("assessment__factors"), hit=_hit())
-    sql, params = inner.query.sql_with_params()
-    if connection.vendor == "postgresql":
-        outer = f"""SELECT f.value, COUNT(*), SUM(t.hit) FROM ({sql}) t
-                    CROSS JOIN LATERAL jsonb_array_elements_text(t.factors) AS f(value)
-                    WHERE jsonb_typeof(t.factors) = 'array' GROUP BY f.value"""
-    else:
-        outer = f"""SELECT j.value, COUNT(*), SUM(t.hit) FROM ({sql}) t, json_each(t.factors) j
-                    WHERE json_type(t.factors) = 'array' GROUP BY j.value"""
-    per: dict[str, dict] = defaultdict(lambda: {"closed": 0, "hits": 0})
-    with connection.cursor() as cursor:
-        cursor.execute(outer, params)
-        for factor, n, hits in cursor.fetchall():
-            kind = factor_kind(factor)
-            per[kind]["closed"] += n
-            per[kind]["hits"] += int(hits or 0)
-    return dict(per)
-
-
 def panel_model_by_signal(scope: DashboardScope, period: Period) -> Table:
-    per = factor_feedback(_closed_model_alerts(scope, period))
+    per: dict[str, dict] = defaultdict(lambda: {"closed": 0, "hits": 0})
+    for factor, n, hits in (_rollup(DongMonthFactor, scope, period).values("factor")
+                            .order_by().annotate(n=Sum("closed"), h=Sum("hits"))
+                            .values_list("factor", "n", "h")):
+        kind = factor_kind(factor)
+        per[kind]["closed"] += n
+        per[kind]["hits"] += hits
     ordered = sorted(per.items(), key=lambda kv: (-kv[1]["closed"], kv[0]))
     rows = [[kind, f["closed"], f["hits"], rate(f["hits"], f["closed"])] for kind, f in ordered]
     return Table(
@@ -777,13 +830,9 @@ def panel_model_by_signal(scope: DashboardScope, period: Period) -> Table:
 # --- panels: visits and volunteers ----------------------------------------------------------
 
 def panel_visits_monthly(scope: DashboardScope, period: Period) -> Table:
-    visits = Visit.objects.filter(scope.in_dongs("household__dong_id"),
-                                  visited_at__isnull=False).exclude(outcome="")
     per = {
-        r["m"]: r for r in visits.filter(_in(period, "visited_at"))
-        .annotate(m=TruncMonth("visited_at", output_field=DateField())).values("m").order_by()
-        .annotate(done=Count("id"), met=Count("id", filter=Q(outcome=Visit.Outcome.MET)),
-                  paired=Count("id", filter=Q(companion__isnull=False)))
+        r["month"]: r for r in _rollup(DongMonthStat, scope, period).values("month").order_by()
+        .annotate(done=Sum("visits_done"), met=Sum("visits_met"), paired=Sum("visits_paired"))
     }
     rows = []
     for m in period.months:
@@ -833,11 +882,11 @@ def volunteer_extra_activity(scope: DashboardScope, period: Period) -> dict[str,
 
 
 def panel_volunteer_activity(scope: DashboardScope, period: Period) -> Table:
-    visits = (Visit.objects.filter(scope.in_dongs("household__dong_id"),
-                                   companion__isnull=False, visited_at__isnull=False)
-              .filter(_in(period, "visited_at")).exclude(outcome="")
+    # One rollup row per volunteer, dong and month: distinct volunteers stay exact
+    # across dongs, and the group is each volunteer's group today.
+    visits = (_rollup(DongMonthCompanion, scope, period)
               .annotate(g=_volunteer_group()).values("g").order_by()
-              .annotate(visits=Count("id"), volunteers=Count("companion_id", distinct=True)))
+              .annotate(visits=Sum("visits"), volunteers=Count("companion_id", distinct=True)))
     per = {(r["g"] or _("소속 없음")): r for r in visits}
     extra = volunteer_extra_activity(scope, period)
     groups = sorted(set(per) | set(extra))
@@ -984,13 +1033,14 @@ def panel_cases_by_stage(scope: DashboardScope, period: Period) -> Table:
 
 def panel_unreachable(scope: DashboardScope, period: Period) -> Table:
     """연락 두절: households visited in the period that ended unreachable."""
-    visits = (Visit.objects.filter(scope.in_dongs("household__dong_id"),
-                                   visited_at__isnull=False)
-              .filter(_in(period, "visited_at")).values("household__dong_id").order_by()
-              .annotate(households=Count("household_id", distinct=True),
-                        unreachable=Count("household_id", distinct=True,
-                                          filter=Q(unreachable=True))))
-    per = {r["household__dong_id"]: r for r in visits}
+    in_period = _reach_in(period.start, period.end)
+    visits = (DongMonthReach.objects.filter(scope.in_dongs("dong_id"),
+                                            kind__in=("visited", "unreachable"))
+              .filter(in_period).values("dong_id").order_by()
+              .annotate(households=Sum("n", filter=Q(kind="visited")),
+                        unreachable=Sum("n", filter=Q(kind="unreachable"))))
+    per = {r["dong_id"]: {"households": r["households"] or 0,
+                          "unreachable": r["unreachable"] or 0} for r in visits}
     rows = []
     for d in scope.dongs:
         r = per.get(d.pk, {"households": 0, "unreachable": 0})

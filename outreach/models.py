@@ -256,7 +256,9 @@ class RiskAssessment(models.Model):
     class Meta:
         verbose_name = _("위기도 평가")
         verbose_name_plural = _("위기도 평가")
-        indexes = [models.Index(fields=["household", "-assessed_at"], name="assessment_hh_at")]
+        indexes = [models.Index(fields=["household", "-assessed_at"], name="assessment_hh_at"),
+                   # The dashboard's top-10% cut-off reads the alerts of one score.
+                   models.Index(fields=["score"], name="assessment_score")]
         constraints = [
             models.CheckConstraint(condition=Q(score__lte=100), name="assessment_score_0_100"),
         ]
@@ -313,6 +315,11 @@ class DiscoveryAlert(models.Model):
             models.Index(fields=["dong", "status", "due_on"], name="alert_dong_status_due"),
             models.Index(fields=["assigned_to", "status"], name="alert_assignee"),
             models.Index(fields=["household", "status"], name="alert_household_status"),
+            # The dashboard's live corrections: alerts of the last few days, and the
+            # overdue backlog (open, never contacted) counted without the closed ones.
+            models.Index(fields=["opened_at"], name="alert_opened_at"),
+            models.Index(fields=["due_on"], name="alert_uncontacted_due",
+                         condition=Q(status="open", first_contact_at__isnull=True)),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -687,3 +694,141 @@ class DiscoveryTarget(models.Model):
 
     def __str__(self):
         return f"{self.dong} {self.year}: {self.target}"
+
+
+# --- dashboard rollups ([5/5]) -------------------------------------------------------
+# Per (dong, month) figures the dashboards read instead of scanning alerts and visits.
+# Rebuilt by outreach.rollups.dashboard_rollup_refresh (nightly, and per dong after the
+# writes that change them); a month is a calendar month in Asia/Seoul.
+
+
+class DongMonthStat(models.Model):
+    """Counts that add up over months and dongs. Alert figures by the month the alert
+    opened (first-contact figures too), ``alerts_closed`` by the month it closed,
+    visit figures by the month of the visit."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    alerts_opened = models.PositiveIntegerField(default=0)
+    alerts_closed = models.PositiveIntegerField(default=0)
+    contacted = models.PositiveIntegerField(default=0)
+    # Emergency (위기·긴급) and normal alerts: contacted, contacted within the limit,
+    # not contacted (yet). Whether a not-contacted one is already late depends on
+    # today, so the dashboard takes off the few opened within the last days live.
+    em_contacted = models.PositiveIntegerField(default=0)
+    em_ok = models.PositiveIntegerField(default=0)
+    em_uncontacted = models.PositiveIntegerField(default=0)
+    normal_contacted = models.PositiveIntegerField(default=0)
+    normal_ok = models.PositiveIntegerField(default=0)
+    normal_uncontacted = models.PositiveIntegerField(default=0)
+    visits_done = models.PositiveIntegerField(default=0)
+    visits_met = models.PositiveIntegerField(default=0)
+    visits_paired = models.PositiveIntegerField(default=0)
+    # Seconds from alert to first contact of the alerts contacted, sorted: the
+    # median is exact (one number per contacted alert, no join to read them).
+    contact_seconds = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dong", "month"],
+                                               name="one_stat_per_dong_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.month:%Y-%m}"
+
+
+class DongMonthReach(models.Model):
+    """Distinct households over any run of months, without the households.
+
+    ``n`` households of the dong had a ``kind`` event in ``month`` whose previous such
+    month was ``since`` (null: none before). The households in months [s, e] are then
+    the sum of ``n`` over month in [s, e] with since null or before s — each counted
+    once, at its first month in the run. Kinds: found (an alert opened that month led
+    to discovery), visited (a visit took place), unreachable (a visit ended 연락 두절).
+    """
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12)
+    month = models.DateField()
+    since = models.DateField(null=True, blank=True)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "month"], name="reach_kind_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.kind} {self.month:%Y-%m}: {self.n}"
+
+
+class DongMonthScore(models.Model):
+    """Closed risk-model alerts by the month they closed, model version and score
+    (an integer 0–100): how many, and how many were closed as needing help."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    version = models.PositiveIntegerField()
+    score = models.PositiveSmallIntegerField()
+    closed = models.PositiveIntegerField(default=0)
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="score_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.month:%Y-%m} v{self.version} {self.score}: {self.closed}"
+
+
+class DongMonthFactor(models.Model):
+    """Closed risk-model alerts per factor named on their assessment (one alert counts
+    once for each factor), by the month they closed."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    factor = models.CharField(max_length=200)
+    closed = models.PositiveIntegerField(default=0)
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="factor_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.month:%Y-%m} {self.factor}: {self.closed}"
+
+
+class DongMonthAge(models.Model):
+    """Closed risk-model alerts by the month they closed, score and the age band of the
+    household's head (outreach.dashboards.AGE_BANDS; -1 unknown) on the last day of a
+    period ending in a month from ``valid_from`` to ``valid_to`` (first days of months;
+    null: open-ended). A head's band changes only on a few birthdays, so each alert
+    has a handful of rows at most, and a period picks the row valid at its end."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    score = models.PositiveSmallIntegerField()
+    band = models.SmallIntegerField()
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    closed = models.PositiveIntegerField(default=0)
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="age_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.month:%Y-%m} band {self.band} {self.score}: {self.closed}"
+
+
+class DongMonthCompanion(models.Model):
+    """Visits done with a volunteer along, per volunteer, dong and month of the visit
+    (a row per volunteer: a district has hundreds, whatever the number of visits)."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    companion = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="+")
+    visits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="companion_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.month:%Y-%m} {self.companion_id}: {self.visits}"

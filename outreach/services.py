@@ -50,6 +50,7 @@ from outreach.models import (
     Visit,
     VisitNeed,
 )
+from outreach.rollups import dashboard_rollup_mark, dashboard_rollup_mark_all
 from outreach.scoring import DEFAULT_PARAMS, Params, score_household
 from outreach.selectors import PARSE_COUNTERS, SCORE_COUNTERS, chunk_totals
 from outreach.signal_files import FileRejected
@@ -83,6 +84,7 @@ def _alert_raise(*, household, origin: str, actor=None, due_days: int | None = N
         return DiscoveryAlert.objects.get(household=household, status=DiscoveryAlert.Status.OPEN)
     timeline_add(household_id=household.pk, kind="alert", actor=actor, obj=alert,
                  summary=summary or _("발굴 대상 등록 (%(origin)s)") % {"origin": origin})
+    dashboard_rollup_mark(household.dong_id)
     return alert
 
 
@@ -191,6 +193,7 @@ def visit_record(*, visit: Visit, user, outcome: str, visited_at: datetime | Non
         )
         visit_schedule(household=visit.household, staff=visit.staff, companion=visit.companion,
                        alert=visit.alert, scheduled_for=next_at, previous_attempt=visit)
+    dashboard_rollup_mark(visit.household.dong_id)
     return visit
 
 
@@ -493,6 +496,7 @@ def alert_close(*, alert, reason: str, note: str = "", actor, status=None):
     alert.save()
     _alert_timeline(alert, actor, _("발굴 A-%(id)s 종결: %(reason)s") % {
         "id": alert.pk, "reason": CloseReason(reason).label})
+    dashboard_rollup_mark(alert.household.dong_id)
     return alert
 
 
@@ -1306,10 +1310,12 @@ def _batch_after_score(batch_id: int) -> None:
     ).exclude(status=SignalChunk.Status.DONE)
     if open_chunks.exists():
         return
-    SignalBatch.objects.filter(pk=batch_id, status=SignalBatch.Status.SCORING).update(
+    if SignalBatch.objects.filter(pk=batch_id, status=SignalBatch.Status.SCORING).update(
         status=SignalBatch.Status.DONE, finished_at=timezone.now(),
         **chunk_totals(batch_id, SignalChunk.Phase.SCORE, SCORE_COUNTERS),
-    )
+    ):
+        # The batch's alerts and assessments reach the dashboards: one refresh of all.
+        dashboard_rollup_mark_all()
 
 
 def risk_model_rescore(version: int) -> int:
@@ -1331,6 +1337,7 @@ def risk_model_rescore(version: int) -> int:
             if todo:
                 done += households_assess(todo, model=model,
                                           source_name="")["households_scored"]
+    dashboard_rollup_mark_all()
     return done
 
 

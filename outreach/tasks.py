@@ -72,3 +72,16 @@ def signal_chunk_score(self, batch_id: int, number: int):
 @shared_task(acks_late=True)
 def risk_model_rescore(version: int):
     return services.risk_model_rescore(version)
+
+
+# --- [5/5] dashboard rollups ----------------------------------------------------
+
+
+@shared_task(name="outreach.tasks.dashboard_rollup_refresh")
+def dashboard_rollup_refresh_task(dong_ids: list[int] | None = None) -> int:
+    """Rebuild the dashboard rollups of these dongs (all when None): nightly, and after
+    the writes that change a dong's figures."""
+    from outreach.rollups import dashboard_rollup_refresh, dashboard_rollup_started
+
+    dashboard_rollup_started(dong_ids)
+    return dashboard_rollup_refresh(dong_ids)

@@ -32,6 +32,7 @@ from django.contrib.auth import get_user_model
 
 from households.models import Household, Membership, Person, Role
 from outreach.models import DiscoveryAlert, DiscoveryTarget, RiskAssessment, Visit
+from outreach.rollups import dashboard_rollup_refresh
 from tests.referral_fixtures import *  # noqa: F401,F403
 from tests.signal_fixtures import *  # noqa: F401,F403
 from tests.work_fixtures import *  # noqa: F401,F403
@@ -124,6 +125,8 @@ def district(demo, dongs, frozen_now):
     set_head_birth(b1, date(1986, 4, 1))
     set_head_birth(c1, None)
     DiscoveryTarget.objects.create(dong=dongs["신길1동"], year=2026, target=5)
+    # Written through the ORM (not the services), so the rollups are rebuilt here.
+    dashboard_rollup_refresh()
     return {"alerts": alerts, "households": {"a1": a1, "a2": a2, "b1": b1, "b2": b2,
                                              "c1": c1, "c2": c2}}
 

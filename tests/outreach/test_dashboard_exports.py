@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from households.exports import csv_bytes, neutralise, xlsx_bytes
 from households.models import AccessLog, Household
+from outreach.rollups import dashboard_rollup_refresh
 
 PERIOD = {"start": "2026-01", "end": "2026-03"}
 
@@ -67,6 +68,7 @@ def test_a_factor_written_as_a_formula_is_neutralised_in_the_export(client_as, a
     assessment = district["alerts"][2].assessment
     assessment.factors = ['=HYPERLINK("http://evil.example","클릭")']
     assessment.save()
+    dashboard_rollup_refresh()
     response = export(client_as(admin_user), "model_by_signal", format="xlsx", reason="점검")
     sheet = load_workbook(io.BytesIO(response.content)).active
     cells = [row[0].value for row in sheet.iter_rows(min_row=2)]

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from outreach.rollups import dashboard_rollup_refresh
 from tests.outreach.conftest import kst, make_alert, make_visit
 
 PERIOD = {"start": "2026-01", "end": "2026-03"}
@@ -118,6 +119,7 @@ def _add_a_month_of_work(district, n):
                    first_contact=kst(2026, 1, 4), closed=kst(2026, 1, 20),
                    reason="supported" if i % 2 else "no_need")
         make_visit(household, staff, when=kst(2026, 1, 5), outcome="met")
+    dashboard_rollup_refresh()
 
 
 def test_the_district_dashboard_query_count_does_not_grow_with_data(

@@ -111,8 +111,10 @@ def test_check_ins_count_for_the_volunteers_group(admin_user, district, period, 
 @_needs("unreachable")
 def test_unreachable_share(admin_user, district, period):
     from outreach.models import Visit
+    from outreach.rollups import dashboard_rollup_refresh
 
     Visit.objects.filter(household=district["households"]["a2"]).update(unreachable=True)
+    dashboard_rollup_refresh()
     table = d.panel_unreachable(d.dashboard_scope(admin_user), period)
     row = next(r for r in table.rows if r[0] == "여의동")
     assert row[1:] == [2, 1, 0.5]  # a1 and a2 visited in the period, a2 unreachable

@@ -31,6 +31,7 @@ from django.utils import timezone
 from households.demo import seed_registry
 from households.models import Household
 from outreach.models import CrisisLevel, DiscoveryAlert, RiskAssessment
+from outreach.rollups import dashboard_rollup_refresh
 from referrals.models import Concern, Referral
 from referrals.services import due_date_for
 
@@ -102,6 +103,9 @@ class Command(BaseCommand):
         # every other alerted household.
         self.top_up_closed_alerts(rows, alerts, rng)
         self.top_up_visits_and_links(alerts, rng)
+        # Written in bulk, past the services: rebuild the dashboard rollups as the
+        # nightly task does.
+        dashboard_rollup_refresh()
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("VACUUM ANALYZE")

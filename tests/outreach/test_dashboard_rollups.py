@@ -1,0 +1,116 @@
+"""The dashboard rollups: kept up to date by the writes that change them, and exact
+where the page's figures depend on single alerts (the top 10% cut-off)."""
+
+from datetime import date
+
+import pytest
+
+from config.celery import app as celery_app
+from outreach import dashboards as d
+from outreach import services
+from outreach.models import DongMonthStat
+from outreach.rollups import dashboard_rollup_refresh
+from outreach.tasks import dashboard_rollup_refresh_task
+from tests.outreach.conftest import kst, make_alert, make_visit
+
+APRIL = d.Period(date(2026, 4, 1), date(2026, 4, 1))
+
+
+def alert_4(district):
+    """b2's open alert, as stored (the fixture set its opening time afterwards)."""
+    alert = district["alerts"][4]
+    alert.refresh_from_db()
+    return alert
+
+
+@pytest.fixture
+def tasks_in_process():
+    """The refresh task runs here, as a worker would run it (with a broker configured
+    the suite has no worker)."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+def test_a_tie_at_the_top_ten_percent_goes_to_the_older_alert(admin_user, district, period):
+    # A fifth closed model alert, b2's, scored 95 like alert 5 but raised after it:
+    # 5 alerts → the top 10% is 1, and of the two 95s alert 5 (the lower id) is in.
+    make_alert(district["households"]["b2"], opened=kst(2026, 2, 1), level="critical",
+               score=95, version=1, first_contact=kst(2026, 2, 2), closed=kst(2026, 2, 20),
+               reason="no_need")
+    dashboard_rollup_refresh()
+    scope = d.dashboard_scope(admin_user)
+    assert d.panel_model_hit_rate(scope, period).rows == [
+        ["전체", 5, 2, 0.4, 81.0, 1, 1.0, 2.5]]  # (90 + 50 + 75 + 95 + 95) / 5 = 81
+    assert d.panel_model_by_version(scope, period).rows == [
+        ["버전 1", 3, 1, 1 / 3, 78.3, 0, None, None],  # alerts 1, 2 and b2's
+        ["버전 2", 2, 1, 0.5, 85.0, 1, 1.0, 2.0]]  # alerts 3 and 5
+
+
+def test_recording_a_visit_updates_its_dongs_figures(admin_user, district, tasks_in_process,
+                                                     django_capture_on_commit_callbacks):
+    staff1 = district["alerts"][1].household.visits.first().staff
+    visit = services.visit_schedule(household=district["households"]["b2"], staff=staff1,
+                                    scheduled_for=kst(2026, 4, 14))
+    scope = d.dashboard_scope(admin_user)
+    assert d.panel_visits_monthly(scope, APRIL).rows == [["2026년 4월", 0, 0, None, 0]]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.visit_record(visit=visit, user=staff1, outcome="met",
+                              visited_at=kst(2026, 4, 14, 11))
+    assert d.panel_visits_monthly(scope, APRIL).rows == [["2026년 4월", 1, 1, 1.0, 0]]
+
+
+def test_closing_an_alert_updates_its_dongs_figures(admin_user, district, tasks_in_process,
+                                                    django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.alert_close(alert=alert_4(district), reason="supported", actor=admin_user)
+    table = d.panel_alerts_monthly(d.dashboard_scope(admin_user), APRIL)
+    assert table.rows == [["2026년 4월", 2, 1, 0]]  # alerts 7, 8 opened; alert 4 closed
+
+
+def test_the_nightly_task_rebuilds_what_was_written_around_the_services(
+        admin_user, district, period):
+    staff1 = district["alerts"][1].household.visits.first().staff
+    make_visit(district["households"]["c2"], staff1, when=kst(2026, 3, 3), outcome="met")
+    scope = d.dashboard_scope(admin_user)
+    assert d.panel_visits_monthly(scope, period).total == ["합계", 4, 2, 0.5, 3]
+    dashboard_rollup_refresh_task()  # what beat sends nightly, with no dongs named
+    assert d.panel_visits_monthly(scope, period).total == ["합계", 5, 3, 0.6, 3]
+
+
+def test_refreshing_one_dong_leaves_the_others_alone(district, dongs):
+    before = DongMonthStat.objects.exclude(dong=dongs["여의동"]).count()
+    DongMonthStat.objects.filter(dong=dongs["여의동"]).delete()
+    dashboard_rollup_refresh([dongs["여의동"].pk])
+    # Alerts opened 2025-05, 01, 04; closed 2025-06, 02 (visits fall in 2025-05 and 01).
+    assert DongMonthStat.objects.filter(dong=dongs["여의동"]).count() == 5
+    assert DongMonthStat.objects.exclude(dong=dongs["여의동"]).count() == before
+
+
+def test_a_heads_age_band_spans_agree_with_the_age_on_every_month_end():
+    months = [date(1930 + i // 12, i % 12 + 1, 1) for i in range(110 * 12)]
+    for birth in (date(1960, 2, 29), date(1986, 4, 1), date(1950, 12, 31), date(2031, 5, 1)):
+        spans = d.age_band_spans(birth)
+        for month in months:
+            band = next(b for b, start, end in spans
+                        if (start is None or start <= month) and (end is None or month <= end))
+            last_day = d._add_months(month, 1) - d.timedelta(days=1)
+            assert band == d.age_band_on(birth, last_day), (birth, month)
+
+
+def test_a_dong_already_queued_for_a_refresh_is_not_queued_twice(
+        admin_user, district, tasks_in_process, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from outreach.rollups import QUEUED_KEY
+
+    b2 = district["households"]["b2"]
+    cache.set(QUEUED_KEY.format(b2.dong_id), 1)  # a refresh of 신길1동 waits in the queue
+    with django_capture_on_commit_callbacks(execute=True):
+        services.alert_close(alert=alert_4(district), reason="supported", actor=admin_user)
+    scope = d.dashboard_scope(admin_user)
+    assert d.panel_alerts_monthly(scope, APRIL).rows[0][2] == 0  # not yet: no second task
+    dashboard_rollup_refresh_task([b2.dong_id])  # the queued one runs
+    assert d.panel_alerts_monthly(scope, APRIL).rows[0][2] == 1
+    assert cache.get(QUEUED_KEY.format(b2.dong_id)) is None
