@@ -1,9 +1,11 @@
 """Every write of outreach work, one function per use case."""
 
 import calendar
+import functools
 import hashlib
 import hmac
 import json
+import operator
 import os
 import tempfile
 from collections import defaultdict
@@ -887,10 +889,11 @@ def _match(rows: list) -> None:
     if by_rrn:
         hashes = list({row.subject for row in by_rrn})
         if connection.vendor == "postgresql":
-            # One array parameter instead of thousands of IN placeholders.
+            # One text parameter instead of thousands of IN placeholders (hex digests hold
+            # no commas; one string is sent as is, an array is formatted value by value).
             found = {h: (pid, hid) for h, pid, hid in _fetch(
                 "SELECT rrn_hash, id, household_id FROM households_person "
-                "WHERE rrn_hash = ANY(%s)", [hashes])}
+                "WHERE rrn_hash = ANY(string_to_array(%s, ','))", [",".join(hashes)])}
         else:
             found = {
                 h: (pid, hid) for h, pid, hid in Person.objects.filter(
@@ -1240,33 +1243,48 @@ def _assessments_store(assessments, alerting, today) -> tuple[set, set]:
     return {a.household_id for a in opened}, {a.household_id for a in updated}
 
 
+def _constant(value, _obj):
+    return value
+
+
+def _json_of(attname, obj):
+    return json.dumps(getattr(obj, attname), ensure_ascii=False)
+
+
 def _pg_bulk_insert(model, objs: list, tail: str = "") -> list[tuple]:
-    """PostgreSQL: INSERT … SELECT FROM unnest(one array per column) in one statement, so
-    thousands of rows cost one round trip and a handful of parameters. Columns come from
-    the model, so a field added later is filled from its default."""
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT … SELECT from it
+    (in the objects' order) with ``tail`` (ON CONFLICT, RETURNING). COPY formats the rows
+    in psycopg's C code, where array parameters were formatted value by value in Python.
+    Columns come from the model, so a field added later is filled from its default."""
     if not objs:
         return []
     now = timezone.now()
-    names, arrays, params = [], [], []
+    names, getters = [], []
     for field in model._meta.concrete_fields:
         if field.primary_key:
             continue
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            values, db_type = [now] * len(objs), field.db_type(connection)
+            getter = functools.partial(_constant, now)
         elif isinstance(field, models.JSONField):
-            values = [json.dumps(getattr(o, field.attname), ensure_ascii=False) for o in objs]
-            db_type = "jsonb"
+            getter = functools.partial(_json_of, field.attname)
         else:
-            values = [getattr(o, field.attname) for o in objs]
-            db_type = field.db_type(connection)
+            getter = operator.attrgetter(field.attname)
         names.append(connection.ops.quote_name(field.column))
-        arrays.append(f"%s::{db_type}[]")
-        params.append(values)
-    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(names)}) "
-           f"SELECT * FROM unnest({', '.join(arrays)}) {tail}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if "RETURNING" in tail else []
+        getters.append(getter)
+    table = connection.ops.quote_name(model._meta.db_table)
+    scratch = f"_bulk_{model._meta.db_table}"
+    columns = ", ".join(names)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "
+                       f"SELECT 0 AS _ord, {columns} FROM {table} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY {scratch} (_ord, {columns}) FROM STDIN") as copy:
+            for n, obj in enumerate(objs):
+                copy.write_row([n, *(get(obj) for get in getters)])
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {scratch} "
+                       f"ORDER BY _ord {tail}")
+        returned = cursor.fetchall() if "RETURNING" in tail else []
+        cursor.execute(f"DROP TABLE {scratch}")
+    return returned
 
 
 def _assessments_store_pg(assessments, alerting, today) -> tuple[set, set]:
