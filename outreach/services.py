@@ -1164,11 +1164,13 @@ def households_assess(household_ids, *, model: RiskModel, batch_id=None, source_
     signals = _signals_by_household([h[0] for h in households])
     assessments = []
     texts: dict = {}
+    # PostgreSQL stores them with COPY: plain namespaces cost far less than model instances.
+    make = SimpleNamespace if connection.vendor == "postgresql" else RiskAssessment
     for household_id, lives_alone, elderly in households:
         result = score_household(lives_alone=lives_alone, elderly=elderly,
                                  signals=signals.get(household_id, ()), params=params,
                                  today=today, texts=texts)
-        assessments.append(RiskAssessment(
+        assessments.append(make(
             household_id=household_id, model_version=model.version, score=result.score,
             level=result.level, factors=result.factors, batch_id=batch_id,
         ))
