@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from households.demo import seed_registry
 
@@ -24,6 +25,15 @@ def _fast_and_quiet(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _korean_by_default():
+    """LocaleMiddleware leaves a request's language (e.g. an 'en' cookie) active in the
+    thread afterwards: every test starts in the default language again."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
