@@ -86,6 +86,18 @@ def _describe(kind: str, months: int | None, amount: int | None) -> str:
     return text
 
 
+def _text(texts: dict | None, key, make):
+    """A factor sentence from ``texts`` (a per-job cache, same language throughout), else
+    made and kept there."""
+    if texts is None:
+        return make()
+    try:
+        return texts[key]
+    except KeyError:
+        texts[key] = value = make()
+        return value
+
+
 def score_household(**kwargs):
     """Factors are stored as sentences in the source language (Korean), whatever language
     the request or worker that triggered the scoring happens to be in."""
@@ -94,8 +106,12 @@ def score_household(**kwargs):
 
 
 def _score_household(*, lives_alone: bool, elderly: bool, signals, params: Params,
-                    today: date) -> Result:
-    """signals: iterable of (kind, observed_on, months_overdue, amount)."""
+                     today: date, texts: dict | None = None) -> Result:
+    """signals: iterable of (kind, observed_on, months_overdue, amount).
+
+    ``texts``: optional dict reused across the households of one job, so each factor
+    sentence is translated once rather than once per household.
+    """
     best: dict[str, tuple[float, int | None, int | None]] = {}
     for kind, observed_on, months, amount in signals:
         weight = params.weights.get(kind, 0.0)
@@ -110,21 +126,24 @@ def _score_household(*, lives_alone: bool, elderly: bool, signals, params: Param
         if kind not in best or points > best[kind][0]:
             best[kind] = (points, months, amount)
     terms: list[tuple[float, str]] = [
-        (points, _describe(kind, months, amount)) for kind, (points, months, amount) in best.items()
+        (points, _text(texts, ("d", kind, months, amount),
+                       lambda k=kind, m=months, a=amount: _describe(k, m, a)))
+        for kind, (points, months, amount) in best.items()
     ]
     # In the national list's order: 단전, 단수, 단가스.
     cutoffs = sorted((k for k in best if k in CUTOFF_KINDS), key=KIND_ORDER.get)
     if best:
         if lives_alone and cutoffs and params.bonus_alone_cutoff:
-            terms.append((params.bonus_alone_cutoff, _("1인 가구")))
+            terms.append((params.bonus_alone_cutoff, _text(texts, "alone", lambda: _("1인 가구"))))
         if len(cutoffs) >= 2 and params.bonus_two_cutoffs:
-            together = "·".join(kind_label(k) for k in cutoffs)
-            terms.append((params.bonus_two_cutoffs, _("%(kinds)s 동시") % {"kinds": together}))
+            terms.append((params.bonus_two_cutoffs, _text(
+                texts, ("two", *cutoffs), lambda: _("%(kinds)s 동시") % {
+                    "kinds": "·".join(kind_label(k) for k in cutoffs)})))
         if elderly and params.bonus_elderly:
-            terms.append((params.bonus_elderly, _("노인 가구")))
+            terms.append((params.bonus_elderly, _text(texts, "elderly", lambda: _("노인 가구"))))
         if len(best) >= 3 and params.bonus_many_kinds:
-            terms.append((params.bonus_many_kinds,
-                          _("위기정보 %(n)s종 중복") % {"n": len(best)}))
+            terms.append((params.bonus_many_kinds, _text(
+                texts, ("many", len(best)), lambda: _("위기정보 %(n)s종 중복") % {"n": len(best)})))
     total = sum(points for points, _text in terms)
     score = max(0, min(100, round(total)))
     terms.sort(key=lambda term: -term[0])

@@ -1,12 +1,16 @@
 """Every write of outreach work, one function per use case."""
 
 import calendar
+import functools
 import hashlib
+import hmac
 import json
+import operator
 import os
 import tempfile
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -28,7 +32,7 @@ from households.models import (
     Role,
     mask_name,
 )
-from households.rrn import rrn_hash, rrn_mask
+from households.rrn import rrn_mask
 from households.services import access_log_write, timeline_add, timeline_add_many
 from outreach import signal_files
 from outreach.models import (
@@ -811,16 +815,32 @@ def signal_chunk_fail(batch_id: int, phase: str, number: int, error: str) -> Non
 
 # --- parsing one chunk ---------------------------------------------------------------
 
-def _subject(row) -> str:
+def _keyed_hmac():
+    """The RRN-hash HMAC with its key already absorbed: ``.copy()`` per value is cheaper
+    than keying a new one (same digests as households.rrn.rrn_hash)."""
+    return hmac.new(settings.RRN_HASH_KEY.encode(), digestmod=hashlib.sha256)
+
+
+def _subject(row, keyed=None) -> str:
     if row.rrn_digits:
-        return rrn_hash(row.rrn_digits)
-    # Keyed too, so a name and birth date cannot be recovered from the table.
-    return rrn_hash(f"nba|{row.name_key}|{row.birth_date:%Y%m%d}|{_address_key(row)}")
+        text = row.rrn_digits
+    else:
+        # Keyed too, so a name and birth date cannot be recovered from the table.
+        text = f"nba|{row.name_key}|{row.birth_date:%Y%m%d}|{_address_key(row)}"
+    digest = (keyed or _keyed_hmac()).copy()
+    digest.update(text.encode())
+    return digest.hexdigest()
+
+
+# The same address (and dong hint) recurs across many rows: normalise each once.
+_cached_address_key = lru_cache(maxsize=65536)(address_key)
+_cached_dong_hint = lru_cache(maxsize=65536)(dong_hint)
 
 
 def _address_key(row) -> str:
     if not hasattr(row, "_address_key"):
-        row._address_key = address_key(row.address, row.address_detail) if row.address else ""
+        row._address_key = (_cached_address_key(row.address, row.address_detail)
+                            if row.address else "")
     return row._address_key
 
 
@@ -863,18 +883,21 @@ def _dong_lookup() -> tuple[dict, dict]:
 
 def _match(rows: list) -> None:
     """Set person_id / household_id / match on each row: RRN hash, then name+birth+address."""
+    keyed = _keyed_hmac()
     for row in rows:
         row.person_id = row.household_id = None
         row.match = RiskSignal.Match.UNMATCHED
-        row.subject = _subject(row)
+        if getattr(row, "subject", None) is None:  # a row matched again keeps its subject
+            row.subject = _subject(row, keyed)
     by_rrn = [row for row in rows if row.rrn_digits]
     if by_rrn:
         hashes = list({row.subject for row in by_rrn})
         if connection.vendor == "postgresql":
-            # One array parameter instead of thousands of IN placeholders.
+            # One text parameter instead of thousands of IN placeholders (hex digests hold
+            # no commas; one string is sent as is, an array is formatted value by value).
             found = {h: (pid, hid) for h, pid, hid in _fetch(
                 "SELECT rrn_hash, id, household_id FROM households_person "
-                "WHERE rrn_hash = ANY(%s)", [hashes])}
+                "WHERE rrn_hash = ANY(string_to_array(%s, ','))", [",".join(hashes)])}
         else:
             found = {
                 h: (pid, hid) for h, pid, hid in Person.objects.filter(
@@ -919,7 +942,7 @@ def _place(rows: list) -> dict:
             continue
         dong_id = by_code.get(row.dong_code) if row.dong_code else None
         if dong_id is None:
-            hint = dong_hint(row.address)
+            hint = _cached_dong_hint(row.address)
             dong_id = by_name.get(hint) if hint else None
         if dong_id is None:
             unplaced.append(row)
@@ -1144,11 +1167,14 @@ def households_assess(household_ids, *, model: RiskModel, batch_id=None, source_
         "id", "lives_alone", "elderly"))
     signals = _signals_by_household([h[0] for h in households])
     assessments = []
+    texts: dict = {}
+    # PostgreSQL stores them with COPY: plain namespaces cost far less than model instances.
+    make = SimpleNamespace if connection.vendor == "postgresql" else RiskAssessment
     for household_id, lives_alone, elderly in households:
         result = score_household(lives_alone=lives_alone, elderly=elderly,
                                  signals=signals.get(household_id, ()), params=params,
-                                 today=today)
-        assessments.append(RiskAssessment(
+                                 today=today, texts=texts)
+        assessments.append(make(
             household_id=household_id, model_version=model.version, score=result.score,
             level=result.level, factors=result.factors, batch_id=batch_id,
         ))
@@ -1157,20 +1183,23 @@ def households_assess(household_ids, *, model: RiskModel, batch_id=None, source_
         opened_ids, updated_ids = _assessments_store_pg(assessments, alerting, today)
     else:
         opened_ids, updated_ids = _assessments_store(assessments, alerting, today)
-    levels = dict(CrisisLevel.choices)
+    levels = {code: str(label) for code, label in CrisisLevel.choices}
+    # Translated once per call, not once per household.
+    score_text = _("위기도 %(score)s점 (%(level)s)")
+    updated_text, opened_text = " — " + _("발굴 대상 갱신"), " — " + _("발굴 대상 등록")
+    prefix = (_("위기정보 반영 (%(source)s): ") % {"source": source_name}) if source_name else ""
     lines = []
     for assessment in assessments:
-        summary = _("위기도 %(score)s점 (%(level)s)") % {
-            "score": assessment.score, "level": levels[assessment.level]}
+        summary = score_text % {"score": assessment.score, "level": levels[assessment.level]}
         if assessment.factors:
             summary += " · " + " · ".join(assessment.factors)
         if assessment.household_id in alerting:
             if assessment.household_id in updated_ids:
-                summary += " — " + _("발굴 대상 갱신")
+                summary += updated_text
             else:
-                summary += " — " + _("발굴 대상 등록")
+                summary += opened_text
         if source_name:
-            summary = _("위기정보 반영 (%(source)s): ") % {"source": source_name} + summary
+            summary = prefix + summary
         lines.append(dict(household_id=assessment.household_id, kind="assessment",
                           summary=summary, actor=actor))
     timeline_add_many(lines)
@@ -1220,33 +1249,48 @@ def _assessments_store(assessments, alerting, today) -> tuple[set, set]:
     return {a.household_id for a in opened}, {a.household_id for a in updated}
 
 
+def _constant(value, _obj):
+    return value
+
+
+def _json_of(attname, obj):
+    return json.dumps(getattr(obj, attname), ensure_ascii=False)
+
+
 def _pg_bulk_insert(model, objs: list, tail: str = "") -> list[tuple]:
-    """PostgreSQL: INSERT … SELECT FROM unnest(one array per column) in one statement, so
-    thousands of rows cost one round trip and a handful of parameters. Columns come from
-    the model, so a field added later is filled from its default."""
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT … SELECT from it
+    (in the objects' order) with ``tail`` (ON CONFLICT, RETURNING). COPY formats the rows
+    in psycopg's C code, where array parameters were formatted value by value in Python.
+    Columns come from the model, so a field added later is filled from its default."""
     if not objs:
         return []
     now = timezone.now()
-    names, arrays, params = [], [], []
+    names, getters = [], []
     for field in model._meta.concrete_fields:
         if field.primary_key:
             continue
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            values, db_type = [now] * len(objs), field.db_type(connection)
+            getter = functools.partial(_constant, now)
         elif isinstance(field, models.JSONField):
-            values = [json.dumps(getattr(o, field.attname), ensure_ascii=False) for o in objs]
-            db_type = "jsonb"
+            getter = functools.partial(_json_of, field.attname)
         else:
-            values = [getattr(o, field.attname) for o in objs]
-            db_type = field.db_type(connection)
+            getter = operator.attrgetter(field.attname)
         names.append(connection.ops.quote_name(field.column))
-        arrays.append(f"%s::{db_type}[]")
-        params.append(values)
-    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(names)}) "
-           f"SELECT * FROM unnest({', '.join(arrays)}) {tail}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if "RETURNING" in tail else []
+        getters.append(getter)
+    table = connection.ops.quote_name(model._meta.db_table)
+    scratch = f"_bulk_{model._meta.db_table}"
+    columns = ", ".join(names)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "
+                       f"SELECT 0 AS _ord, {columns} FROM {table} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY {scratch} (_ord, {columns}) FROM STDIN") as copy:
+            for n, obj in enumerate(objs):
+                copy.write_row([n, *(get(obj) for get in getters)])
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {scratch} "
+                       f"ORDER BY _ord {tail}")
+        returned = cursor.fetchall() if "RETURNING" in tail else []
+        cursor.execute(f"DROP TABLE {scratch}")
+    return returned
 
 
 def _assessments_store_pg(assessments, alerting, today) -> tuple[set, set]:

@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
@@ -332,12 +333,30 @@ class RowErrors:
 
 
 _DATE_RE = re.compile(r"^(\d{4})([-./])(\d{1,2})\2(\d{1,2})\.?$")
+_DIGITS8_RE = re.compile(r"\d{8}")
+_DIGITS_RE = re.compile(r"\d+")
+_DONG_CODE_RE = re.compile(r"\d{10}")
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+def _ascii_digits(text: str) -> bool:
+    # str.isdigit() also accepts other scripts' digits; the regexes above do not (ASCII \d
+    # would, but only with re.ASCII): keep \d's meaning by falling back to it.
+    return text.isascii() and text.isdigit()
 
 
 def parse_date(text: str) -> date | None:
     """YYYYMMDD, YYYY-MM-DD or YYYY.MM.DD (YYYY/MM/DD too); None when it is not a date."""
     text = text.strip().replace(" ", "")
-    if re.fullmatch(r"\d{8}", text):
+    # Fast paths by slicing for the common shapes; everything else takes the regexes.
+    n = len(text)
+    if n == 8 and _ascii_digits(text):
+        parts = (text[:4], text[4:6], text[6:])
+    elif (n == 10 and text[4] == text[7] and text[4] in "-./"
+          and _ascii_digits(text[:4]) and _ascii_digits(text[5:7])
+          and _ascii_digits(text[8:])):
+        parts = (text[:4], text[5:7], text[8:])
+    elif _DIGITS8_RE.fullmatch(text):
         parts = (text[:4], text[4:6], text[6:])
     else:
         match = _DATE_RE.match(text)
@@ -352,9 +371,19 @@ def parse_date(text: str) -> date | None:
 
 def _non_negative_int(text: str) -> int | None:
     text = text.strip().replace(",", "").replace("원", "")
-    if not re.fullmatch(r"\d+", text):
+    if not (_ascii_digits(text) or _DIGITS_RE.fullmatch(text)):
         raise ValueError(text)
     return int(text)
+
+
+@lru_cache(maxsize=4096)
+def _kind_code(text: str) -> str | None:
+    return kind_code(text)
+
+
+@lru_cache(maxsize=65536)
+def _name_key(name: str) -> str:
+    return normalize_name(name)
 
 
 def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow | RowErrors:
@@ -375,7 +404,7 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
     if not kind_text:
         problems.add("signal_kind", _("위기정보가 비어 있습니다"))
     else:
-        kind = kind_code(kind_text)
+        kind = _kind_code(kind_text)
         if kind is None:
             problems.add("signal_kind", _("알 수 없는 위기정보 '%(v)s'") % {"v": kind_text[:40]})
 
@@ -433,7 +462,7 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
                 amount = number
 
     dong_code = get("dong_code", "").replace("-", "")
-    if dong_code and not re.fullmatch(r"\d{10}", dong_code):
+    if dong_code and not _DONG_CODE_RE.fullmatch(dong_code):
         problems.add("dong_code",
                      _("행정동코드 '%(v)s'은(는) 10자리 숫자여야 합니다") % {"v": dong_code[:20]})
 
@@ -442,7 +471,7 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
     detail = get("address_detail", "")
     return SignalRow(
         line=raw.line, kind=kind, observed_on=observed, rrn_digits=digits, name=name,
-        name_key=normalize_name(name), birth_date=birth, address=address, address_detail=detail,
+        name_key=_name_key(name), birth_date=birth, address=address, address_detail=detail,
         dong_code=dong_code,
         months_overdue=months, amount=amount, phone=get("phone", ""),
     )

@@ -34,11 +34,6 @@ def _fast_and_quiet(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    # Each test starts in Korean: a request in English (django_language=en) leaves
-    # English active in the thread for whatever runs next outside a request.
-    from django.utils import translation
-
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
