@@ -62,7 +62,6 @@ from outreach.models import (
     DongMonthReach,
     DongMonthScore,
     DongMonthStat,
-    Visit,
 )
 from referrals.models import CloseReason
 
@@ -287,23 +286,16 @@ def _in(period: Period, field_name: str) -> Q:
 
 
 def discovered_alerts(alerts: QuerySet[DiscoveryAlert]) -> QuerySet[DiscoveryAlert]:
-    """PLACEHOLDER definition of "a household discovered" until [4/5] is merged.
+    """A household is discovered when its alert led to help: a service link requested or
+    an integrated case opened for the household after the alert was opened."""
+    from outreach.models import Case as CaseRecord  # not django.db.models.Case
+    from referrals.models import ServiceLink
 
-    The product's definition: an alert or referral that led to a service link or a
-    case. Until ServiceLink and Case exist here, an alert counts when its household
-    was met at home (a Visit with outcome 만남). After the merge, switch the body to::
-
-        links = ServiceLink.objects.filter(household_id=OuterRef("household_id"),
-                                           requested_at__gte=OuterRef("opened_at"))
-        cases = Case.objects.filter(household_id=OuterRef("household_id"),
-                                    opened_at__gte=OuterRef("opened_at"))
-        return alerts.filter(Exists(links) | Exists(cases))
-
-    (referrals join in the same way once [3/5] links them to households).
-    """
-    met = Visit.objects.filter(household_id=OuterRef("household_id"),
-                               outcome=Visit.Outcome.MET)
-    return alerts.filter(Exists(met))
+    links = ServiceLink.objects.filter(household_id=OuterRef("household_id"),
+                                       requested_at__gte=OuterRef("opened_at"))
+    cases = CaseRecord.objects.filter(household_id=OuterRef("household_id"),
+                                opened_at__gte=OuterRef("opened_at"))
+    return alerts.filter(Exists(links) | Exists(cases))
 
 
 # --- the rollups (outreach.rollups rebuilds them) ---------------------------------------

@@ -242,6 +242,8 @@ def case_open(*, household, manager, user, summary: str = "") -> Case:
     case = Case(household=household, manager=manager, summary=summary,
                 plan_due_on=today + timedelta(days=settings.CASE_PLAN_DAYS))
     _enter_stage(case, Case.Stage.INTAKE, user=user)
+    # An opened case makes the household "discovered" on the dashboards.
+    dashboard_rollup_mark(household.dong_id)
     return case
 
 

@@ -23,14 +23,14 @@ Heads' birth dates: a1 1950-06-01 (75 on 03-31), a2 1961-03-31 (65), b1 1986-04-
 c1 unknown. Saved target: 신길1동 2026 = 5.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 
-from households.models import Household, Membership, Person, Role
+from households.models import Household, Membership, Organization, Person, Role
 from outreach.models import DiscoveryAlert, DiscoveryTarget, RiskAssessment, Visit
 from outreach.rollups import dashboard_rollup_refresh
 from tests.referral_fixtures import *  # noqa: F401,F403
@@ -67,6 +67,30 @@ def make_alert(household, *, opened, level=None, score=None, version=1, factors=
     # opened_at is auto_now_add: set the real moment afterwards.
     DiscoveryAlert.objects.filter(pk=alert.pk).update(opened_at=opened)
     return alert
+
+
+def link_service(household, staff, *, at):
+    from referrals.models import Service, ServiceLink
+
+    service, _ = Service.objects.get_or_create(
+        name="푸드뱅크 식품 지원 (표본)",
+        defaults=dict(sector="private", provider_kind="food_bank", domain="food"))
+    provider = Organization.objects.get(code="ydp-foodbank")
+    link = ServiceLink.objects.create(household=household, service=service, provider=provider,
+                                      requested_by=staff)
+    ServiceLink.objects.filter(pk=link.pk).update(requested_at=at)
+    return link
+
+
+def open_case(household, staff, *, at):
+    from outreach.models import Case
+
+    # Closed since: it counts for discovery, not among open cases.
+    case = Case.objects.create(household=household, manager=staff, stage="closed",
+                               closed_at=at + timedelta(days=30),
+                               plan_due_on=(at + timedelta(days=30)).date())
+    Case.objects.filter(pk=case.pk).update(opened_at=at)
+    return case
 
 
 def make_visit(household, staff, *, when, outcome="", companion=None):
@@ -124,6 +148,11 @@ def district(demo, dongs, frozen_now):
     set_head_birth(a2, date(1961, 3, 31))
     set_head_birth(b1, date(1986, 4, 1))
     set_head_birth(c1, None)
+    # Help that followed: a1 got a service link after each of its alerts (2025 and 2026),
+    # b1 an integrated case; c1 (refused) and a2 (not home) got nothing.
+    link_service(a1, staff1, at=kst(2025, 5, 3))
+    link_service(a1, staff1, at=kst(2026, 1, 12))
+    open_case(b1, staff1, at=kst(2026, 2, 11))
     DiscoveryTarget.objects.create(dong=dongs["신길1동"], year=2026, target=5)
     # Written through the ORM (not the services), so the rollups are rebuilt here.
     dashboard_rollup_refresh()

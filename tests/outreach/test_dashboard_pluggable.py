@@ -69,10 +69,11 @@ def test_service_links_and_provider_rates(admin_user, district, period, dongs):
         ServiceLink.objects.filter(pk=link.pk).update(requested_at=kst(2026, 2, 1))
     scope = d.dashboard_scope(admin_user)
     table = d.panel_service_links(scope, period)
-    assert table.total == ["합계", "", 4, 2, 880000]
+    # The fixture's own link (a1, 01-12, requested) makes five.
+    assert table.total == ["합계", "", 5, 2, 880000]
     rates = {r[0]: r for r in d.panel_provider_rates(scope, period).rows}
-    # 푸드뱅크: 3 requests, answered 2 (completed, declined), accepted 1 → 50%; done 1 of 1.
-    assert rates["영등포구 푸드뱅크"][1:] == [3, 0.5, 1.0, 150000]
+    # 푸드뱅크: 4 requests, answered 2 (completed, declined), accepted 1 → 50%; done 1 of 1.
+    assert rates["영등포구 푸드뱅크"][1:] == [4, 0.5, 1.0, 150000]
 
 
 @_needs("cases_by_stage")
