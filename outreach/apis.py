@@ -283,7 +283,7 @@ class InboxItemListApi(GenericAPIView):
         })
 
 
-# --- merged branch ----------------------------------------
+# --- risk signals (위기정보): batches, chunks, the risk model ---------------------
 class SendsSignals(permissions.BasePermission):
     """Agency-feed accounts (bound to an Organization) and district admins."""
 

@@ -309,7 +309,7 @@ class ExportForm(forms.Form):
                                              "min_length": _("사유를 4자 이상 적어 주세요.")})
 
 
-# --- merged branch ----------------------------------------
+# --- risk signals (위기정보): batches, chunks, the risk model ---------------------
 ENCODING_CHOICES = [
     ("auto", _("자동 감지")),
     ("cp949", "CP949 / EUC-KR"),

@@ -616,7 +616,7 @@ def open_alert_like(*, dong_id, household_id, address_key, since):
     )
 
 
-# --- merged branch ----------------------------------------
+# --- risk signals (위기정보): batches, chunks, the risk model ---------------------
 PARSE_COUNTERS = ("rows", "accepted", "rejected", "duplicates", "matched_people",
                   "unregistered_candidates", "unmatched")
 SCORE_COUNTERS = ("households_scored", "alerts_opened", "alerts_updated")

@@ -199,7 +199,7 @@ class InboxPageSerializer(serializers.Serializer):
     results = InboxItemSerializer(many=True)
 
 
-# --- merged branch ----------------------------------------
+# --- risk signals (위기정보): batches, chunks, the risk model ---------------------
 class SignalBatchUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("CSV(쉼표/탭; CP949·EUC-KR·UTF-8) 또는 XLSX"))
     encoding = serializers.ChoiceField(choices=[c for c, _label in ENCODING_CHOICES],

@@ -23,7 +23,7 @@ def check_ins_missed() -> int:
 # --- end [4/5] ------------------------------------------------------------------
 
 
-# --- merged branch ----------------------------------------
+# --- risk signals (위기정보): batches, chunks, the risk model ---------------------
 def _retry_or_fail(task, exc, *, batch_id, phase, number):
     if task.request.retries >= task.max_retries:
         services.signal_chunk_fail(batch_id, phase, number, f"{exc.__class__.__name__}: {exc}")

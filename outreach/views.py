@@ -560,7 +560,7 @@ def _cell(item, name):
     return str(value)
 
 
-# --- merged branch ----------------------------------------
+# --- risk signals (위기정보): batches, chunks, the risk model ---------------------
 PAGE_SIZE = 50
 
 
