@@ -7,3 +7,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("doorstep")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def enqueue_on_commit(task_name: str, *args) -> None:
+    """Queue the registered task ``task_name`` once the current transaction commits.
+
+    Services name the next step of a pipeline by its task name instead of importing
+    the tasks module, because the tasks import the services (imports go one way).
+    In the embedded mode the task runs in process at commit, as ``delay_on_commit`` does.
+    """
+    app.tasks[task_name].delay_on_commit(*args)

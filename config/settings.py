@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "households",
     "referrals",
     "outreach",
+    "outreach.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -335,7 +336,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outreach.tasks.check_ins_missed",
         "schedule": crontab(hour=7, minute=0),
     },
-    # [5/5] dashboard rollups, every dong (writes refresh their dong as they happen)
+    # dashboard rollups, every dong (writes refresh their dong as they happen)
     "dashboard-rollup-refresh": {
         "task": "outreach.tasks.dashboard_rollup_refresh",
         "schedule": crontab(hour=3, minute=30),

@@ -8,22 +8,25 @@ from rest_framework.routers import DefaultRouter
 
 from households import apis as household_apis
 from households import views as household_views
-from outreach import apis as outreach_apis
-from outreach import dashboard_apis
+from outreach.apis import cases as case_apis
+from outreach.apis import inbox as inbox_apis
+from outreach.apis import pairings as pairing_apis
+from outreach.apis import signal_batches as signal_batch_apis
+from outreach.apis import visits as visit_apis
+from outreach.dashboards import apis as dashboard_apis
 from referrals import apis as referral_apis
 
 router = DefaultRouter()
 router.register("households", household_apis.HouseholdViewSet, basename="household")
 router.register("people", household_apis.PersonViewSet, basename="person")
-# [4/5]
-router.register("visits", outreach_apis.VisitViewSet, basename="visit")
-router.register("cases", outreach_apis.CaseViewSet, basename="case")
-router.register("pairings", outreach_apis.PairingViewSet, basename="pairing")
-router.register("check-ins", outreach_apis.CheckInViewSet, basename="check-in")
+router.register("visits", visit_apis.VisitViewSet, basename="visit")
+router.register("cases", case_apis.CaseViewSet, basename="case")
+router.register("pairings", pairing_apis.PairingViewSet, basename="pairing")
+router.register("check-ins", pairing_apis.CheckInViewSet, basename="check-in")
 router.register("services", referral_apis.ServiceViewSet, basename="service")
 router.register("service-links", referral_apis.ServiceLinkViewSet, basename="service-link")
 router.register("referrals", referral_apis.ReferralViewSet, basename="referral")
-router.register("signal-batches", outreach_apis.SignalBatchViewSet, basename="signal-batch")
+router.register("signal-batches", signal_batch_apis.SignalBatchViewSet, basename="signal-batch")
 
 admin.site.site_header = "Doorstep 관리"
 admin.site.site_title = "Doorstep"
@@ -41,11 +44,11 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("healthz", household_views.healthz, name="healthz"),
-    path("dashboard/", include("outreach.dashboard_urls")),
+    path("dashboard/", include("outreach.dashboards.urls")),
     path("api/v1/dashboard/", dashboard_apis.PanelListApi.as_view(), name="api_dashboard"),
     path("api/v1/dashboard/<slug:name>/", dashboard_apis.PanelApi.as_view(),
          name="api_dashboard_panel"),
-    path("api/v1/inbox/", outreach_apis.InboxItemListApi.as_view(), name="api_inbox"),
+    path("api/v1/inbox/", inbox_apis.InboxItemListApi.as_view(), name="api_inbox"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

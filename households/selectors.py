@@ -96,13 +96,28 @@ def visible_people(user) -> QuerySet[Person]:
     return Person.objects.filter(household__dong_id__in=scope.dong_ids)
 
 
+def household_head(field: str = "name", household_ref: str = "household_id") -> Subquery:
+    """One field of the household's head, as a subquery to annotate rows with: the member
+    marked 세대주, else the first member entered. The one rule for "whose name is shown"."""
+    return Subquery(
+        Person.objects.filter(household=OuterRef(household_ref))
+        .order_by("-is_head", "id")
+        .values(field)[:1]
+    )
+
+
+def name_initial(name: str) -> str:
+    """홍길동 → 홍○○: all a volunteer needs to recognise a neighbour."""
+    name = (name or "").strip()
+    return name[:1] + "○" * max(len(name) - 1, 0) if name else ""
+
+
 def household_list(user) -> QuerySet[Household]:
     """The household list: scoped, with the head's name for masking, one query a page."""
-    head_name = Person.objects.filter(household=OuterRef("pk")).order_by("-is_head", "id")
     return (
         visible_households(user)
         .select_related("dong")
-        .annotate(head_name=Subquery(head_name.values("name")[:1]))
+        .annotate(head_name=household_head(household_ref="pk"))
         .order_by("dong__code", "id")
     )
 

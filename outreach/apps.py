@@ -1,3 +1,5 @@
+"""The outreach app: finding households in crisis and following through."""
+
 from django.apps import AppConfig
 
 
@@ -8,7 +10,8 @@ class OutreachConfig(AppConfig):
     def ready(self):
         # A referral at the address of an open alert is a likely duplicate; referrals asks
         # outreach through this hook because imports go one way (outreach → referrals).
-        from outreach.selectors import open_alert_like
+        from outreach import tasks  # noqa: F401 — registers the tasks services enqueue by name
+        from outreach.selectors.alerts import open_alert_like
         from referrals.services import register_duplicate_alert_check
 
         register_duplicate_alert_check(open_alert_like)

@@ -21,7 +21,7 @@ def seed_outreach_work(district) -> dict:
         .order_by("id").first()
     )
     if volunteer and household and not Pairing.objects.filter(volunteer=volunteer).exists():
-        from outreach.services import pairing_create
+        from outreach.services.pairings import pairing_create
 
         pairing_create(volunteer=volunteer, household=household, cadence=Pairing.Cadence.WEEKLY,
                        created_by=None)

@@ -9,9 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Dong, Organization
-from outreach import selectors
 from outreach.models import Case, CheckIn, CrisisLevel, NeedLevel, Pairing, RiskModel, Visit
-from outreach.selectors import INBOX_STATUSES, SOURCE_ALERT, InboxFilters
+from outreach.selectors.alerts import open_alerts_of
+from outreach.selectors.cases import case_managers_for
+from outreach.selectors.inbox import INBOX_STATUSES, SOURCE_ALERT, InboxFilters
+from outreach.selectors.pairings import volunteers_of_dong
+from outreach.selectors.visits import companions_for
 from outreach.signal_kinds import SIGNAL_KINDS
 from outreach.templatetags.outreach_tags import alert_origin
 from referrals.models import CloseReason, Concern, NeedDomain, Referral, ServiceLink
@@ -52,8 +55,8 @@ class VisitScheduleForm(forms.Form):
 
     def __init__(self, *args, user, household, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["companion"].queryset = selectors.companions_for(user, household)
-        self.fields["alert"].queryset = selectors.open_alerts_of(household)
+        self.fields["companion"].queryset = companions_for(user, household)
+        self.fields["alert"].queryset = open_alerts_of(household)
         self.fields["alert"].label_from_instance = lambda alert: _(
             "발굴 #%(id)s (%(origin)s, 기한 %(due)s)"
         ) % {"id": alert.pk, "origin": alert_origin(alert.origin),
@@ -112,7 +115,7 @@ class CaseOpenForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = selectors.case_managers_for(user)
+        self.fields["manager"].queryset = case_managers_for(user)
         self.fields["manager"].initial = user.pk
 
 
@@ -123,7 +126,7 @@ class PairingForm(forms.Form):
 
     def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["volunteer"].queryset = selectors.volunteers_of_dong(household.dong_id)
+        self.fields["volunteer"].queryset = volunteers_of_dong(household.dong_id)
 
 
 class PairingEndForm(forms.Form):

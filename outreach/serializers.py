@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from households.models import mask_name
+from households.selectors import name_initial
 from outreach.forms import ENCODING_CHOICES
 from outreach.models import (
     Case,
@@ -17,7 +18,6 @@ from outreach.models import (
     Visit,
     VisitNeed,
 )
-from outreach.selectors import name_initial
 from referrals.models import NeedDomain
 
 # ---------------------------------------------------------------------------

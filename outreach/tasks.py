@@ -1,87 +1,80 @@
-"""Thin Celery tasks of the outreach app: they take ids (or nothing) and call a service."""
+"""Thin Celery tasks of the outreach app: they take ids (or nothing) and call a service.
+
+Services queue the next step of the signal pipeline by these names
+(config.celery.enqueue_on_commit), so the names are part of the contract."""
 
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
-from outreach import services
+from outreach.services import assessments, cases, pairings, signal_batches
 
-# --- [4/5] cases and check-ins (daily beat tasks; each is idempotent) ---------
+# --- cases and check-ins (daily beat tasks; each is idempotent) ---------------
 
 
 @shared_task(name="outreach.tasks.case_follow_ups_due")
 def case_follow_ups_due() -> int:
     """Daily: closed cases whose follow-up date has come open a DiscoveryAlert."""
-    return services.case_follow_ups_due()
+    return cases.case_follow_ups_due()
 
 
 @shared_task(name="outreach.tasks.check_ins_missed")
 def check_ins_missed() -> int:
     """Daily: paired households unchecked beyond cadence + grace open a DiscoveryAlert."""
-    return services.check_ins_missed_raise()
-
-# --- end [4/5] ------------------------------------------------------------------
+    return pairings.check_ins_missed_raise()
 
 
 # --- risk signals (위기정보): batches, chunks, the risk model ---------------------
 def _retry_or_fail(task, exc, *, batch_id, phase, number):
     if task.request.retries >= task.max_retries:
-        services.signal_chunk_fail(batch_id, phase, number, f"{exc.__class__.__name__}: {exc}")
+        signal_batches.signal_chunk_fail(batch_id, phase, number,
+                                         f"{exc.__class__.__name__}: {exc}")
         return None
     raise task.retry(exc=exc, countdown=settings.SIGNAL_RETRY_DELAY_S)
 
 
-@shared_task(bind=True, max_retries=5, acks_late=True)
+@shared_task(name="outreach.tasks.signal_batch_start", bind=True, max_retries=5,
+             acks_late=True)
 def signal_batch_start(self, batch_id: int):
     try:
-        services.signal_batch_start(batch_id)
+        signal_batches.signal_batch_start(batch_id)
     except (DatabaseError, OSError) as exc:
         if self.request.retries >= self.max_retries:
-            services.signal_batch_fail(batch_id, f"{exc.__class__.__name__}: {exc}")
+            signal_batches.signal_batch_fail(batch_id, f"{exc.__class__.__name__}: {exc}")
             return
         raise self.retry(exc=exc, countdown=settings.SIGNAL_RETRY_DELAY_S) from exc
 
 
-@shared_task(bind=True, max_retries=3, acks_late=True)
+@shared_task(name="outreach.tasks.signal_chunk_parse", bind=True, max_retries=3,
+             acks_late=True)
 def signal_chunk_parse(self, batch_id: int, number: int):
     try:
-        services.signal_chunk_parse(batch_id, number)
+        signal_batches.signal_chunk_parse(batch_id, number)
     except Exception as exc:  # noqa: BLE001 — any failure is retried, then reported
         return _retry_or_fail(self, exc, batch_id=batch_id, phase="parse", number=number)
 
 
-@shared_task(bind=True, max_retries=5, acks_late=True)
+@shared_task(name="outreach.tasks.signal_batch_score", bind=True, max_retries=5,
+             acks_late=True)
 def signal_batch_score(self, batch_id: int):
     try:
-        services.signal_batch_score(batch_id)
+        assessments.signal_batch_score(batch_id)
     except DatabaseError as exc:
         if self.request.retries >= self.max_retries:
-            services.signal_batch_fail(batch_id, f"{exc.__class__.__name__}: {exc}")
+            signal_batches.signal_batch_fail(batch_id, f"{exc.__class__.__name__}: {exc}")
             return
         raise self.retry(exc=exc, countdown=settings.SIGNAL_RETRY_DELAY_S) from exc
 
 
-@shared_task(bind=True, max_retries=3, acks_late=True)
+@shared_task(name="outreach.tasks.signal_chunk_score", bind=True, max_retries=3,
+             acks_late=True)
 def signal_chunk_score(self, batch_id: int, number: int):
     try:
-        services.signal_chunk_score(batch_id, number)
+        assessments.signal_chunk_score(batch_id, number)
     except Exception as exc:  # noqa: BLE001
         return _retry_or_fail(self, exc, batch_id=batch_id, phase="score", number=number)
 
 
-@shared_task(acks_late=True)
+@shared_task(name="outreach.tasks.risk_model_rescore", acks_late=True)
 def risk_model_rescore(version: int):
-    return services.risk_model_rescore(version)
-
-
-# --- [5/5] dashboard rollups ----------------------------------------------------
-
-
-@shared_task(name="outreach.tasks.dashboard_rollup_refresh")
-def dashboard_rollup_refresh_task(dong_ids: list[int] | None = None) -> int:
-    """Rebuild the dashboard rollups of these dongs (all when None): nightly, and after
-    the writes that change a dong's figures."""
-    from outreach.rollups import dashboard_rollup_refresh, dashboard_rollup_started
-
-    dashboard_rollup_started(dong_ids)
-    return dashboard_rollup_refresh(dong_ids)
+    return assessments.risk_model_rescore(version)

@@ -1,34 +1,36 @@
+"""URLs of the outreach pages: the inbox, visits, cases, check-ins, signal batches."""
+
 from django.urls import path
 
-from outreach import views
+from outreach.views import alerts, cases, households, inbox, pairings, signal_batches, visits
 
 urlpatterns = [
     # the triage inbox
-    path("inbox/", views.inbox, name="inbox"),
-    path("inbox/bulk-assign/", views.inbox_bulk_assign, name="inbox_bulk_assign"),
-    path("inbox/export/", views.inbox_export, name="inbox_export"),
-    path("inbox/<str:kind>/<int:item_id>/", views.inbox_item_panel, name="inbox_item"),
-    path("inbox/<str:kind>/<int:item_id>/merge/", views.inbox_merge, name="inbox_merge"),
-    path("inbox/<str:kind>/<int:item_id>/<str:action>/", views.inbox_action,
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/bulk-assign/", inbox.inbox_bulk_assign, name="inbox_bulk_assign"),
+    path("inbox/export/", inbox.inbox_export, name="inbox_export"),
+    path("inbox/<str:kind>/<int:item_id>/", inbox.inbox_item_panel, name="inbox_item"),
+    path("inbox/<str:kind>/<int:item_id>/merge/", inbox.inbox_merge, name="inbox_merge"),
+    path("inbox/<str:kind>/<int:item_id>/<str:action>/", inbox.inbox_action,
          name="inbox_action"),
     # risk signals and the risk model
-    path("signals/", views.signal_batch_list, name="signal_batch_list"),
-    path("signals/model/", views.risk_model_edit, name="risk_model_edit"),
-    path("signals/<int:batch_id>/", views.signal_batch_detail, name="signal_batch_detail"),
-    path("signals/<int:batch_id>/progress/", views.signal_batch_progress,
+    path("signals/", signal_batches.signal_batch_list, name="signal_batch_list"),
+    path("signals/model/", signal_batches.risk_model_edit, name="risk_model_edit"),
+    path("signals/<int:batch_id>/", signal_batches.signal_batch_detail, name="signal_batch_detail"),
+    path("signals/<int:batch_id>/progress/", signal_batches.signal_batch_progress,
          name="signal_batch_progress"),
-    path("signals/<int:batch_id>/errors.csv", views.signal_batch_errors,
+    path("signals/<int:batch_id>/errors.csv", signal_batches.signal_batch_errors,
          name="signal_batch_errors"),
-    path("alerts/", views.alert_list, name="alert_list"),
+    path("alerts/", alerts.alert_list, name="alert_list"),
     # visits, cases, check-ins, timeline
-    path("households/<int:household_id>/work/", views.household_work, name="household_work"),
-    path("households/<int:household_id>/timeline/", views.household_timeline,
+    path("households/<int:household_id>/work/", households.household_work, name="household_work"),
+    path("households/<int:household_id>/timeline/", households.household_timeline,
          name="household_timeline"),
-    path("alerts/<int:alert_id>/visit/", views.alert_schedule_visit,
+    path("alerts/<int:alert_id>/visit/", alerts.alert_schedule_visit,
          name="alert_schedule_visit"),
-    path("visits/week/", views.my_visits, name="my_visits"),
-    path("visits/<int:visit_id>/", views.visit_detail, name="visit_detail"),
-    path("cases/", views.case_list, name="case_list"),
-    path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
-    path("check-ins/", views.check_ins, name="check_ins"),
+    path("visits/week/", visits.my_visits, name="my_visits"),
+    path("visits/<int:visit_id>/", visits.visit_detail, name="visit_detail"),
+    path("cases/", cases.case_list, name="case_list"),
+    path("cases/<int:case_id>/", cases.case_detail, name="case_detail"),
+    path("check-ins/", pairings.check_ins, name="check_ins"),
 ]

@@ -6,25 +6,17 @@
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from households.models import Dong, Household, Membership, Organization, Person, Role
-from households.selectors import scope_of, visible_households
+from households.models import Dong, Household, Membership, Organization, Role
+from households.selectors import household_head, scope_of, visible_households
 from referrals.models import Referral, Service, ServiceLink
 
 # ---------------------------------------------------------------------------
 # [4/5] Service catalogue and closed-loop service links
 # ---------------------------------------------------------------------------
-
-
-def _head(field: str):
-    return Subquery(
-        Person.objects.filter(household=OuterRef("household_id"))
-        .order_by("-is_head", "id")
-        .values(field)[:1]
-    )
 
 
 def service_catalogue() -> QuerySet[Service]:
@@ -36,7 +28,7 @@ def service_links_for_worker(user) -> QuerySet[ServiceLink]:
     return (
         ServiceLink.objects.filter(household__in=visible_households(user))
         .select_related("service", "provider", "household__dong", "requested_by")
-        .annotate(head_name=_head("name"))
+        .annotate(head_name=household_head("name"))
     )
 
 
@@ -48,7 +40,7 @@ def service_links_for_partner(user) -> QuerySet[ServiceLink]:
     return (
         ServiceLink.objects.filter(provider_id__in=scope.organization_ids)
         .select_related("service", "provider", "household__dong")
-        .annotate(head_name=_head("name"), head_phone=_head("phone"))
+        .annotate(head_name=household_head("name"), head_phone=household_head("phone"))
     )
 
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from households.models import AccessLog, Household
-from outreach.rollups import dashboard_rollup_refresh
+from outreach.dashboards.rollups import dashboard_rollup_refresh
 from tests.outreach.conftest import make_alert, make_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

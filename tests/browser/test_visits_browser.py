@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from outreach.models import Case, DiscoveryAlert, Visit
+from outreach.services.pairings import pairing_create
 from outreach.tasks import case_follow_ups_due
 from referrals.models import ServiceLink
 from tests.work_fixtures import catalogue, yeouido_household  # noqa: F401
@@ -151,7 +152,6 @@ def test_volunteer_checks_in_from_a_360px_phone(live_server, demo, page, screens
     from django.contrib.auth import get_user_model
 
     from households.models import Household
-    from outreach.services import pairing_create
 
     User = get_user_model()
     household = Household.objects.filter(dong__short_name="신길1동").first()

@@ -31,8 +31,9 @@ import time_machine
 from django.contrib.auth import get_user_model
 
 from households.models import Household, Membership, Organization, Person, Role
+from outreach.dashboards.base import Period
+from outreach.dashboards.rollups import dashboard_rollup_refresh
 from outreach.models import DiscoveryAlert, DiscoveryTarget, RiskAssessment, Visit
-from outreach.rollups import dashboard_rollup_refresh
 from tests.referral_fixtures import *  # noqa: F401,F403
 from tests.signal_fixtures import *  # noqa: F401,F403
 from tests.work_fixtures import *  # noqa: F401,F403
@@ -162,6 +163,5 @@ def district(demo, dongs, frozen_now):
 
 @pytest.fixture
 def period():
-    from outreach.dashboards import Period
 
     return Period(date(2026, 1, 1), date(2026, 3, 1))

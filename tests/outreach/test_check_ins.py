@@ -7,8 +7,9 @@ import time_machine
 from django.utils import timezone
 
 from households.models import Household
-from outreach import services
 from outreach.models import CheckIn, DiscoveryAlert, Pairing
+from outreach.selectors.inbox import inbox_items_for
+from outreach.services.pairings import check_in_log, pairing_create
 from outreach.tasks import check_ins_missed
 
 pytestmark = pytest.mark.django_db
@@ -21,14 +22,14 @@ def _at(day: date, hour=9):
 @pytest.fixture
 def pairing(staff1, volunteer1, singil_household):
     with time_machine.travel(_at(date(2026, 11, 2)), tick=False):
-        return services.pairing_create(volunteer=volunteer1, household=singil_household,
+        return pairing_create(volunteer=volunteer1, household=singil_household,
                                        cadence=Pairing.Cadence.WEEKLY, grace_days=2,
                                        created_by=staff1)
 
 
 def test_missed_check_in_raises_an_alert_after_cadence_plus_grace(pairing, volunteer1):
     with time_machine.travel(_at(date(2026, 11, 3)), tick=False):
-        services.check_in_log(pairing=pairing, by=volunteer1, kind="met", wellbeing=4)
+        check_in_log(pairing=pairing, by=volunteer1, kind="met", wellbeing=4)
     # Weekly + 2 days of grace: due 11-10, alert from 11-12.
     with time_machine.travel(_at(date(2026, 11, 11)), tick=False):
         assert check_ins_missed.apply().get() == 0
@@ -44,7 +45,7 @@ def test_a_missed_check_in_alerts_once_per_silence(pairing, volunteer1):
     DiscoveryAlert.objects.update(status="closed")
     with time_machine.travel(_at(date(2026, 11, 13)), tick=False):
         assert check_ins_missed.apply().get() == 0
-        services.check_in_log(pairing=pairing, by=volunteer1, kind="phone", wellbeing=3)
+        check_in_log(pairing=pairing, by=volunteer1, kind="phone", wellbeing=3)
     # A new silence after the check-in re-arms it.
     with time_machine.travel(_at(date(2026, 11, 23)), tick=False):
         assert check_ins_missed.apply().get() == 1
@@ -53,16 +54,15 @@ def test_a_missed_check_in_alerts_once_per_silence(pairing, volunteer1):
 
 def test_no_answer_does_not_reset_the_clock(pairing, volunteer1):
     with time_machine.travel(_at(date(2026, 11, 10)), tick=False):
-        services.check_in_log(pairing=pairing, by=volunteer1, kind="no_answer")
+        check_in_log(pairing=pairing, by=volunteer1, kind="no_answer")
     with time_machine.travel(_at(date(2026, 11, 12)), tick=False):
         assert check_ins_missed.apply().get() == 1
 
 
 def test_worried_opens_a_referral_in_the_dongs_inbox(pairing, volunteer1, staff1):
-    from outreach.selectors import inbox_items_for
     from referrals.models import Referral
 
-    services.check_in_log(pairing=pairing, by=volunteer1, kind="met", wellbeing=2,
+    check_in_log(pairing=pairing, by=volunteer1, kind="met", wellbeing=2,
                           concern=True, note="식사를 거르심")
     referral = Referral.objects.get(household=pairing.household)
     assert referral.channel == "volunteer" and referral.referred_by == volunteer1

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from households.exports import csv_bytes, neutralise, xlsx_bytes
 from households.models import AccessLog, Household
-from outreach.rollups import dashboard_rollup_refresh
+from outreach.dashboards.rollups import dashboard_rollup_refresh
 
 PERIOD = {"start": "2026-01", "end": "2026-03"}
 

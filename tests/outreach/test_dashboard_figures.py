@@ -4,12 +4,33 @@ from datetime import date
 
 import pytest
 
-from outreach import dashboards as d
+from outreach.dashboards.base import Period, dashboard_scope, target_default
+from outreach.dashboards.panels.discovery import (
+    panel_alerts_monthly,
+    panel_discovery_targets,
+    panel_first_contact,
+    panel_overdue_alerts,
+)
+from outreach.dashboards.panels.feedback import (
+    factor_kind,
+    panel_model_by_age,
+    panel_model_by_band,
+    panel_model_by_dong,
+    panel_model_by_signal,
+    panel_model_by_version,
+    panel_model_hit_rate,
+)
+from outreach.dashboards.panels.work import (
+    panel_referrals_by_category,
+    panel_referrals_by_channel,
+    panel_visits_monthly,
+    panel_volunteer_activity,
+)
 
 
 @pytest.fixture
 def admin_scope(admin_user, district):
-    return d.dashboard_scope(admin_user)
+    return dashboard_scope(admin_user)
 
 
 def row(table, label):
@@ -17,11 +38,11 @@ def row(table, label):
 
 
 def test_default_target_is_last_years_actual_plus_ten_percent_rounded_up():
-    assert [d.target_default(n) for n in (0, 1, 9, 10, 11, 20)] == [0, 2, 10, 11, 13, 22]
+    assert [target_default(n) for n in (0, 1, 9, 10, 11, 20)] == [0, 2, 10, 11, 13, 22]
 
 
 def test_discovery_against_target(admin_scope, period):
-    table = d.panel_discovery_targets(admin_scope, period)
+    table = panel_discovery_targets(admin_scope, period)
     # 여의동: 2025 found a1 (alert 6 + met visit) → default ceil(1 × 1.1) = 2; 2026 found a1.
     assert row(table, "여의동") == ["여의동", 2, "기본값", 1, 0.5]
     # 신길1동: saved target 5; found b1 (alert 3, met 02-10).
@@ -32,7 +53,7 @@ def test_discovery_against_target(admin_scope, period):
 
 
 def test_alerts_and_households_found_by_month(admin_scope, period):
-    table = d.panel_alerts_monthly(admin_scope, period)
+    table = panel_alerts_monthly(admin_scope, period)
     assert table.rows == [
         ["2026년 1월", 2, 0, 1],  # opened 1, 2; found a1
         ["2026년 2월", 1, 2, 1],  # opened 3; closed 1, 2; found b1
@@ -42,7 +63,7 @@ def test_alerts_and_households_found_by_month(admin_scope, period):
 
 
 def test_time_to_first_contact(admin_scope, period):
-    table = d.panel_first_contact(admin_scope, period)
+    table = panel_first_contact(admin_scope, period)
     # 여의동: alert 1 critical, 1 day; alert 2 medium, 10 days; overdue now: alert 7.
     assert row(table, "여의동") == ["여의동", 2, 2, 5.5, 1, 1.0, 1, 1.0, 1]
     # 신길1동: alert 3 high, 5 days (> 3: late); alert 4 low, never contacted and its
@@ -61,15 +82,15 @@ def test_a_fresh_uncontacted_emergency_is_not_yet_late(admin_scope, district):
 
     DiscoveryAlert.objects.filter(pk=district["alerts"][8].pk).update(
         opened_at=kst(2026, 4, 14))
-    april = d.Period(date(2026, 4, 1), date(2026, 4, 1))
-    table = d.panel_first_contact(admin_scope, april)
+    april = Period(date(2026, 4, 1), date(2026, 4, 1))
+    table = panel_first_contact(admin_scope, april)
     # Alert 8 (high) opened yesterday: not counted; alert 7 (normal, 13 days) not either.
     assert row(table, "대림2동")[4:8] == [0, None, 0, None]
 
 
 def test_overdue_alerts_oldest_first_with_masked_names(admin_scope, district, period):
     households = district["households"]
-    table = d.panel_overdue_alerts(admin_scope, period)
+    table = panel_overdue_alerts(admin_scope, period)
     assert [r[0] for r in table.rows] == [households["b2"].pk, households["c2"].pk,
                                           households["a2"].pk]
     assert [r[5] for r in table.rows] == [31, 11, 10]
@@ -77,20 +98,20 @@ def test_overdue_alerts_oldest_first_with_masked_names(admin_scope, district, pe
 
 
 def test_model_hit_rate_and_lift(admin_scope, period):
-    table = d.panel_model_hit_rate(admin_scope, period)
+    table = panel_model_hit_rate(admin_scope, period)
     # Closed model alerts: 1 (90, hit), 2 (50), 3 (75), 5 (95, hit); alert 9 is not the
     # model's. Top 10% of 4 = 1 alert: 5, a hit → 100% ÷ 50% = lift 2.
     assert table.rows == [["전체", 4, 2, 0.5, 77.5, 1, 1.0, 2.0]]
 
 
 def test_hit_rate_by_model_version(admin_scope, period):
-    table = d.panel_model_by_version(admin_scope, period)
+    table = panel_model_by_version(admin_scope, period)
     assert table.rows == [["버전 1", 2, 1, 0.5, 70.0, 0, None, None],
                           ["버전 2", 2, 1, 0.5, 85.0, 1, 1.0, 2.0]]
 
 
 def test_hit_rate_by_score_band(admin_scope, period):
-    table = d.panel_model_by_band(admin_scope, period)
+    table = panel_model_by_band(admin_scope, period)
     assert table.rows == [
         ["0–19", 0, 0, None, None, 0, None, None],
         ["20–39", 0, 0, None, None, 0, None, None],
@@ -102,14 +123,14 @@ def test_hit_rate_by_score_band(admin_scope, period):
 
 
 def test_hit_rate_by_signal_kind(admin_scope, period):
-    table = d.panel_model_by_signal(admin_scope, period)
+    table = panel_model_by_signal(admin_scope, period)
     # 단전 on alerts 1 (hit), 3, 5 (hit); 1인 가구 on 1; 건강보험료 체납 on 2.
     assert table.rows == [["단전", 3, 2, 2 / 3], ["1인 가구", 1, 1, 1.0],
                           ["건강보험료 체납", 1, 0, 0.0]]
 
 
 def test_hit_rate_by_age_of_the_head(admin_scope, period):
-    table = d.panel_model_by_age(admin_scope, period)
+    table = panel_model_by_age(admin_scope, period)
     # On 2026-03-31: a1's head 75 (alert 1), a2's 65 (alert 2), b1's 39 — 40 only on
     # 04-01 (alert 3), c1's unknown (alert 5).
     assert table.rows == [
@@ -122,7 +143,7 @@ def test_hit_rate_by_age_of_the_head(admin_scope, period):
 
 
 def test_hit_rate_by_dong(admin_scope, period):
-    table = d.panel_model_by_dong(admin_scope, period)
+    table = panel_model_by_dong(admin_scope, period)
     assert row(table, "여의동") == ["여의동", 2, 1, 0.5, 70.0, 0, None, None]
     assert row(table, "신길1동") == ["신길1동", 1, 0, 0.0, 75.0, 0, None, None]
     assert row(table, "대림2동") == ["대림2동", 1, 1, 1.0, 95.0, 1, 1.0, 1.0]
@@ -130,7 +151,7 @@ def test_hit_rate_by_dong(admin_scope, period):
 
 
 def test_visits_by_month(admin_scope, period):
-    table = d.panel_visits_monthly(admin_scope, period)
+    table = panel_visits_monthly(admin_scope, period)
     # Jan: a1 met, a2 not home (paired); Feb: b1 met (paired); Mar: c1 refused (paired),
     # c1's 03-25 visit not done yet.
     assert table.rows == [["2026년 1월", 2, 1, 0.5, 1], ["2026년 2월", 1, 1, 1.0, 1],
@@ -139,30 +160,30 @@ def test_visits_by_month(admin_scope, period):
 
 
 def test_volunteer_activity_by_group(admin_scope, period):
-    table = d.panel_volunteer_activity(admin_scope, period)
+    table = panel_volunteer_activity(admin_scope, period)
     assert table.rows == [["복지통장", 1, 2, 0, 0], ["좋은이웃들", 1, 1, 0, 0]]
 
 
 def test_dong_staff_see_only_their_dongs(staff1, district, period):
-    scope = d.dashboard_scope(staff1)
-    table = d.panel_first_contact(scope, period)
+    scope = dashboard_scope(staff1)
+    table = panel_first_contact(scope, period)
     assert [r[0] for r in table.rows] == ["여의동", "신길1동"]
     assert table.total[1] == 4
-    assert d.panel_model_hit_rate(scope, period).rows == [
+    assert panel_model_hit_rate(scope, period).rows == [
         ["전체", 3, 1, 1 / 3, 71.7, 1, 1.0, 3.0]]  # 1 (90, hit), 2, 3; top = 1
 
 
 def test_one_dong_narrows_every_figure(admin_user, district, dongs, period):
-    scope = d.dashboard_scope(admin_user, dong_id=dongs["대림2동"].pk)
-    assert d.panel_model_hit_rate(scope, period).rows == [
+    scope = dashboard_scope(admin_user, dong_id=dongs["대림2동"].pk)
+    assert panel_model_hit_rate(scope, period).rows == [
         ["전체", 1, 1, 1.0, 95.0, 1, 1.0, 1.0]]
-    assert [r[0] for r in d.panel_first_contact(scope, period).rows] == ["대림2동"]
+    assert [r[0] for r in panel_first_contact(scope, period).rows] == ["대림2동"]
 
 
 def test_factor_kind_strips_the_quantity():
-    assert d.factor_kind("단전 2개월") == "단전"
-    assert d.factor_kind("건강보험료 체납 6개월") == "건강보험료 체납"
-    assert d.factor_kind("1인 가구") == "1인 가구"
+    assert factor_kind("단전 2개월") == "단전"
+    assert factor_kind("건강보험료 체납 6개월") == "건강보험료 체납"
+    assert factor_kind("1인 가구") == "1인 가구"
 
 
 def test_another_districts_alerts_never_count(admin_user, district, period):
@@ -174,10 +195,10 @@ def test_another_districts_alerts_never_count(admin_user, district, period):
     household = Household.objects.create(dong=sindorim, road_address="서울특별시 구로구 경인로 1")
     make_alert(household, opened=kst(2026, 2, 1), level="critical", score=99,
                first_contact=kst(2026, 2, 2), closed=kst(2026, 2, 3), reason="supported")
-    scope = d.dashboard_scope(admin_user)
+    scope = dashboard_scope(admin_user)
     assert not scope.everywhere
-    assert d.panel_model_hit_rate(scope, period).rows[0][1:3] == [4, 2]
-    assert d.panel_alerts_monthly(scope, period).total == ["합계", 6, 5, 2]
+    assert panel_model_hit_rate(scope, period).rows[0][1:3] == [4, 2]
+    assert panel_alerts_monthly(scope, period).total == ["합계", 6, 5, 2]
 
 
 @pytest.fixture
@@ -199,7 +220,7 @@ def referrals_in_period(district, dongs, make_referral):
 
 
 def test_referrals_by_channel(admin_scope, period, referrals_in_period):
-    table = d.panel_referrals_by_channel(admin_scope, period)
+    table = panel_referrals_by_channel(admin_scope, period)
     assert row(table, "자원봉사자")[1] == 1
     assert row(table, "주민 제보")[1] == 1
     assert row(table, "담당 공무원 접수")[1] == 1
@@ -209,13 +230,13 @@ def test_referrals_by_channel(admin_scope, period, referrals_in_period):
 
 def test_referrals_by_category_counts_each_concern_once(admin_scope, period,
                                                         referrals_in_period):
-    table = d.panel_referrals_by_category(admin_scope, period)
+    table = panel_referrals_by_category(admin_scope, period)
     assert table.rows[0] == ["끼니 거름", 2]
     assert sorted(table.rows[1:]) == [["공과금 미납·단전", 1], ["월세 체납", 1]]
 
 
 def test_referral_panels_are_scoped_to_staff_dongs(staff1, period, referrals_in_period):
-    scope = d.dashboard_scope(staff1)
-    assert d.panel_referrals_by_channel(scope, period).total == ["합계", 2]
-    assert dict(map(tuple, d.panel_referrals_by_category(scope, period).rows)) == {
+    scope = dashboard_scope(staff1)
+    assert panel_referrals_by_channel(scope, period).total == ["합계", 2]
+    assert dict(map(tuple, panel_referrals_by_category(scope, period).rows)) == {
         "끼니 거름": 2, "월세 체납": 1}

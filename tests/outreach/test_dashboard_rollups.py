@@ -1,19 +1,29 @@
 """The dashboard rollups: kept up to date by the writes that change them, and exact
 where the page's figures depend on single alerts (the top 10% cut-off)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from config.celery import app as celery_app
-from outreach import dashboards as d
-from outreach import services
+from households.dates import add_months
+from outreach.dashboards.base import Period, dashboard_scope
+from outreach.dashboards.panels.discovery import panel_alerts_monthly
+from outreach.dashboards.panels.feedback import (
+    age_band_on,
+    age_band_spans,
+    panel_model_by_version,
+    panel_model_hit_rate,
+)
+from outreach.dashboards.panels.work import panel_visits_monthly
+from outreach.dashboards.rollups import QUEUED_KEY, dashboard_rollup_refresh
+from outreach.dashboards.tasks import dashboard_rollup_refresh_task
 from outreach.models import DongMonthStat
-from outreach.rollups import dashboard_rollup_refresh
-from outreach.tasks import dashboard_rollup_refresh_task
+from outreach.services.alerts import alert_close
+from outreach.services.visits import visit_record, visit_schedule
 from tests.outreach.conftest import kst, make_alert, make_visit
 
-APRIL = d.Period(date(2026, 4, 1), date(2026, 4, 1))
+APRIL = Period(date(2026, 4, 1), date(2026, 4, 1))
 
 
 def alert_4(district):
@@ -40,10 +50,10 @@ def test_a_tie_at_the_top_ten_percent_goes_to_the_older_alert(admin_user, distri
                score=95, version=1, first_contact=kst(2026, 2, 2), closed=kst(2026, 2, 20),
                reason="no_need")
     dashboard_rollup_refresh()
-    scope = d.dashboard_scope(admin_user)
-    assert d.panel_model_hit_rate(scope, period).rows == [
+    scope = dashboard_scope(admin_user)
+    assert panel_model_hit_rate(scope, period).rows == [
         ["전체", 5, 2, 0.4, 81.0, 1, 1.0, 2.5]]  # (90 + 50 + 75 + 95 + 95) / 5 = 81
-    assert d.panel_model_by_version(scope, period).rows == [
+    assert panel_model_by_version(scope, period).rows == [
         ["버전 1", 3, 1, 1 / 3, 78.3, 0, None, None],  # alerts 1, 2 and b2's
         ["버전 2", 2, 1, 0.5, 85.0, 1, 1.0, 2.0]]  # alerts 3 and 5
 
@@ -51,21 +61,21 @@ def test_a_tie_at_the_top_ten_percent_goes_to_the_older_alert(admin_user, distri
 def test_recording_a_visit_updates_its_dongs_figures(admin_user, district, tasks_in_process,
                                                      django_capture_on_commit_callbacks):
     staff1 = district["alerts"][1].household.visits.first().staff
-    visit = services.visit_schedule(household=district["households"]["b2"], staff=staff1,
+    visit = visit_schedule(household=district["households"]["b2"], staff=staff1,
                                     scheduled_for=kst(2026, 4, 14))
-    scope = d.dashboard_scope(admin_user)
-    assert d.panel_visits_monthly(scope, APRIL).rows == [["2026년 4월", 0, 0, None, 0]]
+    scope = dashboard_scope(admin_user)
+    assert panel_visits_monthly(scope, APRIL).rows == [["2026년 4월", 0, 0, None, 0]]
     with django_capture_on_commit_callbacks(execute=True):
-        services.visit_record(visit=visit, user=staff1, outcome="met",
+        visit_record(visit=visit, user=staff1, outcome="met",
                               visited_at=kst(2026, 4, 14, 11))
-    assert d.panel_visits_monthly(scope, APRIL).rows == [["2026년 4월", 1, 1, 1.0, 0]]
+    assert panel_visits_monthly(scope, APRIL).rows == [["2026년 4월", 1, 1, 1.0, 0]]
 
 
 def test_closing_an_alert_updates_its_dongs_figures(admin_user, district, tasks_in_process,
                                                     django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.alert_close(alert=alert_4(district), reason="supported", actor=admin_user)
-    table = d.panel_alerts_monthly(d.dashboard_scope(admin_user), APRIL)
+        alert_close(alert=alert_4(district), reason="supported", actor=admin_user)
+    table = panel_alerts_monthly(dashboard_scope(admin_user), APRIL)
     assert table.rows == [["2026년 4월", 2, 1, 0]]  # alerts 7, 8 opened; alert 4 closed
 
 
@@ -73,10 +83,10 @@ def test_the_nightly_task_rebuilds_what_was_written_around_the_services(
         admin_user, district, period):
     staff1 = district["alerts"][1].household.visits.first().staff
     make_visit(district["households"]["c2"], staff1, when=kst(2026, 3, 3), outcome="met")
-    scope = d.dashboard_scope(admin_user)
-    assert d.panel_visits_monthly(scope, period).total == ["합계", 4, 2, 0.5, 3]
+    scope = dashboard_scope(admin_user)
+    assert panel_visits_monthly(scope, period).total == ["합계", 4, 2, 0.5, 3]
     dashboard_rollup_refresh_task()  # what beat sends nightly, with no dongs named
-    assert d.panel_visits_monthly(scope, period).total == ["합계", 5, 3, 0.6, 3]
+    assert panel_visits_monthly(scope, period).total == ["합계", 5, 3, 0.6, 3]
 
 
 def test_refreshing_one_dong_leaves_the_others_alone(district, dongs):
@@ -91,26 +101,25 @@ def test_refreshing_one_dong_leaves_the_others_alone(district, dongs):
 def test_a_heads_age_band_spans_agree_with_the_age_on_every_month_end():
     months = [date(1930 + i // 12, i % 12 + 1, 1) for i in range(110 * 12)]
     for birth in (date(1960, 2, 29), date(1986, 4, 1), date(1950, 12, 31), date(2031, 5, 1)):
-        spans = d.age_band_spans(birth)
+        spans = age_band_spans(birth)
         for month in months:
             band = next(b for b, start, end in spans
                         if (start is None or start <= month) and (end is None or month <= end))
-            last_day = d._add_months(month, 1) - d.timedelta(days=1)
-            assert band == d.age_band_on(birth, last_day), (birth, month)
+            last_day = add_months(month, 1) - timedelta(days=1)
+            assert band == age_band_on(birth, last_day), (birth, month)
 
 
 def test_a_dong_already_queued_for_a_refresh_is_not_queued_twice(
         admin_user, district, tasks_in_process, django_capture_on_commit_callbacks):
     from django.core.cache import cache
 
-    from outreach.rollups import QUEUED_KEY
 
     b2 = district["households"]["b2"]
     cache.set(QUEUED_KEY.format(b2.dong_id), 1)  # a refresh of 신길1동 waits in the queue
     with django_capture_on_commit_callbacks(execute=True):
-        services.alert_close(alert=alert_4(district), reason="supported", actor=admin_user)
-    scope = d.dashboard_scope(admin_user)
-    assert d.panel_alerts_monthly(scope, APRIL).rows[0][2] == 0  # not yet: no second task
+        alert_close(alert=alert_4(district), reason="supported", actor=admin_user)
+    scope = dashboard_scope(admin_user)
+    assert panel_alerts_monthly(scope, APRIL).rows[0][2] == 0  # not yet: no second task
     dashboard_rollup_refresh_task([b2.dong_id])  # the queued one runs
-    assert d.panel_alerts_monthly(scope, APRIL).rows[0][2] == 1
+    assert panel_alerts_monthly(scope, APRIL).rows[0][2] == 1
     assert cache.get(QUEUED_KEY.format(b2.dong_id)) is None

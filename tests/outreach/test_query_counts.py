@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from households.models import Dong
 from households.services import household_create, person_create
-from outreach import services
 from outreach.models import Pairing
+from outreach.services.cases import case_open
+from outreach.services.visits import visit_schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +31,10 @@ def busy_week(staff1, volunteer1, manager1):
     now = timezone.now()
     for i in range(20):
         household = households[i % len(households)]
-        services.visit_schedule(household=household, staff=staff1, companion=volunteer1,
+        visit_schedule(household=household, staff=staff1, companion=volunteer1,
                                 scheduled_for=now + timedelta(minutes=i))
     for household in households:
-        services.case_open(household=household, manager=manager1, user=staff1)
+        case_open(household=household, manager=manager1, user=staff1)
     return households
 
 

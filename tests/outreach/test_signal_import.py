@@ -5,6 +5,9 @@ import pytest
 
 from households.models import Household, TimelineEvent
 from outreach.models import DiscoveryAlert, RiskAssessment, RiskSignal, SignalBatch
+from outreach.selectors.assessments import risk_model_current
+from outreach.services.assessments import risk_model_rescore, risk_model_save
+from outreach.services.signal_batches import signal_chunk_parse
 from tests.signal_fixtures import STORY_SUMMARY, days_ago, story_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -151,7 +154,6 @@ def test_the_dong_is_read_from_a_lot_address_when_there_is_no_code(tmp_path, imp
 
 def test_a_redelivered_chunk_queues_scoring_an_earlier_run_died_before_queuing(
         story_file, import_signals):
-    from outreach import services
     from outreach.models import SignalChunk
 
     summary = import_signals(story_file("cp949"))
@@ -160,7 +162,7 @@ def test_a_redelivered_chunk_queues_scoring_an_earlier_run_died_before_queuing(
     SignalChunk.objects.filter(batch=batch, phase="score").delete()
     RiskAssessment.objects.filter(batch=batch).delete()
     SignalBatch.objects.filter(pk=batch.pk).update(status="scoring", score_chunks_total=0)
-    services.signal_chunk_parse(batch.pk, 0)
+    signal_chunk_parse(batch.pk, 0)
     batch.refresh_from_db()
     assert batch.status == "done"
     assert RiskAssessment.objects.filter(batch=batch).count() == 3
@@ -168,19 +170,18 @@ def test_a_redelivered_chunk_queues_scoring_an_earlier_run_died_before_queuing(
 
 def test_rescoring_under_a_new_version_runs_once_per_household(story_file, import_signals,
                                                                admin_user):
-    from outreach import services
     from outreach.scoring import DEFAULT_PARAMS
 
     import_signals(story_file("cp949"))
-    current = services.risk_model_current()
+    current = risk_model_current()
     data = {name: getattr(current, name) for name in (
         "half_life_days", "month_factor", "amount_factor", "bonus_alone_cutoff",
         "bonus_two_cutoffs", "bonus_elderly", "bonus_many_kinds", "level_medium",
         "level_high", "level_critical")}
-    model = services.risk_model_save(user=admin_user, note="완화",
+    model = risk_model_save(user=admin_user, note="완화",
                                      data={**data, "weights": DEFAULT_PARAMS.weights,
                                            "threshold": 20})
     assert RiskAssessment.objects.filter(model_version=model.version).count() == 3
-    assert services.risk_model_rescore(model.version) == 0
+    assert risk_model_rescore(model.version) == 0
     assert RiskAssessment.objects.filter(model_version=model.version).count() == 3
     assert DiscoveryAlert.objects.filter(status="open").count() == 3

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from households.models import AccessLog
 from outreach.models import DiscoveryAlert, RiskModel, SignalBatch
-from outreach.services import risk_model_current
+from outreach.selectors.assessments import risk_model_current
 
 pytestmark = pytest.mark.django_db
 

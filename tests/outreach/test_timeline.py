@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from households.models import AccessLog, TimelineEvent
-from outreach import services
+from outreach.services.cases import case_open
+from outreach.services.visits import visit_schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +23,9 @@ def _fill(household, actor, n):
 
 def test_hundreds_of_events_render_in_a_fixed_number_of_queries(
         client_as, staff1, yeouido_household, django_assert_max_num_queries):
-    services.visit_schedule(household=yeouido_household, staff=staff1,
+    visit_schedule(household=yeouido_household, staff=staff1,
                             scheduled_for=timezone.now())
-    services.case_open(household=yeouido_household, manager=staff1, user=staff1)
+    case_open(household=yeouido_household, manager=staff1, user=staff1)
     _fill(yeouido_household, staff1, 298)
     client = client_as(staff1)
     with django_assert_max_num_queries(12):
@@ -35,9 +36,9 @@ def test_hundreds_of_events_render_in_a_fixed_number_of_queries(
 
 def test_the_timeline_is_newest_first_and_links_the_records(client_as, staff1,
                                                             yeouido_household):
-    visit = services.visit_schedule(household=yeouido_household, staff=staff1,
+    visit = visit_schedule(household=yeouido_household, staff=staff1,
                                     scheduled_for=timezone.now())
-    case = services.case_open(household=yeouido_household, manager=staff1, user=staff1)
+    case = case_open(household=yeouido_household, manager=staff1, user=staff1)
     page = client_as(staff1).get(f"/households/{yeouido_household.pk}/timeline/")
     html = page.content.decode()
     assert html.index(f"/cases/{case.pk}/") < html.index(f"/visits/{visit.pk}/")

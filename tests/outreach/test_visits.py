@@ -8,21 +8,21 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from households.models import AccessLog, TimelineEvent
-from outreach import services
 from outreach.models import DiscoveryAlert, Visit
+from outreach.services.visits import UNREACHABLE_NEXT_STEP, visit_record, visit_schedule
 
 pytestmark = pytest.mark.django_db
 
 
 def _not_home(visit, user, at):
-    return services.visit_record(visit=visit, user=user, outcome=Visit.Outcome.NOT_HOME,
+    return visit_record(visit=visit, user=user, outcome=Visit.Outcome.NOT_HOME,
                                  visited_at=at)
 
 
 def test_not_home_books_the_next_attempt_two_days_later(staff1, yeouido_household):
     now = timezone.now()
     with time_machine.travel(now, tick=False):
-        visit = services.visit_schedule(household=yeouido_household, staff=staff1,
+        visit = visit_schedule(household=yeouido_household, staff=staff1,
                                         scheduled_for=now)
         _not_home(visit, staff1, now)
     second = Visit.objects.get(previous_attempt=visit)
@@ -34,7 +34,7 @@ def test_not_home_books_the_next_attempt_two_days_later(staff1, yeouido_househol
 
 def test_three_failed_attempts_flag_the_household_unreachable(staff1, yeouido_household):
     start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
-    visit = services.visit_schedule(household=yeouido_household, staff=staff1,
+    visit = visit_schedule(household=yeouido_household, staff=staff1,
                                     scheduled_for=start)
     with time_machine.travel(start, tick=False):
         _not_home(visit, staff1, start)
@@ -56,9 +56,9 @@ def test_three_failed_attempts_flag_the_household_unreachable(staff1, yeouido_ho
 
 def test_a_meeting_records_needs_by_domain_and_the_first_contact(staff1, yeouido_household):
     alert = DiscoveryAlert.objects.create(household=yeouido_household, due_on=timezone.localdate())
-    visit = services.visit_schedule(household=yeouido_household, staff=staff1,
+    visit = visit_schedule(household=yeouido_household, staff=staff1,
                                     scheduled_for=timezone.now(), alert=alert)
-    services.visit_record(
+    visit_record(
         visit=visit, user=staff1, outcome=Visit.Outcome.MET, crisis_level="high",
         needs={"food": {"level": "high", "note": "냉장고가 비어 있음"},
                "income": {"level": "medium", "note": ""},
@@ -72,13 +72,13 @@ def test_a_meeting_records_needs_by_domain_and_the_first_contact(staff1, yeouido
 
 def test_a_visit_far_in_the_past_is_refused_with_a_korean_message(staff1, yeouido_household):
     with pytest.raises(ValidationError) as error:
-        services.visit_schedule(household=yeouido_household, staff=staff1,
+        visit_schedule(household=yeouido_household, staff=staff1,
                                 scheduled_for=timezone.now() - timedelta(days=60))
     assert "지난 날짜" in str(error.value)
 
 
 def test_a_retry_recorded_before_the_previous_attempt_is_refused(staff1, yeouido_household):
-    visit = services.visit_schedule(household=yeouido_household, staff=staff1,
+    visit = visit_schedule(household=yeouido_household, staff=staff1,
                                     scheduled_for=timezone.now() - timedelta(days=1))
     _not_home(visit, staff1, timezone.now() - timedelta(hours=5))
     second = Visit.objects.get(previous_attempt=visit)
@@ -114,7 +114,7 @@ def test_page_keeps_what_was_typed_when_the_date_is_bad(client_as, staff1, yeoui
 
 def test_staff_of_another_dong_gets_404_for_the_work_page_and_visit(
         client_as, staff1, staff2, yeouido_household):
-    visit = services.visit_schedule(household=yeouido_household, staff=staff1,
+    visit = visit_schedule(household=yeouido_household, staff=staff1,
                                     scheduled_for=timezone.now())
     client = client_as(staff2)
     assert client.get(f"/households/{yeouido_household.pk}/work/").status_code == 404
@@ -122,7 +122,7 @@ def test_staff_of_another_dong_gets_404_for_the_work_page_and_visit(
 
 
 def test_the_visit_page_records_needs_and_logs_one_access(client_as, staff1, yeouido_household):
-    visit = services.visit_schedule(household=yeouido_household, staff=staff1,
+    visit = visit_schedule(household=yeouido_household, staff=staff1,
                                     scheduled_for=timezone.now())
     client = client_as(staff1)
     before = AccessLog.objects.count()
@@ -139,9 +139,9 @@ def test_the_visit_page_records_needs_and_logs_one_access(client_as, staff1, yeo
 def test_my_visits_this_week_lists_only_this_weeks_visits(client_as, staff1, yeouido_household):
     wednesday = timezone.make_aware(timezone.datetime(2026, 11, 25, 10, 0))
     with time_machine.travel(wednesday, tick=False):
-        services.visit_schedule(household=yeouido_household, staff=staff1,
+        visit_schedule(household=yeouido_household, staff=staff1,
                                 scheduled_for=wednesday + timedelta(days=1))
-        services.visit_schedule(household=yeouido_household, staff=staff1,
+        visit_schedule(household=yeouido_household, staff=staff1,
                                 scheduled_for=wednesday + timedelta(days=7))
         response = client_as(staff1).get("/visits/week/")
     page = response.content.decode()
@@ -173,7 +173,7 @@ def test_api_refuses_a_household_of_another_dong(api_as, staff2, yeouido_househo
 
 def test_a_companion_volunteer_sees_only_dong_and_initial_by_api(
         api_as, staff1, volunteer1, singil_household):
-    services.visit_schedule(household=singil_household, staff=staff1, companion=volunteer1,
+    visit_schedule(household=singil_household, staff=staff1, companion=volunteer1,
                             scheduled_for=timezone.now() + timedelta(days=1))
     rows = api_as(volunteer1).get("/api/v1/visits/").json()["results"]
     assert len(rows) == 1
@@ -195,10 +195,10 @@ def test_an_alert_leads_to_its_households_visit_form(client_as, staff1, staff2,
 
 def test_unreachable_households_are_listed_on_the_workers_week_page(client_as, staff1,
                                                                     yeouido_household):
-    visit = services.visit_schedule(household=yeouido_household, staff=staff1,
+    visit = visit_schedule(household=yeouido_household, staff=staff1,
                                     scheduled_for=timezone.now())
     Visit.objects.filter(pk=visit.pk).update(outcome="not_home", unreachable=True,
                                              attempt_no=3,
-                                             suggested_next_step=services.UNREACHABLE_NEXT_STEP)
+                                             suggested_next_step=UNREACHABLE_NEXT_STEP)
     page = client_as(staff1).get("/visits/week/").content.decode()
     assert "연락 두절" in page and "복지등기" in page

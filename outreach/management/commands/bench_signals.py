@@ -26,9 +26,10 @@ from django.db import connection
 
 from households.demo import seed_registry
 from households.models import Organization
-from outreach import services
 from outreach.demo_signals import HEADER, signal_rows, write_csv
 from outreach.models import SignalBatch
+from outreach.selectors.assessments import risk_model_current
+from outreach.services.signal_batches import signal_batch_receive
 
 
 class Command(BaseCommand):
@@ -47,7 +48,7 @@ class Command(BaseCommand):
                                "(CELERY_BROKER_URL)")
         self.stdout.write(f"seeding the demo district to {households:,} households …")
         seed_registry(households, seed)
-        services.risk_model_current()
+        risk_model_current()
         source, _ = Organization.objects.get_or_create(
             code="bench", defaults={"name": "벤치마크", "kind": Organization.Kind.PUBLIC})
         # A fresh run each time: earlier bench batches (and their signals) go.
@@ -100,7 +101,7 @@ class Command(BaseCommand):
             self.stdout.write(f"importing with {workers} worker(s) …")
             started = time.monotonic()
             with path.open("rb") as f:
-                batch, _created = services.signal_batch_receive(
+                batch, _created = signal_batch_receive(
                     source=source, fileobj=f, filename=path.name,
                     channel=SignalBatch.Channel.COMMAND)
             last = ""

@@ -5,8 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from households.models import Organization
-from outreach import services
 from outreach.models import SignalBatch
+from outreach.selectors.signal_batches import signal_batch_summary
+from outreach.services.signal_batches import signal_batch_receive
 from outreach.signal_files import FileRejected
 
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError(f"no such file: {path}")
         try:
             with file_path.open("rb") as f:
-                batch, created = services.signal_batch_receive(
+                batch, created = signal_batch_receive(
                     source=organization, fileobj=f, filename=file_path.name,
                     channel=SignalBatch.Channel.COMMAND, encoding=encoding,
                 )
@@ -48,7 +49,7 @@ class Command(BaseCommand):
                 raise CommandError(f"batch {batch.pk} not finished after {timeout:.0f}s "
                                    f"(status {batch.status})")
             time.sleep(0.2)
-        summary = services.signal_batch_summary(batch)
+        summary = signal_batch_summary(batch)
         if not json:
             self.stdout.write(
                 f"batch {batch.pk}: {summary['status']} — rows {summary['rows']}, accepted "

@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from households.demo import DEMO_LOGINS, seed_registry
 from households.models import Organization
-from outreach import services
 from outreach.demo_signals import signal_rows, write_csv
 from outreach.models import SignalBatch
+from outreach.selectors.assessments import risk_model_current
+from outreach.services.signal_batches import signal_batch_receive
 
 DEMO_FILE = "demo-ssis-signals.csv"
 
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             f"seed_demo: {result['households_added']:,} households added "
             f"(target {households:,}) in {elapsed:.1f}s"
         )
-        model = services.risk_model_current()
+        model = risk_model_current()
         self.stdout.write(f"seed_demo: risk model v{model.version}")
         if signals:
             self.seed_signals(signals, seed)
@@ -64,7 +65,7 @@ class Command(BaseCommand):
                                         people_limit=2000, unregistered_share=0.04,
                                         bad_share=0.01))
             with path.open("rb") as f:
-                batch, _created = services.signal_batch_receive(
+                batch, _created = signal_batch_receive(
                     source=Organization.objects.get(code="ssis"), fileobj=f,
                     filename=DEMO_FILE, channel=SignalBatch.Channel.COMMAND,
                 )

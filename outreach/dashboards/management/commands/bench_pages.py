@@ -30,8 +30,8 @@ from django.utils import timezone
 
 from households.demo import seed_registry
 from households.models import Household
+from outreach.dashboards.rollups import dashboard_rollup_refresh
 from outreach.models import CrisisLevel, DiscoveryAlert, RiskAssessment
-from outreach.rollups import dashboard_rollup_refresh
 from referrals.models import Concern, Referral
 from referrals.services import due_date_for
 

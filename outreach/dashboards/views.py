@@ -18,9 +18,22 @@ from django.views.decorators.http import require_http_methods
 from households.exports import ExportForm, export_response
 from households.models import Role
 from households.selectors import scope_of
-from outreach import dashboards, services
-from outreach.charts import chart_svg
-from outreach.dashboard_forms import PeriodForm, TargetForm, TargetsYearForm
+from outreach.dashboards.base import (
+    Table,
+    _year_range,
+    dashboard_scope,
+    discovered_by_dong,
+    targets_for,
+)
+from outreach.dashboards.charts import chart_svg
+from outreach.dashboards.forms import PeriodForm, TargetForm, TargetsYearForm
+from outreach.dashboards.panels.registry import (
+    dashboard_tables,
+    export_table,
+    panel_get,
+    panels_available,
+)
+from outreach.dashboards.services import discovery_targets_save
 
 UNITS = {"pct": "%", "days": "일", "ratio": "배", "krw": "원"}
 
@@ -60,14 +73,14 @@ def export_cell(value, kind: str):
 
 @dataclass
 class PanelView:
-    table: dashboards.Table
+    table: Table
     html_id: str
     svg: str
     rows: list
     total: list | None
 
 
-def _panel_view(table: dashboards.Table) -> PanelView:
+def _panel_view(table: Table) -> PanelView:
     html_id = f"table-{table.name}"
     kinds = [c.kind for c in table.columns]
 
@@ -88,7 +101,7 @@ def _period(request, data):
 
 
 def _render_dashboard(request, *, district: bool):
-    scope = dashboards.dashboard_scope(request.user, dong_id=request.GET.get("dong"),
+    scope = dashboard_scope(request.user, dong_id=request.GET.get("dong"),
                                        district=district)
     form, period = _period(request, request.GET)
     context = {
@@ -102,7 +115,7 @@ def _render_dashboard(request, *, district: bool):
     if period is None:
         return render(request, "outreach/dashboard.html", context, status=400)
     sections = [(title, [_panel_view(t) for t in tables])
-                for title, tables in dashboards.dashboard_tables(scope, period)]
+                for title, tables in dashboard_tables(scope, period)]
     context.update(
         sections=sections,
         no_data=all(p.table.is_empty for _t, panels in sections for p in panels
@@ -141,7 +154,7 @@ def dashboard_home(request):
 @login_required
 def monthly_report(request):
     """One month (or period) of every aggregate on A4, without names or forms."""
-    scope = dashboards.dashboard_scope(request.user, dong_id=request.GET.get("dong"))
+    scope = dashboard_scope(request.user, dong_id=request.GET.get("dong"))
     data = request.GET
     if not any(data.get(k) for k in ("start", "end", "year")):
         # A monthly report defaults to last month, the one just finished.
@@ -151,10 +164,10 @@ def monthly_report(request):
     context = {"dash_scope": scope, "form": form, "period": period}
     if period is None:
         return render(request, "outreach/report.html", context, status=400)
-    panels = [p for p in dashboards.panels_available() if p.name != "overdue_alerts"]
+    panels = [p for p in panels_available() if p.name != "overdue_alerts"]
     context["sections"] = [
         (title, [_panel_view(t) for t in tables])
-        for title, tables in dashboards.dashboard_tables(scope, period, panels)
+        for title, tables in dashboard_tables(scope, period, panels)
     ]
     context["printed_at"] = timezone.localtime()
     return render(request, "outreach/report.html", context)
@@ -164,9 +177,9 @@ def monthly_report(request):
 @require_http_methods(["GET", "POST"])
 def dashboard_export(request, name: str):
     """GET asks for a reason; POST with one sends the file and writes the access log."""
-    panel = dashboards.panel_get(name)
+    panel = panel_get(name)
     data = request.POST if request.method == "POST" else request.GET
-    scope = dashboards.dashboard_scope(request.user, dong_id=data.get("dong"))
+    scope = dashboard_scope(request.user, dong_id=data.get("dong"))
     period_form, period = _period(request, data)
     context = {"panel": panel, "period_form": period_form, "period": period,
                "dash_scope": scope}
@@ -182,7 +195,7 @@ def dashboard_export(request, name: str):
     if not form.is_valid():
         context["form"] = form
         return render(request, "outreach/export.html", context, status=400)
-    table = dashboards.export_table(panel, scope, period)
+    table = export_table(panel, scope, period)
     header = [f"{c.label}({UNITS[c.kind]})" if c.kind in UNITS else str(c.label)
               for c in table.columns]
     kinds = [c.kind for c in table.columns]
@@ -205,16 +218,16 @@ def discovery_targets(request):
     scope = scope_of(request.user)
     if not scope.has(Role.DISTRICT_ADMIN):
         raise PermissionDenied(_("발굴 목표는 구 관리자만 정할 수 있습니다."))
-    dash_scope = dashboards.dashboard_scope(request.user, district=True)
+    dash_scope = dashboard_scope(request.user, district=True)
     year_form = TargetsYearForm(request.POST if request.method == "POST" else
                                 (request.GET or {"year": timezone.localdate().year}))
     if not year_form.is_valid():
         return render(request, "outreach/targets.html",
                       {"year_form": year_form, "rows": []}, status=400)
     year = year_form.cleaned_data["year"]
-    current = dashboards.targets_for(dash_scope.dong_ids, year)
-    last_year = dashboards.discovered_by_dong(dash_scope.dong_ids,
-                                              *dashboards._year_range(year - 1))
+    current = targets_for(dash_scope.dong_ids, year)
+    last_year = discovered_by_dong(dash_scope.dong_ids,
+                                              *_year_range(year - 1))
     forms_by_dong = []
     for dong in dash_scope.dongs:
         target, is_default = current[dong.pk]
@@ -224,7 +237,7 @@ def discovery_targets(request):
         forms_by_dong.append((dong, form, target, is_default, last_year.get(dong.pk, 0)))
     if request.method == "POST":
         if all(form.is_valid() for _d, form, *_rest in forms_by_dong):
-            changed = services.discovery_targets_save(
+            changed = discovery_targets_save(
                 year=year, by=request.user,
                 targets={d.pk: form.cleaned_data["target"] for d, form, *_r in forms_by_dong},
             )

@@ -1,231 +1,31 @@
-"""Every read of outreach work that views share, already scoped.
-
-Records are reached through households.selectors.visible_households(user); volunteers
-reach only their own pairings and the visits they join, with the minimum.
-"""
+"""The triage inbox: alerts and referrals of the user's dongs as one queue, ordered by
+urgency, score and due date, filtered and paged in SQL."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.db.models import Case as SqlCase
 from django.db.models import (
     CharField,
     F,
     IntegerField,
-    OuterRef,
-    Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from households.models import Membership, Person, Role, TimelineEvent, mask_name
-from households.selectors import scope_of, visible_households
+from households.models import mask_name
+from households.selectors import household_head, scope_of
 from outreach.models import (
-    Case,
-    CheckIn,
     CrisisLevel,
     DiscoveryAlert,
-    Pairing,
-    RiskModel,
-    SignalBatch,
-    SignalChunk,
-    Visit,
 )
 from referrals.models import Referral
-
-# ---------------------------------------------------------------------------
-# [4/5] Visits, cases, pairings and check-ins
-# ---------------------------------------------------------------------------
-
-
-def head_name_subquery(household_ref: str = "household_id"):
-    return Subquery(
-        Person.objects.filter(household=OuterRef(household_ref))
-        .order_by("-is_head", "id")
-        .values("name")[:1]
-    )
-
-
-def name_initial(name: str) -> str:
-    """홍길동 → 홍○○: all a volunteer needs to recognise a neighbour."""
-    name = (name or "").strip()
-    return name[:1] + "○" * max(len(name) - 1, 0) if name else ""
-
-
-def visits_for(user) -> QuerySet[Visit]:
-    """Staff: visits of households in their dongs; volunteers: the visits they join."""
-    base = Visit.objects.select_related("household__dong", "staff", "companion").annotate(
-        head_name=head_name_subquery()
-    )
-    scope = scope_of(user)
-    if scope.sees_records:
-        return base.filter(household__in=visible_households(user))
-    if scope.has(Role.VOLUNTEER):
-        return base.filter(companion=user)
-    return Visit.objects.none()
-
-
-def visit_detail(user, visit_id) -> Visit:
-    """The full visit record: staff of the household's dong only (404 otherwise)."""
-    if not scope_of(user).sees_records:
-        from django.http import Http404
-
-        raise Http404
-    return get_object_or_404(
-        visits_for(user).select_related("alert", "previous_attempt").prefetch_related("needs"),
-        pk=visit_id,
-    )
-
-
-def week_bounds(today=None):
-    today = today or timezone.localdate()
-    monday = today - timedelta(days=today.weekday())
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(monday, time.min, tz)
-    return start, start + timedelta(days=7)
-
-
-def my_visits_this_week(user, today=None) -> QuerySet[Visit]:
-    """내 이번 주 방문: visits the user leads or joins, Monday to Sunday."""
-    start, end = week_bounds(today)
-    return visits_for(user).filter(
-        Q(staff=user) | Q(companion=user), scheduled_for__gte=start, scheduled_for__lt=end
-    ).order_by("scheduled_for", "id")
-
-
-def unreachable_visits_for(user) -> QuerySet[Visit]:
-    """연락 두절: the last failed attempt of households the worker could not reach."""
-    return visits_for(user).filter(staff=user, unreachable=True).order_by("-visited_at")
-
-
-def alert_for(user, alert_id) -> DiscoveryAlert:
-    """One open alert of a household the user may see (404 otherwise)."""
-    return get_object_or_404(
-        DiscoveryAlert.objects.filter(household__in=visible_households(user),
-                                      status=DiscoveryAlert.Status.OPEN),
-        pk=alert_id,
-    )
-
-
-def open_alerts_of(household) -> QuerySet[DiscoveryAlert]:
-    return household.discovery_alerts.filter(status=DiscoveryAlert.Status.OPEN)
-
-
-def household_visits(household) -> QuerySet[Visit]:
-    return (
-        household.visits.select_related("staff", "companion")
-        .prefetch_related("needs")
-        .order_by("-scheduled_for", "-id")
-    )
-
-
-def household_cases(household) -> QuerySet[Case]:
-    return household.cases.select_related("manager").order_by("-opened_at", "-id")
-
-
-def household_pairings(household) -> QuerySet[Pairing]:
-    return household.pairings.filter(ended_on__isnull=True).select_related("volunteer")
-
-
-def companions_for(user, household) -> QuerySet:
-    """Volunteers who may join a visit: those of the dongs the worker covers."""
-    scope = scope_of(user)
-    dong_ids = scope.dong_ids | {household.dong_id}
-    user_ids = Membership.objects.filter(role=Role.VOLUNTEER, dong_id__in=dong_ids).values(
-        "user_id"
-    )
-    return get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("username")
-
-
-def volunteers_of_dong(dong_id) -> QuerySet:
-    user_ids = Membership.objects.filter(role=Role.VOLUNTEER, dong_id=dong_id).values("user_id")
-    return get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("username")
-
-
-def case_managers_for(user) -> QuerySet:
-    """Who may manage a case: case managers and dong staff of the user's district."""
-    scope = scope_of(user)
-    user_ids = Membership.objects.filter(
-        Q(role=Role.CASE_MANAGER, district_id__in=scope.district_ids)
-        | Q(role=Role.DONG_STAFF, dong__district_id__in=scope.district_ids)
-    ).values("user_id")
-    return get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("username")
-
-
-def cases_for(user) -> QuerySet[Case]:
-    """Case managers see cases across the district's dongs; staff those of their dongs."""
-    return (
-        Case.objects.filter(household__in=visible_households(user))
-        .select_related("household__dong", "manager")
-        .annotate(head_name=head_name_subquery())
-    )
-
-
-def case_detail(user, case_id) -> Case:
-    return get_object_or_404(
-        cases_for(user).prefetch_related(
-            "stage_changes__by",
-            "conferences__organizations",
-            Prefetch("goals__service_links"),
-            "notes__author",
-        ),
-        pk=case_id,
-    )
-
-
-def pairings_for_volunteer(user) -> QuerySet[Pairing]:
-    """A volunteer's active pairings, with only what the phone page shows."""
-    return (
-        Pairing.objects.filter(volunteer=user, ended_on__isnull=True)
-        .select_related("household__dong")
-        .annotate(head_name=head_name_subquery())
-        .order_by("id")
-    )
-
-
-def pairing_for_volunteer(user, pairing_id) -> Pairing:
-    return get_object_or_404(pairings_for_volunteer(user), pk=pairing_id)
-
-
-def pairings_for(user) -> QuerySet[Pairing]:
-    scope = scope_of(user)
-    if scope.sees_records:
-        return (
-            Pairing.objects.filter(household__in=visible_households(user), ended_on__isnull=True)
-            .select_related("household__dong", "volunteer")
-            .annotate(head_name=head_name_subquery())
-        )
-    return pairings_for_volunteer(user)
-
-
-def check_ins_for(user) -> QuerySet[CheckIn]:
-    scope = scope_of(user)
-    base = CheckIn.objects.select_related("pairing__household__dong", "by")
-    if scope.sees_records:
-        return base.filter(pairing__household__in=visible_households(user))
-    if scope.has(Role.VOLUNTEER):
-        return base.filter(pairing__volunteer=user)
-    return CheckIn.objects.none()
-
-
-def household_timeline(household) -> QuerySet[TimelineEvent]:
-    """Every line of the household's story, newest first, in one query."""
-    return household.timeline.select_related("actor").order_by("-at", "-id")
-
-
-# ---------------------------------------------------------------------------
-# end [4/5]
-# ---------------------------------------------------------------------------
-
 
 KIND_REFERRAL, KIND_ALERT = "referral", "alert"
 KINDS = (KIND_REFERRAL, KIND_ALERT)
@@ -524,10 +324,9 @@ def _materialise(rows, today) -> list[InboxItem]:
 
 
 def alerts_with_heads(queryset) -> QuerySet[DiscoveryAlert]:
-    head = Person.objects.filter(household=OuterRef("household_id")).order_by("-is_head", "id")
     return queryset.select_related(
         "household", "household__dong", "assessment", "assigned_to"
-    ).annotate(head_name=Subquery(head.values("name")[:1]))
+    ).annotate(head_name=household_head())
 
 
 def inbox_items_for(user, filters: InboxFilters | None = None, *, page: int = 1,
@@ -600,85 +399,3 @@ def merge_candidates(user, item: InboxItem, limit: int = 20) -> list[InboxItem]:
         alerts = alerts.exclude(pk=item.obj.pk)
     rows = _sort_rows(referrals, alerts)
     return _materialise(list(rows[:limit]), timezone.localdate())
-
-
-def open_alert_like(*, dong_id, household_id, address_key, since):
-    """Registered with referrals.services: an open alert at this household or address."""
-    same = Q(household__address_key=address_key) if address_key else Q(pk__in=[])
-    if household_id:
-        same |= Q(household_id=household_id)
-    return (
-        DiscoveryAlert.objects.filter(status=DiscoveryAlert.Status.OPEN,
-                                      dong_id=dong_id, opened_at__gte=since)
-        .filter(same)
-        .values_list("id", flat=True)
-        .first()
-    )
-
-
-# --- risk signals (위기정보): batches, chunks, the risk model ---------------------
-PARSE_COUNTERS = ("rows", "accepted", "rejected", "duplicates", "matched_people",
-                  "unregistered_candidates", "unmatched")
-SCORE_COUNTERS = ("households_scored", "alerts_opened", "alerts_updated")
-
-
-def chunk_totals(batch_id: int, phase: str, names) -> dict:
-    """Counts of the finished chunks of one phase, summed (live while a batch runs)."""
-    totals = dict.fromkeys(names, 0)
-    for stats in SignalChunk.objects.filter(
-        batch_id=batch_id, phase=phase, status=SignalChunk.Status.DONE
-    ).values_list("stats", flat=True):
-        for name in names:
-            totals[name] += int(stats.get(name, 0))
-    return totals
-
-
-def can_manage_signals(user) -> bool:
-    return scope_of(user).has(Role.DISTRICT_ADMIN)
-
-
-def signal_batches_for(user) -> QuerySet[SignalBatch]:
-    """District admins see every batch; an agency feed only its own organisation's."""
-    scope = scope_of(user)
-    if scope.has(Role.DISTRICT_ADMIN):
-        return SignalBatch.objects.select_related("source")
-    if scope.has(Role.AGENCY_FEED):
-        return SignalBatch.objects.select_related("source").filter(
-            source_id__in=scope.organization_ids)
-    return SignalBatch.objects.none()
-
-
-def signal_batch_progress(batch: SignalBatch) -> dict:
-    """Chunks done of total and the running counts, for the progress bar."""
-    parse_done = batch.chunks.filter(phase=SignalChunk.Phase.PARSE,
-                                     status=SignalChunk.Status.DONE).count()
-    score_done = batch.chunks.filter(phase=SignalChunk.Phase.SCORE,
-                                     status=SignalChunk.Status.DONE).count()
-    total = batch.chunks_total + batch.score_chunks_total
-    done = parse_done + score_done
-    percent = 100 if batch.status == SignalBatch.Status.DONE else (
-        int(done * 100 / total) if total else 0)
-    return {
-        "percent": min(percent, 100), "parse_done": parse_done, "score_done": score_done,
-        **chunk_totals(batch.pk, SignalChunk.Phase.PARSE, PARSE_COUNTERS),
-        **chunk_totals(batch.pk, SignalChunk.Phase.SCORE, SCORE_COUNTERS),
-    }
-
-
-def alert_list_for(user) -> QuerySet[DiscoveryAlert]:
-    """발굴 대상 of the user's dongs, most urgent first, with the head's name for masking."""
-    head_name = Person.objects.filter(household=OuterRef("household_id")).order_by(
-        "-is_head", "id")
-    return (
-        DiscoveryAlert.objects.filter(
-            status=DiscoveryAlert.Status.OPEN,
-            household__in=visible_households(user),
-        )
-        .select_related("household", "household__dong", "assessment")
-        .annotate(head_name=Subquery(head_name.values("name")[:1]))
-        .order_by("due_on", "-score", "id")
-    )
-
-
-def risk_model_versions(limit: int = 10) -> QuerySet[RiskModel]:
-    return RiskModel.objects.select_related("created_by").order_by("-version")[:limit]

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from outreach.dashboards import Period
+from outreach.dashboards.base import Period
 
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 MAX_MONTHS = 60

@@ -21,8 +21,8 @@ from django.test.utils import CaptureQueriesContext
 
 from households.demo import seed_registry
 from households.models import Household
+from outreach.dashboards.rollups import dashboard_rollup_refresh
 from outreach.models import DiscoveryAlert, RiskAssessment, Visit
-from outreach.rollups import dashboard_rollup_refresh
 
 # Marks the rows this command made, so a second run only tops up.
 BENCH_NOTE = "bench_dashboard"

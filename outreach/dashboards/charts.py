@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from outreach.dashboards import Table
+from outreach.dashboards.base import Table
 
 WIDTH = 360
 # Colour-blind-safe (Okabe–Ito), distinguishable in greyscale print by order.

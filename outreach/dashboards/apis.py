@@ -6,8 +6,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from outreach import dashboards
-from outreach.dashboard_forms import PeriodForm
+from outreach.dashboards.base import dashboard_scope
+from outreach.dashboards.forms import PeriodForm
+from outreach.dashboards.panels.registry import SECTIONS, panel_get, panels_available
 
 
 class ColumnSerializer(serializers.Serializer):
@@ -64,11 +65,11 @@ class PanelListApi(APIView):
 
     @extend_schema(responses=PanelInfoSerializer(many=True))
     def get(self, request):
-        dashboards.dashboard_scope(request.user)
+        dashboard_scope(request.user)
         return Response([
             {"name": p.name, "section": p.section,
-             "section_label": str(dashboards.SECTIONS[p.section])}
-            for p in dashboards.panels_available()
+             "section_label": str(SECTIONS[p.section])}
+            for p in panels_available()
         ])
 
 
@@ -79,8 +80,8 @@ class PanelApi(APIView):
     @extend_schema(parameters=PERIOD_PARAMETERS,
                    responses={200: TableSerializer, 400: ErrorSerializer})
     def get(self, request, name: str):
-        panel = dashboards.panel_get(name)
-        scope = dashboards.dashboard_scope(request.user, dong_id=request.query_params.get("dong"))
+        panel = panel_get(name)
+        scope = dashboard_scope(request.user, dong_id=request.query_params.get("dong"))
         form = PeriodForm(request.query_params)
         if not form.is_valid():
             errors = {k: [str(e) for e in v] for k, v in form.errors.items()}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outreach import dashboard_views as views
+from outreach.dashboards import views
 
 urlpatterns = [
     path("", views.dashboard_home, name="dashboard"),

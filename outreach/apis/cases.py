@@ -1,0 +1,89 @@
+"""Case API: integrated cases, scoped, with their stage actions."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from households import selectors as household_selectors
+from outreach.apis.access import log_view, require_records
+from outreach.selectors.cases import case_managers_for, cases_for
+from outreach.serializers import (
+    CaseAdvanceSerializer,
+    CaseCloseSerializer,
+    CaseOpenSerializer,
+    CaseSerializer,
+)
+from outreach.services.cases import case_advance, case_close, case_open
+from referrals.apis import drf_errors
+
+
+@extend_schema(tags=["cases"])
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """통합사례관리: case managers across the district, staff in their dongs."""
+
+    serializer_class = CaseSerializer
+    filterset_fields = ["stage", "household", "manager"]
+
+    def get_queryset(self):
+        return cases_for(self.request.user).prefetch_related(
+            "stage_changes").order_by("-opened_at", "-id")
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        log_view(request, "case", case, case.household_id)
+        return Response(self.get_serializer(case).data)
+
+    def _out(self, case, code=status.HTTP_200_OK):
+        return Response(CaseSerializer(self.get_queryset().get(pk=case.pk)).data, status=code)
+
+    @extend_schema(request=CaseOpenSerializer, responses={201: CaseSerializer})
+    def create(self, request):
+        require_records(request.user)
+        data = CaseOpenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        household = get_object_or_404(
+            household_selectors.visible_households(request.user), pk=values["household"])
+        manager = request.user
+        if values.get("manager"):
+            manager = case_managers_for(request.user).filter(
+                pk=values["manager"]).first()
+            if manager is None:
+                raise ValidationError({"manager": [_("사례관리자로 지정할 수 없는 사용자입니다.")]})
+        try:
+            case = case_open(household=household, manager=manager, user=request.user,
+                                      summary=values["summary"])
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+        return self._out(case, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseAdvanceSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        case = self.get_object()
+        data = CaseAdvanceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            case_advance(case=case, user=request.user, **data.validated_data)
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+        return self._out(case)
+
+    @extend_schema(request=CaseCloseSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        case = self.get_object()
+        data = CaseCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            case_close(case=case, user=request.user, **data.validated_data)
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+        return self._out(case)
+
+

@@ -1,0 +1,22 @@
+"""The dashboards as a Django app of their own, nested in outreach.
+
+An app rather than a plain package so that it owns its management commands
+(bench_dashboard, bench_pages), its Celery task and its hook receiver. It has no
+models: the rollup tables are declared in ``outreach.models.rollups`` so that their
+migrations stayed where they were.
+"""
+
+from django.apps import AppConfig
+
+
+class DashboardsConfig(AppConfig):
+    name = "outreach.dashboards"
+    label = "dashboards"
+    verbose_name = "Dashboards"
+
+    def ready(self):
+        from households.hooks import dong_figures_changed
+        from outreach.dashboards.receivers import on_dong_figures_changed
+
+        dong_figures_changed.connect(on_dong_figures_changed,
+                                     dispatch_uid="dashboards-rollup-refresh")

@@ -1,0 +1,1 @@
+"""Dashboard panels by subject; ``registry`` lists them all."""

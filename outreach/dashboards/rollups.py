@@ -1,0 +1,327 @@
+"""Dashboard rollups: per (dong, month) figures, rebuilt set-based.
+
+``dashboard_rollup_refresh`` recomputes the rollup tables of some dongs (or all) from
+alerts, assessments and visits: a handful of GROUP BY queries, then delete + insert in
+one transaction, so a reader sees the old rows or the new ones, never half. It runs
+nightly (CELERY_BEAT_SCHEDULE) and, through ``outreach.dashboards.receivers``, after
+commit of the writes that send the ``dong_figures_changed`` hook. PostgreSQL
+materialized views would do the
+same but SQLite (the embedded mode) has none; plain tables work on both.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, DateField, F, Q
+from django.db.models.functions import TruncMonth
+
+from households.dates import add_months
+from households.selectors import household_head
+from outreach.dashboards.base import EMERGENCY_LEVELS, NEEDED_HELP_REASONS, discovered_alerts
+from outreach.dashboards.forms import MAX_MONTHS
+from outreach.dashboards.panels.feedback import age_band_spans
+from outreach.models import (
+    DiscoveryAlert,
+    DongMonthAge,
+    DongMonthCompanion,
+    DongMonthFactor,
+    DongMonthReach,
+    DongMonthScore,
+    DongMonthStat,
+    Visit,
+)
+
+STAT_FIELDS = (
+    "alerts_opened",
+    "alerts_closed",
+    "contacted",
+    "em_contacted",
+    "em_ok",
+    "em_uncontacted",
+    "normal_contacted",
+    "normal_ok",
+    "normal_uncontacted",
+    "visits_done",
+    "visits_met",
+    "visits_paired",
+)
+
+
+def _month(field_name: str):
+    return TruncMonth(field_name, output_field=DateField())
+
+
+def within_q(days: int) -> Q:
+    return Q(first_contact_at__lte=F("opened_at") + timedelta(days=days))
+
+
+def _stats(alerts, visits) -> list[DongMonthStat]:
+    emergency = Q(assessment__level__in=EMERGENCY_LEVELS)
+    e_days = settings.EMERGENCY_FIRST_CONTACT_DAYS
+    n_days = settings.NORMAL_FIRST_CONTACT_DAYS
+    contacted = Q(first_contact_at__isnull=False)
+    rows: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(STAT_FIELDS, 0))
+    for r in (
+        alerts.annotate(m=_month("opened_at"))
+        .values("household__dong_id", "m")
+        .order_by()
+        .annotate(
+            alerts_opened=Count("id"),
+            contacted=Count("id", filter=contacted),
+            em_contacted=Count("id", filter=emergency & contacted),
+            em_ok=Count("id", filter=emergency & within_q(e_days)),
+            em_uncontacted=Count("id", filter=emergency & ~contacted),
+            normal_contacted=Count("id", filter=~emergency & contacted),
+            normal_ok=Count("id", filter=~emergency & within_q(n_days)),
+            normal_uncontacted=Count("id", filter=~emergency & ~contacted),
+        )
+    ):
+        key = (r.pop("household__dong_id"), r.pop("m"))
+        rows[key].update(r)
+    for r in (
+        alerts.filter(status=DiscoveryAlert.Status.CLOSED, closed_at__isnull=False)
+        .annotate(m=_month("closed_at"))
+        .values("household__dong_id", "m")
+        .order_by()
+        .annotate(n=Count("id"))
+    ):
+        rows[(r["household__dong_id"], r["m"])]["alerts_closed"] = r["n"]
+    for r in (
+        visits.filter(visited_at__isnull=False)
+        .exclude(outcome="")
+        .annotate(m=_month("visited_at"))
+        .values("household__dong_id", "m")
+        .order_by()
+        .annotate(
+            done=Count("id"),
+            met=Count("id", filter=Q(outcome=Visit.Outcome.MET)),
+            paired=Count("id", filter=Q(companion__isnull=False)),
+        )
+    ):
+        row = rows[(r["household__dong_id"], r["m"])]
+        row.update(visits_done=r["done"], visits_met=r["met"], visits_paired=r["paired"])
+    seconds: dict[tuple, list] = defaultdict(list)
+    for dong_id, month, opened, contacted_at in (
+        alerts.filter(first_contact_at__isnull=False)
+        .annotate(m=_month("opened_at"))
+        .values_list("household__dong_id", "m", "opened_at", "first_contact_at")
+        .order_by()
+        .iterator(chunk_size=5000)
+    ):
+        seconds[(dong_id, month)].append((contacted_at - opened).total_seconds())
+    return [
+        DongMonthStat(
+            dong_id=dong_id,
+            month=month,
+            contact_seconds=sorted(seconds.get((dong_id, month), ())),
+            **figures,
+        )
+        for (dong_id, month), figures in rows.items()
+    ]
+
+
+def _reach(kind: str, events) -> list[DongMonthReach]:
+    """``events``: distinct (dong_id, household_id, month) rows."""
+    counts: Counter = Counter()
+    previous: dict[int, object] = {}
+    for dong_id, household_id, month in sorted(events, key=lambda e: (e[1], e[2])):
+        counts[(dong_id, month, previous.get(household_id))] += 1
+        previous[household_id] = month
+    return [
+        DongMonthReach(dong_id=dong_id, kind=kind, month=month, since=since, n=n)
+        for (dong_id, month, since), n in counts.items()
+    ]
+
+
+def _reaches(alerts, visits) -> list[DongMonthReach]:
+    fields = ("household__dong_id", "household_id", "m")
+    found = (
+        discovered_alerts(alerts)
+        .annotate(m=_month("opened_at"))
+        .values_list(*fields)
+        .order_by()
+        .distinct()
+    )
+    visited = (
+        visits.filter(visited_at__isnull=False)
+        .annotate(m=_month("visited_at"))
+        .values_list(*fields)
+        .order_by()
+        .distinct()
+    )
+    return (
+        _reach("found", found)
+        + _reach("visited", visited)
+        + _reach("unreachable", visited.filter(unreachable=True))
+    )
+
+
+def _model_alerts(alerts):
+    return alerts.filter(
+        status=DiscoveryAlert.Status.CLOSED,
+        closed_at__isnull=False,
+        origin="risk_model",
+        assessment__isnull=False,
+    )
+
+
+def _scores(alerts) -> list[DongMonthScore]:
+    rows = (
+        _model_alerts(alerts)
+        .annotate(m=_month("closed_at"))
+        .values("household__dong_id", "m", "assessment__model_version", "assessment__score")
+        .order_by()
+        .annotate(
+            closed=Count("id"), hits=Count("id", filter=Q(close_reason__in=NEEDED_HELP_REASONS))
+        )
+    )
+    return [
+        DongMonthScore(
+            dong_id=r["household__dong_id"],
+            month=r["m"],
+            version=r["assessment__model_version"],
+            score=r["assessment__score"],
+            closed=r["closed"],
+            hits=r["hits"],
+        )
+        for r in rows
+    ]
+
+
+def _factors(alerts) -> list[DongMonthFactor]:
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    rows = (
+        _model_alerts(alerts)
+        .annotate(m=_month("closed_at"))
+        .values_list("household__dong_id", "m", "assessment__factors", "close_reason")
+        .order_by()
+    )
+    # The factor lists are JSON; grouped here (a refresh, not a page view).
+    for dong_id, month, factors, reason in rows.iterator(chunk_size=5000):
+        if not isinstance(factors, list):
+            continue
+        for factor in factors:
+            c = counts[(dong_id, month, str(factor)[:200])]
+            c[0] += 1
+            c[1] += reason in NEEDED_HELP_REASONS
+    return [
+        DongMonthFactor(dong_id=dong_id, month=month, factor=factor, closed=n, hits=h)
+        for (dong_id, month, factor), (n, h) in counts.items()
+    ]
+
+
+def _ages(alerts) -> list[DongMonthAge]:
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    spans: dict = {}
+    rows = (
+        _model_alerts(alerts)
+        .annotate(m=_month("closed_at"), birth=household_head("birth_date"))
+        .values_list("household__dong_id", "m", "assessment__score", "birth", "close_reason")
+        .order_by()
+    )
+    for dong_id, month, score, birth, reason in rows.iterator(chunk_size=5000):
+        last_end = add_months(month, MAX_MONTHS - 1)
+        if birth not in spans:
+            spans[birth] = age_band_spans(birth)
+        for band, valid_from, valid_to in spans[birth]:
+            # A period holding the closing month ends in it or later: the spans that
+            # end before are never read, and an earlier start is no start.
+            # It also ends within MAX_MONTHS of it (the period picker's limit).
+            if valid_to is not None and valid_to < month:
+                continue
+            if valid_from is not None and valid_from > last_end:
+                continue
+            if valid_from is not None and valid_from <= month:
+                valid_from = None
+            if valid_to is not None and valid_to >= last_end:
+                valid_to = None
+            c = counts[(dong_id, month, score, band, valid_from, valid_to)]
+            c[0] += 1
+            c[1] += reason in NEEDED_HELP_REASONS
+    return [
+        DongMonthAge(
+            dong_id=dong_id,
+            month=month,
+            score=score,
+            band=band,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            closed=n,
+            hits=h,
+        )
+        for (dong_id, month, score, band, valid_from, valid_to), (n, h) in counts.items()
+    ]
+
+
+def _companions(visits) -> list[DongMonthCompanion]:
+    rows = (
+        visits.filter(companion__isnull=False, visited_at__isnull=False)
+        .exclude(outcome="")
+        .annotate(m=_month("visited_at"))
+        .values("household__dong_id", "m", "companion_id")
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    return [
+        DongMonthCompanion(
+            dong_id=r["household__dong_id"],
+            month=r["m"],
+            companion_id=r["companion_id"],
+            visits=r["n"],
+        )
+        for r in rows
+    ]
+
+
+def dashboard_rollup_refresh(dong_ids=None) -> int:
+    """Rebuild the dashboard rollups of ``dong_ids`` (every dong when None), all months.
+
+    Returns how many rollup rows were written.
+    """
+    alerts = DiscoveryAlert.objects.all()
+    visits = Visit.objects.all()
+    tables = (
+        DongMonthStat,
+        DongMonthReach,
+        DongMonthScore,
+        DongMonthFactor,
+        DongMonthAge,
+        DongMonthCompanion,
+    )
+    if dong_ids is not None:
+        dong_ids = sorted({int(i) for i in dong_ids})
+        if not dong_ids:
+            return 0
+        alerts = alerts.filter(household__dong_id__in=dong_ids)
+        visits = visits.filter(household__dong_id__in=dong_ids)
+    rows = {
+        DongMonthStat: _stats(alerts, visits),
+        DongMonthReach: _reaches(alerts, visits),
+        DongMonthScore: _scores(alerts),
+        DongMonthFactor: _factors(alerts),
+        DongMonthAge: _ages(alerts),
+        DongMonthCompanion: _companions(visits),
+    }
+    with transaction.atomic():
+        for model in tables:
+            existing = model.objects.all()
+            if dong_ids is not None:
+                existing = existing.filter(dong_id__in=dong_ids)
+            existing.delete()
+            model.objects.bulk_create(rows[model], batch_size=2000)
+    return sum(len(r) for r in rows.values())
+
+
+# A dong whose refresh is queued and not yet started: more writes need no more tasks.
+QUEUED_KEY = "dashboard-rollup-queued:{}"
+QUEUED_SECONDS = 600  # a lost task stops holding the next ones back after this
+
+
+def dashboard_rollup_started(dong_ids) -> None:
+    """The refresh task begins: writes from now on queue another."""
+    cache.delete_many([QUEUED_KEY.format(int(i)) for i in dong_ids or ()])

@@ -1,0 +1,25 @@
+"""The outreach app's tables, one module per noun; every model is importable from here."""
+
+from outreach.models.alerts import DiscoveryAlert
+from outreach.models.assessments import CrisisLevel, RiskAssessment, RiskModel
+from outreach.models.cases import Case, CaseConference, CaseGoal, CaseNote, CaseStageChange
+from outreach.models.pairings import CheckIn, Pairing
+from outreach.models.rollups import (
+    DiscoveryTarget,
+    DongMonthAge,
+    DongMonthCompanion,
+    DongMonthFactor,
+    DongMonthReach,
+    DongMonthScore,
+    DongMonthStat,
+)
+from outreach.models.signal_batches import RiskSignal, SignalBatch, SignalChunk, SignalRejection
+from outreach.models.visits import NeedLevel, Visit, VisitNeed
+
+__all__ = [
+    "Case", "CaseConference", "CaseGoal", "CaseNote", "CaseStageChange", "CheckIn",
+    "CrisisLevel", "DiscoveryAlert", "DiscoveryTarget", "DongMonthAge", "DongMonthCompanion",
+    "DongMonthFactor", "DongMonthReach", "DongMonthScore", "DongMonthStat", "NeedLevel",
+    "Pairing", "RiskAssessment", "RiskModel", "RiskSignal", "SignalBatch", "SignalChunk",
+    "SignalRejection", "Visit", "VisitNeed",
+]

@@ -1,0 +1,179 @@
+"""Tables the dashboards fill and read: DiscoveryTarget and the per (dong, month) rollups.
+
+Declared in the outreach app so their migrations stay where they are; only
+``outreach.dashboards`` writes them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class DiscoveryTarget(models.Model):
+    """발굴 목표: households a dong should find in a year (영등포구 raises it 10% a year).
+
+    Without a row for the year the dashboard uses last year's actual × 1.1, rounded up.
+    """
+
+    dong = models.ForeignKey(
+        "households.Dong", on_delete=models.CASCADE, related_name="discovery_targets"
+    )
+    year = models.PositiveSmallIntegerField(_("연도"))
+    target = models.PositiveIntegerField(_("발굴 목표(가구)"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("설정일시"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("발굴 목표")
+        verbose_name_plural = _("발굴 목표")
+        ordering = ["year", "dong__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["dong", "year"], name="one_target_per_dong_year"),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100), name="target_year_sane"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dong} {self.year}: {self.target}"
+
+
+# --- dashboard rollups ---
+# Per (dong, month) figures the dashboards read instead of scanning alerts and visits.
+# Rebuilt by outreach.dashboards.rollups.dashboard_rollup_refresh (nightly, and per dong after the
+# writes that change them); a month is a calendar month in Asia/Seoul.
+
+
+class DongMonthStat(models.Model):
+    """Counts that add up over months and dongs. Alert figures by the month the alert
+    opened (first-contact figures too), ``alerts_closed`` by the month it closed,
+    visit figures by the month of the visit."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    alerts_opened = models.PositiveIntegerField(default=0)
+    alerts_closed = models.PositiveIntegerField(default=0)
+    contacted = models.PositiveIntegerField(default=0)
+    # Emergency (위기·긴급) and normal alerts: contacted, contacted within the limit,
+    # not contacted (yet). Whether a not-contacted one is already late depends on
+    # today, so the dashboard takes off the few opened within the last days live.
+    em_contacted = models.PositiveIntegerField(default=0)
+    em_ok = models.PositiveIntegerField(default=0)
+    em_uncontacted = models.PositiveIntegerField(default=0)
+    normal_contacted = models.PositiveIntegerField(default=0)
+    normal_ok = models.PositiveIntegerField(default=0)
+    normal_uncontacted = models.PositiveIntegerField(default=0)
+    visits_done = models.PositiveIntegerField(default=0)
+    visits_met = models.PositiveIntegerField(default=0)
+    visits_paired = models.PositiveIntegerField(default=0)
+    # Seconds from alert to first contact of the alerts contacted, sorted: the
+    # median is exact (one number per contacted alert, no join to read them).
+    contact_seconds = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dong", "month"],
+                                               name="one_stat_per_dong_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.month:%Y-%m}"
+
+
+class DongMonthReach(models.Model):
+    """Distinct households over any run of months, without the households.
+
+    ``n`` households of the dong had a ``kind`` event in ``month`` whose previous such
+    month was ``since`` (null: none before). The households in months [s, e] are then
+    the sum of ``n`` over month in [s, e] with since null or before s — each counted
+    once, at its first month in the run. Kinds: found (an alert opened that month led
+    to discovery), visited (a visit took place), unreachable (a visit ended 연락 두절).
+    """
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12)
+    month = models.DateField()
+    since = models.DateField(null=True, blank=True)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "month"], name="reach_kind_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.kind} {self.month:%Y-%m}: {self.n}"
+
+
+class DongMonthScore(models.Model):
+    """Closed risk-model alerts by the month they closed, model version and score
+    (an integer 0–100): how many, and how many were closed as needing help."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    version = models.PositiveIntegerField()
+    score = models.PositiveSmallIntegerField()
+    closed = models.PositiveIntegerField(default=0)
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="score_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.month:%Y-%m} v{self.version} {self.score}: {self.closed}"
+
+
+class DongMonthFactor(models.Model):
+    """Closed risk-model alerts per factor named on their assessment (one alert counts
+    once for each factor), by the month they closed."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    factor = models.CharField(max_length=200)
+    closed = models.PositiveIntegerField(default=0)
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="factor_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.month:%Y-%m} {self.factor}: {self.closed}"
+
+
+class DongMonthAge(models.Model):
+    """Closed risk-model alerts by the month they closed, score and the age band of the
+    household's head (outreach.dashboards.AGE_BANDS; -1 unknown) on the last day of a
+    period ending in a month from ``valid_from`` to ``valid_to`` (first days of months;
+    null: open-ended). A head's band changes only on a few birthdays, so each alert
+    has a handful of rows at most, and a period picks the row valid at its end."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    score = models.PositiveSmallIntegerField()
+    band = models.SmallIntegerField()
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    closed = models.PositiveIntegerField(default=0)
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="age_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.month:%Y-%m} band {self.band} {self.score}: {self.closed}"
+
+
+class DongMonthCompanion(models.Model):
+    """Visits done with a volunteer along, per volunteer, dong and month of the visit
+    (a row per volunteer: a district has hundreds, whatever the number of visits)."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    companion = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="+")
+    visits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="companion_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.month:%Y-%m} {self.companion_id}: {self.visits}"

@@ -1,0 +1,178 @@
+"""Agency files and the signals in them: SignalBatch, SignalChunk, SignalRejection, RiskSignal."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from households.models import Household, Organization, Person
+from outreach.signal_kinds import KIND_CHOICES
+
+
+class SignalBatch(models.Model):
+    """One agency file (or API push): the raw file is kept; its SHA-256 makes it unique."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("접수")
+        PARSING = "parsing", _("읽는 중")
+        SCORING = "scoring", _("점수 계산 중")
+        DONE = "done", _("완료")
+        FAILED = "failed", _("실패")
+
+    class Channel(models.TextChoices):
+        UPLOAD = "upload", _("화면 업로드")
+        API = "api", _("API")
+        COMMAND = "command", _("명령행")
+
+    source = models.ForeignKey(Organization, on_delete=models.PROTECT,
+                               related_name="signal_batches", verbose_name=_("제공 기관"))
+    channel = models.CharField(_("접수 경로"), max_length=10, choices=Channel.choices)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    file = models.FileField(_("원본 파일"), upload_to="signal_batches/%Y/%m/")
+    original_name = models.CharField(_("파일명"), max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    size_bytes = models.BigIntegerField(_("크기"))
+    file_format = models.CharField(_("형식"), max_length=5)  # csv | xlsx
+    encoding = models.CharField(_("문자 인코딩"), max_length=20, blank=True)
+    delimiter = models.CharField(max_length=1, blank=True)
+    # Header position → canonical column name, fixed when the file is received.
+    columns = models.JSONField(default=list)
+    status = models.CharField(_("상태"), max_length=10, choices=Status.choices,
+                              default=Status.RECEIVED)
+    failure_reason = models.TextField(_("실패 사유"), blank=True)
+    chunks_total = models.PositiveIntegerField(default=0)
+    score_chunks_total = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(_("행 수"), default=0)
+    accepted = models.PositiveIntegerField(_("접수"), default=0)
+    rejected = models.PositiveIntegerField(_("반려"), default=0)
+    duplicates = models.PositiveIntegerField(_("중복"), default=0)
+    matched_people = models.PositiveIntegerField(_("기존 가구원 일치"), default=0)
+    unregistered_candidates = models.PositiveIntegerField(_("미등록 거주 후보"), default=0)
+    unmatched = models.PositiveIntegerField(_("미일치"), default=0)
+    households_scored = models.PositiveIntegerField(_("평가 가구"), default=0)
+    alerts_opened = models.PositiveIntegerField(_("신규 발굴"), default=0)
+    alerts_updated = models.PositiveIntegerField(_("갱신 발굴"), default=0)
+    model_version = models.PositiveIntegerField(_("모델 버전"), null=True, blank=True)
+    created_at = models.DateTimeField(_("접수일시"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("완료일시"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("위기정보 파일")
+        verbose_name_plural = _("위기정보 파일")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["source", "-created_at"], name="batch_source_created")]
+
+    def __str__(self):
+        return f"batch {self.pk} {self.original_name}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class SignalChunk(models.Model):
+    """The status row of one unit of work: a slice of the file (parse) or of the
+    batch's households (score). Its (batch, phase, number) key makes a re-run a no-op."""
+
+    class Phase(models.TextChoices):
+        PARSE = "parse", _("읽기")
+        SCORE = "score", _("점수")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("대기")
+        DONE = "done", _("완료")
+        FAILED = "failed", _("실패")
+
+    batch = models.ForeignKey(SignalBatch, on_delete=models.CASCADE, related_name="chunks")
+    phase = models.CharField(max_length=5, choices=Phase.choices)
+    number = models.PositiveIntegerField()
+    # parse: byte range of the file and the physical line of its first row;
+    # score: household id range (inclusive).
+    start = models.BigIntegerField(default=0)
+    end = models.BigIntegerField(default=0)
+    first_line = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    # Outcome counts, written in the same transaction as the rows they count.
+    stats = models.JSONField(default=dict)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "phase", "number"], name="chunk_unique"),
+        ]
+        indexes = [models.Index(fields=["batch", "phase", "status"], name="chunk_batch_status")]
+
+    def __str__(self):
+        return f"batch {self.batch_id} {self.phase} #{self.number} {self.status}"
+
+
+class SignalRejection(models.Model):
+    """A rejected row: its line in the file, the column and what to fix."""
+
+    batch = models.ForeignKey(SignalBatch, on_delete=models.CASCADE, related_name="rejections")
+    line = models.PositiveIntegerField(_("행"))
+    column = models.CharField(_("열"), max_length=40, blank=True)
+    reason = models.CharField(_("사유"), max_length=300)
+
+    class Meta:
+        ordering = ["line", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "line", "column"], name="rejection_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.line}: {self.column} {self.reason}"
+
+
+class RiskSignal(models.Model):
+    """위기정보: one kind observed for one person by one source on one date."""
+
+    class Match(models.TextChoices):
+        RRN = "rrn", _("주민등록번호 일치")
+        NAME = "name", _("성명·생년월일·주소 일치")
+        CANDIDATE = "candidate", _("미등록 거주 후보")
+        UNMATCHED = "unmatched", _("미일치")
+
+    # source, batch and household are the leading columns of the indexes below; a separate
+    # index each would only slow the bulk inserts down.
+    source = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    kind = models.CharField(_("위기정보"), max_length=40, choices=KIND_CHOICES)
+    # Who it is about, stable across files: the RRN's keyed hash, or a keyed hash of
+    # normalised name + birth date + address key. Never the number itself.
+    subject = models.CharField(max_length=64)
+    observed_on = models.DateField(_("기준일"))
+    months_overdue = models.PositiveSmallIntegerField(_("체납개월"), null=True, blank=True)
+    amount = models.BigIntegerField(_("금액"), null=True, blank=True)
+    batch = models.ForeignKey(SignalBatch, on_delete=models.CASCADE, related_name="signals",
+                              db_index=False)
+    chunk_no = models.PositiveIntegerField()
+    line = models.PositiveIntegerField(_("행"))
+    household = models.ForeignKey(Household, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="risk_signals", db_index=False)
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="risk_signals")
+    match = models.CharField(_("일치 방법"), max_length=10, choices=Match.choices)
+    # Where an unmatched row said it lives (masked name only), for staff to follow up.
+    name_masked = models.CharField(max_length=50, blank=True)
+    address = models.CharField(max_length=250, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("위기정보")
+        verbose_name_plural = _("위기정보")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "kind", "subject", "observed_on"],
+                                    name="signal_unique_observation"),
+        ]
+        indexes = [
+            models.Index(fields=["batch", "chunk_no"], name="signal_batch_chunk"),
+            models.Index(fields=["household", "observed_on"], name="signal_household_on"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.observed_on} ({self.match})"

@@ -1,0 +1,73 @@
+"""Reads of the risk model: the current version, the versions, a what-if preview."""
+
+from collections import defaultdict
+
+from django.db.models import (
+    QuerySet,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from households.models import (
+    Household,
+)
+from outreach.models import (
+    RiskModel,
+    RiskSignal,
+)
+from outreach.scoring import DEFAULT_PARAMS, Params, score_household
+
+# --- the risk model ------------------------------------------------------------------
+
+# Households per scoring chunk: one transaction, one assessment insert, one alert upsert.
+SCORE_CHUNK_HOUSEHOLDS = 2000
+
+
+def risk_model_current() -> RiskModel:
+    """The newest version; v1 with the default weights is created the first time."""
+    model = RiskModel.objects.order_by("-version").first()
+    if model is None:
+        model, _created = RiskModel.objects.get_or_create(
+            version=1, defaults={"weights": dict(DEFAULT_PARAMS.weights),
+                                 "note": _("기본 모델")},
+        )
+    return model
+
+
+
+def signals_by_household(household_ids) -> dict:
+    signals = defaultdict(list)
+    rows = RiskSignal.objects.filter(household_id__in=household_ids).values_list(
+        "household_id", "kind", "observed_on", "months_overdue", "amount")
+    for household_id, *signal in rows:
+        signals[household_id].append(signal)
+    return signals
+
+
+def risk_model_preview(data: dict) -> dict:
+    """What-if: how many households would alert, by level, under an edited (unsaved) model
+    vs the current one."""
+    params = Params.of(RiskModel(**data))
+    current = Params.of(risk_model_current())
+    today = timezone.localdate()
+    ids = list(RiskSignal.objects.filter(household__isnull=False)
+               .values_list("household_id", flat=True).distinct())
+    result = {"households": len(ids), "now": defaultdict(int), "edited": defaultdict(int)}
+    for start in range(0, len(ids), SCORE_CHUNK_HOUSEHOLDS):
+        part = ids[start:start + SCORE_CHUNK_HOUSEHOLDS]
+        signals = signals_by_household(part)
+        for household_id, lives_alone, elderly in Household.objects.filter(
+                id__in=part).values_list("id", "lives_alone", "elderly"):
+            for key, p in (("now", current), ("edited", params)):
+                r = score_household(lives_alone=lives_alone, elderly=elderly,
+                                    signals=signals.get(household_id, ()), params=p, today=today)
+                if r.score >= p.threshold:
+                    result[key]["alerts"] += 1
+                result[key][r.level] += 1
+    result["now"], result["edited"] = dict(result["now"]), dict(result["edited"])
+    return result
+
+
+
+def risk_model_versions(limit: int = 10) -> QuerySet[RiskModel]:
+    return RiskModel.objects.select_related("created_by").order_by("-version")[:limit]

@@ -1,0 +1,83 @@
+"""Reads of signal batches: chunk totals, progress, the JSON summary, who may manage them."""
+
+
+
+from django.db.models import (
+    QuerySet,
+)
+
+from households.models import (
+    Role,
+)
+from households.selectors import scope_of
+from outreach.models import (
+    SignalBatch,
+    SignalChunk,
+)
+
+# --- risk signals (위기정보): batches, chunks, the risk model ---------------------
+PARSE_COUNTERS = ("rows", "accepted", "rejected", "duplicates", "matched_people",
+                  "unregistered_candidates", "unmatched")
+SCORE_COUNTERS = ("households_scored", "alerts_opened", "alerts_updated")
+
+
+def chunk_totals(batch_id: int, phase: str, names) -> dict:
+    """Counts of the finished chunks of one phase, summed (live while a batch runs)."""
+    totals = dict.fromkeys(names, 0)
+    for stats in SignalChunk.objects.filter(
+        batch_id=batch_id, phase=phase, status=SignalChunk.Status.DONE
+    ).values_list("stats", flat=True):
+        for name in names:
+            totals[name] += int(stats.get(name, 0))
+    return totals
+
+
+def can_manage_signals(user) -> bool:
+    return scope_of(user).has(Role.DISTRICT_ADMIN)
+
+
+def signal_batches_for(user) -> QuerySet[SignalBatch]:
+    """District admins see every batch; an agency feed only its own organisation's."""
+    scope = scope_of(user)
+    if scope.has(Role.DISTRICT_ADMIN):
+        return SignalBatch.objects.select_related("source")
+    if scope.has(Role.AGENCY_FEED):
+        return SignalBatch.objects.select_related("source").filter(
+            source_id__in=scope.organization_ids)
+    return SignalBatch.objects.none()
+
+
+def signal_batch_progress(batch: SignalBatch) -> dict:
+    """Chunks done of total and the running counts, for the progress bar."""
+    parse_done = batch.chunks.filter(phase=SignalChunk.Phase.PARSE,
+                                     status=SignalChunk.Status.DONE).count()
+    score_done = batch.chunks.filter(phase=SignalChunk.Phase.SCORE,
+                                     status=SignalChunk.Status.DONE).count()
+    total = batch.chunks_total + batch.score_chunks_total
+    done = parse_done + score_done
+    percent = 100 if batch.status == SignalBatch.Status.DONE else (
+        int(done * 100 / total) if total else 0)
+    return {
+        "percent": min(percent, 100), "parse_done": parse_done, "score_done": score_done,
+        **chunk_totals(batch.pk, SignalChunk.Phase.PARSE, PARSE_COUNTERS),
+        **chunk_totals(batch.pk, SignalChunk.Phase.SCORE, SCORE_COUNTERS),
+    }
+
+
+
+def signal_batch_summary(batch: SignalBatch) -> dict:
+    """The JSON summary of a batch (import_signals --json, the API); counts are live."""
+    parse = chunk_totals(batch.pk, SignalChunk.Phase.PARSE, PARSE_COUNTERS)
+    score = chunk_totals(batch.pk, SignalChunk.Phase.SCORE, SCORE_COUNTERS)
+    errors = [
+        {"line": line, "column": column, "reason": reason}
+        for line, column, reason in batch.rejections.order_by("line", "id")
+        .values_list("line", "column", "reason")[:1000]
+    ]
+    return {
+        "batch_id": batch.pk, "status": batch.status, **{k: parse[k] for k in (
+            "rows", "accepted", "rejected", "duplicates", "matched_people",
+            "unregistered_candidates")},
+        "unmatched": parse["unmatched"], **score, "errors": errors,
+        "failure_reason": batch.failure_reason,
+    }

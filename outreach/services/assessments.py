@@ -1,0 +1,284 @@
+"""Scoring (위기도): a batch's households in chunks, assessments stored, one open alert
+per alerting household; saving and rescoring the risk model."""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.celery import enqueue_on_commit
+from households.bulk import pg_bulk_insert
+from households.hooks import dong_figures_changed_send
+from households.models import (
+    Household,
+)
+from households.services import timeline_add_many
+from outreach.models import (
+    CrisisLevel,
+    DiscoveryAlert,
+    RiskAssessment,
+    RiskModel,
+    RiskSignal,
+    SignalBatch,
+    SignalChunk,
+)
+from outreach.scoring import Params, score_household
+from outreach.selectors.assessments import (
+    SCORE_CHUNK_HOUSEHOLDS,
+    risk_model_current,
+    signals_by_household,
+)
+from outreach.selectors.signal_batches import SCORE_COUNTERS, chunk_totals
+
+
+@transaction.atomic
+def risk_model_save(*, user, data: dict, note: str = "") -> RiskModel:
+    """Save an edited model as a new version (never edits one) and rescore in the background."""
+    current = risk_model_current()
+    latest = RiskModel.objects.select_for_update().order_by("-version").first()
+    model = RiskModel.objects.create(
+        version=(latest or current).version + 1, created_by=user, note=note[:200], **data
+    )
+
+    enqueue_on_commit("outreach.tasks.risk_model_rescore", model.version)
+    return model
+
+
+
+# --- scoring -------------------------------------------------------------------------
+
+def signal_batch_score(batch_id: int) -> None:
+    """scoring: split the households this batch touched into chunks and queue them."""
+
+    batch = SignalBatch.objects.filter(pk=batch_id).first()
+    if batch is None or batch.status != SignalBatch.Status.SCORING:
+        return
+    if not batch.score_chunks_total and not SignalChunk.objects.filter(
+            batch_id=batch_id, phase=SignalChunk.Phase.SCORE).exists():
+        ids = (RiskSignal.objects.filter(batch_id=batch_id, household__isnull=False)
+               .values_list("household_id", flat=True).distinct().order_by("household_id"))
+        chunks, current = [], []
+        for household_id in ids.iterator(chunk_size=10000):
+            current.append(household_id)
+            if len(current) >= SCORE_CHUNK_HOUSEHOLDS:
+                chunks.append((current[0], current[-1]))
+                current = []
+        if current:
+            chunks.append((current[0], current[-1]))
+        model = risk_model_current()
+        with transaction.atomic():
+            locked = SignalBatch.objects.select_for_update().get(pk=batch_id)
+            if locked.score_chunks_total or locked.status != SignalBatch.Status.SCORING:
+                return
+            SignalChunk.objects.bulk_create([
+                SignalChunk(batch_id=batch_id, phase=SignalChunk.Phase.SCORE, number=n,
+                            start=first, end=last)
+                for n, (first, last) in enumerate(chunks)
+            ], ignore_conflicts=True)
+            SignalBatch.objects.filter(pk=batch_id).update(
+                score_chunks_total=len(chunks), model_version=model.version)
+    pending = list(SignalChunk.objects.filter(
+        batch_id=batch_id, phase=SignalChunk.Phase.SCORE, status=SignalChunk.Status.PENDING
+    ).values_list("number", flat=True))
+    for number in pending:
+        enqueue_on_commit("outreach.tasks.signal_chunk_score", batch_id, number)
+    if not pending:
+        _batch_after_score(batch_id)
+
+
+def _due_on(level: str, today):
+    # 긴급지원: first contact within EMERGENCY_FIRST_CONTACT_DAYS (3 days, 송산3동 rule).
+    days = (settings.EMERGENCY_FIRST_CONTACT_DAYS if level == CrisisLevel.CRITICAL
+            else settings.NORMAL_FIRST_CONTACT_DAYS)
+    return today + timedelta(days=days)
+
+
+def households_score(household_ids, *, model: RiskModel, batch_id=None, source_name="",
+                      actor=None) -> dict:
+    """Score households, record an assessment each, open or update their alerts.
+
+    Must run inside a transaction; returns the counts.
+    """
+    params = Params.of(model)
+    today = timezone.localdate()
+    households = list(Household.objects.filter(id__in=household_ids).values_list(
+        "id", "lives_alone", "elderly"))
+    signals = signals_by_household([h[0] for h in households])
+    assessments = []
+    texts: dict = {}
+    # PostgreSQL stores them with COPY: plain namespaces cost far less than model instances.
+    make = SimpleNamespace if connection.vendor == "postgresql" else RiskAssessment
+    for household_id, lives_alone, elderly in households:
+        result = score_household(lives_alone=lives_alone, elderly=elderly,
+                                 signals=signals.get(household_id, ()), params=params,
+                                 today=today, texts=texts)
+        assessments.append(make(
+            household_id=household_id, model_version=model.version, score=result.score,
+            level=result.level, factors=result.factors, batch_id=batch_id,
+        ))
+    alerting = {a.household_id: a for a in assessments if a.score >= params.threshold}
+    if connection.vendor == "postgresql":
+        opened_ids, updated_ids = _assessments_store_pg(assessments, alerting, today)
+    else:
+        opened_ids, updated_ids = _assessments_store(assessments, alerting, today)
+    levels = {code: str(label) for code, label in CrisisLevel.choices}
+    # Translated once per call, not once per household.
+    score_text = _("위기도 %(score)s점 (%(level)s)")
+    updated_text, opened_text = " — " + _("발굴 대상 갱신"), " — " + _("발굴 대상 등록")
+    prefix = (_("위기정보 반영 (%(source)s): ") % {"source": source_name}) if source_name else ""
+    lines = []
+    for assessment in assessments:
+        summary = score_text % {"score": assessment.score, "level": levels[assessment.level]}
+        if assessment.factors:
+            summary += " · " + " · ".join(assessment.factors)
+        if assessment.household_id in alerting:
+            if assessment.household_id in updated_ids:
+                summary += updated_text
+            else:
+                summary += opened_text
+        if source_name:
+            summary = prefix + summary
+        lines.append(dict(household_id=assessment.household_id, kind="assessment",
+                          summary=summary, actor=actor))
+    timeline_add_many(lines)
+    return {"households_scored": len(assessments), "alerts_opened": len(opened_ids),
+            "alerts_updated": len(updated_ids)}
+
+
+def _dong_ids_of(household_ids) -> dict[int, int]:
+    """The inbox reads DiscoveryAlert.dong; bulk writes bypass save(), so set it here."""
+    return dict(Household.objects.filter(id__in=list(household_ids)).values_list("id", "dong_id"))
+
+
+def _assessments_store(assessments, alerting, today) -> tuple[set, set]:
+    """Save assessments; open an alert per alerting household or update its open one."""
+    RiskAssessment.objects.bulk_create(assessments, batch_size=2000)
+    # SQLite does not return the ids of bulk-created rows: the newest per household is ours.
+    latest = dict(RiskAssessment.objects.filter(
+        household_id__in=[a.household_id for a in assessments],
+    ).values_list("household_id").annotate(last=Max("id")).order_by())
+    for assessment in assessments:
+        assessment.pk = latest.get(assessment.household_id)
+    open_alerts = {
+        alert.household_id: alert for alert in DiscoveryAlert.objects.select_for_update()
+        .filter(household_id__in=list(alerting), status=DiscoveryAlert.Status.OPEN)
+    }
+    dongs = _dong_ids_of(alerting)
+    opened, updated = [], []
+    for household_id, assessment in alerting.items():
+        due = _due_on(assessment.level, today)
+        alert = open_alerts.get(household_id)
+        if alert is None:
+            opened.append(DiscoveryAlert(
+                household_id=household_id, dong_id=dongs[household_id],
+                assessment_id=assessment.pk, due_on=due,
+                level=assessment.level, score=assessment.score, origin="risk_model",
+            ))
+        else:
+            alert.assessment_id = assessment.pk
+            alert.level, alert.score = assessment.level, assessment.score
+            # A deadline already given is never pushed back by a rescore.
+            alert.due_on = min(alert.due_on, due)
+            alert.updated_at = timezone.now()
+            updated.append(alert)
+    DiscoveryAlert.objects.bulk_create(opened, batch_size=2000)
+    DiscoveryAlert.objects.bulk_update(
+        updated, ["assessment", "level", "score", "due_on", "updated_at"], batch_size=2000)
+    return {a.household_id for a in opened}, {a.household_id for a in updated}
+
+
+
+def _assessments_store_pg(assessments, alerting, today) -> tuple[set, set]:
+    """The same as _assessments_store in two statements: the assessments, then one upsert
+    of the alerts on the one-open-alert-per-household index."""
+    returned = pg_bulk_insert(RiskAssessment, assessments, "RETURNING id, household_id")
+    ids = dict((household_id, pk) for pk, household_id in returned)
+    for assessment in assessments:
+        assessment.pk = ids[assessment.household_id]
+    dongs = _dong_ids_of(alerting)
+    alerts = [
+        DiscoveryAlert(household_id=household_id, dong_id=dongs[household_id],
+                       assessment_id=a.pk, level=a.level,
+                       score=a.score, due_on=_due_on(a.level, today), origin="risk_model")
+        for household_id, a in sorted(alerting.items())
+    ]
+    returned = pg_bulk_insert(DiscoveryAlert, alerts, (
+        "ON CONFLICT (household_id) WHERE status = 'open' DO UPDATE SET "
+        "assessment_id = EXCLUDED.assessment_id, level = EXCLUDED.level, "
+        "score = EXCLUDED.score, updated_at = EXCLUDED.updated_at, "
+        # A deadline already given is never pushed back by a rescore.
+        "due_on = LEAST(outreach_discoveryalert.due_on, EXCLUDED.due_on) "
+        "RETURNING household_id, (xmax = 0)"
+    ))
+    opened = {household_id for household_id, inserted in returned if inserted}
+    return opened, {household_id for household_id, inserted in returned if not inserted}
+
+
+def signal_chunk_score(batch_id: int, number: int) -> None:
+    chunk = SignalChunk.objects.select_related("batch", "batch__source").filter(
+        batch_id=batch_id, phase=SignalChunk.Phase.SCORE, number=number).first()
+    if chunk is None:
+        return
+    if chunk.status != SignalChunk.Status.PENDING:
+        _batch_after_score(batch_id)
+        return
+    batch = chunk.batch
+    SignalChunk.objects.filter(pk=chunk.pk).update(attempts=chunk.attempts + 1)
+    model = (RiskModel.objects.filter(version=batch.model_version).first()
+             or risk_model_current())
+    with transaction.atomic():
+        locked = SignalChunk.objects.select_for_update().get(pk=chunk.pk)
+        if locked.status != SignalChunk.Status.PENDING:
+            return
+        household_ids = list(
+            RiskSignal.objects.filter(batch_id=batch_id, household_id__gte=chunk.start,
+                                      household_id__lte=chunk.end)
+            .values_list("household_id", flat=True).distinct()
+        )
+        locked.stats = households_score(household_ids, model=model, batch_id=batch_id,
+                                         source_name=batch.source.name)
+        locked.status = SignalChunk.Status.DONE
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["stats", "status", "finished_at"])
+    _batch_after_score(batch_id)
+
+
+def _batch_after_score(batch_id: int) -> None:
+    open_chunks = SignalChunk.objects.filter(
+        batch_id=batch_id, phase=SignalChunk.Phase.SCORE
+    ).exclude(status=SignalChunk.Status.DONE)
+    if open_chunks.exists():
+        return
+    if SignalBatch.objects.filter(pk=batch_id, status=SignalBatch.Status.SCORING).update(
+        status=SignalBatch.Status.DONE, finished_at=timezone.now(),
+        **chunk_totals(batch_id, SignalChunk.Phase.SCORE, SCORE_COUNTERS),
+    ):
+        # The batch's alerts and assessments reach the dashboards: one refresh of all.
+        dong_figures_changed_send(None)
+
+
+def risk_model_rescore(version: int) -> int:
+    """Rescore every household with signals under ``version``; households already
+    assessed under it are skipped, so a re-run continues where it stopped."""
+    model = RiskModel.objects.filter(version=version).first()
+    if model is None or model.version != risk_model_current().version:
+        return 0
+    done = 0
+    ids = list(RiskSignal.objects.filter(household__isnull=False)
+               .values_list("household_id", flat=True).distinct().order_by("household_id"))
+    for start in range(0, len(ids), SCORE_CHUNK_HOUSEHOLDS):
+        part = ids[start:start + SCORE_CHUNK_HOUSEHOLDS]
+        with transaction.atomic():
+            already = set(RiskAssessment.objects.filter(
+                household_id__in=part, model_version=version, batch__isnull=True,
+            ).values_list("household_id", flat=True))
+            todo = [h for h in part if h not in already]
+            if todo:
+                done += households_score(todo, model=model,
+                                          source_name="")["households_scored"]
+    dong_figures_changed_send(None)
+    return done

@@ -1,0 +1,162 @@
+"""Integrated case management (통합사례관리): open, advance, close, conferences, goals,
+notes, and the follow-ups that come due after closure."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from households.dates import add_months
+from households.hooks import dong_figures_changed_send
+from households.services import timeline_add
+from outreach.models import (
+    Case,
+    CaseConference,
+    CaseGoal,
+    CaseNote,
+    CaseStageChange,
+)
+from outreach.services.alerts import alert_open
+
+# --- 통합사례관리 --------------------------------------------------------------
+
+
+
+
+def _stage_due(case: Case, stage: str, today: date) -> date | None:
+    days = settings.CASE_STAGE_DAYS.get(stage)
+    if stage in (Case.Stage.ASSESSMENT, Case.Stage.PLAN):
+        # 통합사례관리: the plan is due within CASE_PLAN_DAYS of intake, whatever else.
+        return min(case.plan_due_on, today + timedelta(days=days)) if days else case.plan_due_on
+    if stage == Case.Stage.CLOSED:
+        return case.follow_up_on
+    return today + timedelta(days=days) if days else None
+
+
+def _enter_stage(case: Case, stage: str, *, user, note: str = "") -> None:
+    today = timezone.localdate()
+    case.stage = stage
+    case.stage_due_on = _stage_due(case, stage, today)
+    case.save()
+    CaseStageChange.objects.create(case=case, stage=stage, by=user, due_on=case.stage_due_on,
+                                   note=note[:300])
+    timeline_add(
+        household_id=case.household_id, kind="case", actor=user, obj=case,
+        summary=_("통합사례 %(stage)s 단계%(note)s")
+        % {"stage": case.get_stage_display(), "note": f": {note}" if note else ""},
+    )
+
+
+@transaction.atomic
+def case_open(*, household, manager, user, summary: str = "") -> Case:
+    if Case.objects.filter(household=household, closed_at__isnull=True).exists():
+        raise ValidationError(_("이 가구에는 이미 진행 중인 통합사례가 있습니다."))
+    today = timezone.localdate()
+    case = Case(household=household, manager=manager, summary=summary,
+                plan_due_on=today + timedelta(days=settings.CASE_PLAN_DAYS))
+    _enter_stage(case, Case.Stage.INTAKE, user=user)
+    # An opened case makes the household "discovered" on the dashboards.
+    dong_figures_changed_send([household.dong_id])
+    return case
+
+
+@transaction.atomic
+def case_advance(*, case: Case, user, to_stage: str, note: str = "") -> Case:
+    """Move to the next stage; a skipped stage is refused."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if to_stage != case.next_stage:
+        raise ValidationError(
+            _("'%(now)s' 다음 단계는 '%(next)s'입니다. 단계를 건너뛸 수 없습니다.")
+            % {"now": case.get_stage_display(),
+               "next": Case.Stage(case.next_stage).label if case.next_stage else "—"}
+        )
+    if to_stage == Case.Stage.CLOSED:
+        raise ValidationError(_("종결은 종결 사유와 함께 기록해 주세요."))
+    if to_stage == Case.Stage.SERVICE and not case.goals.exists():
+        raise ValidationError(_("서비스 제공 전에 계획 목표를 하나 이상 세워 주세요."))
+    _enter_stage(case, to_stage, user=user, note=note)
+    return case
+
+
+@transaction.atomic
+def case_close(*, case: Case, user, reason: str, note: str = "",
+               follow_up_on: date | None = None) -> Case:
+    """종결. A case closes after 점검 when its goals are met; a death, a move, a refusal
+    or a transfer may end it at any stage. Follow-up comes CASE_FOLLOW_UP_MONTHS later."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.closed_at:
+        raise ValidationError(_("이미 종결된 사례입니다."))
+    if reason not in Case.ClosureReason.values:
+        raise ValidationError({"reason": _("종결 사유를 골라 주세요.")})
+    if reason in (Case.ClosureReason.GOALS_MET, Case.ClosureReason.OTHER) and \
+            case.stage != Case.Stage.MONITORING:
+        raise ValidationError(
+            _("'%(reason)s'(으)로 종결하려면 먼저 점검 단계를 거쳐야 합니다.")
+            % {"reason": Case.ClosureReason(reason).label}
+        )
+    today = timezone.localdate()
+    if follow_up_on is not None and follow_up_on <= today:
+        raise ValidationError({"follow_up_on": _("사후관리 예정일은 종결일 이후여야 합니다.")})
+    case.closed_at = timezone.now()
+    case.closure_reason, case.closure_note = reason, note
+    if reason not in (Case.ClosureReason.DECEASED, Case.ClosureReason.MOVED):
+        case.follow_up_on = follow_up_on or add_months(today, settings.CASE_FOLLOW_UP_MONTHS)
+    _enter_stage(case, Case.Stage.CLOSED, user=user, note=case.get_closure_reason_display())
+    return case
+
+
+@transaction.atomic
+def case_conference_add(*, case: Case, user, held_on: date, decisions: str,
+                        organizations=()) -> CaseConference:
+    conference = CaseConference.objects.create(case=case, held_on=held_on, decisions=decisions,
+                                               created_by=user)
+    conference.organizations.set(organizations)
+    timeline_add(household_id=case.household_id, kind="case", actor=user, obj=conference,
+                 summary=_("사례회의 %(date)s") % {"date": f"{held_on:%Y-%m-%d}"})
+    return conference
+
+
+@transaction.atomic
+def case_goal_add(*, case: Case, user, description: str, domain: str = "",
+                  service_links=()) -> CaseGoal:
+    links = list(service_links)
+    if any(link.household_id != case.household_id for link in links):
+        raise ValidationError(_("다른 가구의 서비스 연계는 목표에 연결할 수 없습니다."))
+    goal = CaseGoal.objects.create(case=case, description=description, domain=domain)
+    goal.service_links.set(links)
+    timeline_add(household_id=case.household_id, kind="case", actor=user, obj=goal,
+                 summary=_("사례 목표: %(goal)s") % {"goal": description})
+    return goal
+
+
+@transaction.atomic
+def case_note_add(*, case: Case, user, text: str) -> CaseNote:
+    note = CaseNote.objects.create(case=case, author=user, text=text)
+    timeline_add(household_id=case.household_id, kind="case", actor=user, obj=note,
+                 summary=_("점검 기록: %(text)s") % {"text": text[:100]})
+    return note
+
+
+def case_follow_ups_due(today: date | None = None) -> int:
+    """Closed cases whose follow-up date has come back into the queue as alerts."""
+    today = today or timezone.localdate()
+    due_ids = list(
+        Case.objects.filter(stage=Case.Stage.CLOSED, follow_up_on__lte=today,
+                            follow_up_alert__isnull=True).values_list("pk", flat=True)
+    )
+    raised = 0
+    for case_id in due_ids:
+        with transaction.atomic():
+            case = Case.objects.select_for_update().select_related("household").get(pk=case_id)
+            if case.follow_up_alert_id or case.stage != Case.Stage.CLOSED:
+                continue
+            case.follow_up_alert = alert_open(
+                household=case.household, origin="follow_up",
+                summary=_("사후관리 예정일 도래 (통합사례 %(id)s)") % {"id": case.pk},
+            )
+            _enter_stage(case, Case.Stage.FOLLOW_UP, user=None)
+        raised += 1
+    return raised

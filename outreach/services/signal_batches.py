@@ -1,0 +1,278 @@
+"""Agency files (위기정보): receive one, split it into chunks, parse, match and store each
+chunk exactly once. Tasks call these with ids; every step can run twice safely."""
+
+import hashlib
+import os
+import tempfile
+from collections import defaultdict
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.celery import enqueue_on_commit
+from households.bulk import pg_bulk_insert
+from households.models import (
+    Organization,
+    mask_name,
+)
+from outreach import signal_files
+from outreach.models import (
+    RiskSignal,
+    SignalBatch,
+    SignalChunk,
+    SignalRejection,
+)
+from outreach.selectors.signal_batches import PARSE_COUNTERS, chunk_totals
+from outreach.services.signal_matching import (
+    signal_candidates_create,
+    signal_rows_match,
+    signal_rows_place,
+)
+from outreach.signal_files import FileRejected
+
+# --- receiving a file ----------------------------------------------------------------
+
+def _spool(fileobj, max_bytes: int) -> tuple[str, str, int]:
+    """Copy to a temporary file while hashing; refuse (413) past max_bytes."""
+    digest, size = hashlib.sha256(), 0
+    handle, path = tempfile.mkstemp(prefix="signals-", dir=_spool_dir())
+    try:
+        with os.fdopen(handle, "wb") as out:
+            if hasattr(fileobj, "chunks"):
+                pieces = fileobj.chunks(1024 * 1024)
+            else:
+                pieces = iter(lambda: fileobj.read(1024 * 1024), b"")
+            for piece in pieces:
+                size += len(piece)
+                if size > max_bytes:
+                    raise FileRejected(
+                        _("파일이 너무 큽니다 (최대 %(mb)s MB).")
+                        % {"mb": max_bytes // (1024 * 1024)}, status=413,
+                    )
+                digest.update(piece)
+                out.write(piece)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return path, digest.hexdigest(), size
+
+
+def _spool_dir() -> str:
+    path = os.path.join(settings.MEDIA_ROOT, "signal_batches", "incoming")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def signal_batch_receive(*, source: Organization, fileobj, filename: str, channel: str,
+                         user=None, encoding: str = "auto") -> tuple[SignalBatch, bool]:
+    """Keep the raw file and queue it; the same bytes again return the existing batch.
+
+    Raises FileRejected (nothing stored) for a file that is not a usable CSV/XLSX.
+    """
+    max_bytes = settings.SIGNAL_UPLOAD_MAX_BYTES
+    path, sha256, size = _spool(fileobj, max_bytes)
+    try:
+        existing = SignalBatch.objects.filter(sha256=sha256).first()
+        if existing is not None:
+            return existing, False
+        info = signal_files.sniff(path, size=size, max_bytes=max_bytes, encoding=encoding)
+        batch = SignalBatch(
+            source=source, channel=channel, uploaded_by=user if getattr(
+                user, "is_authenticated", False) else None,
+            original_name=os.path.basename(filename or "signals.csv")[:255], sha256=sha256,
+            size_bytes=size, file_format=info.file_format, encoding=info.encoding,
+            delimiter=info.delimiter, columns=info.columns,
+        )
+        suffix = ".xlsx" if info.file_format == "xlsx" else ".csv"
+        try:
+            with transaction.atomic():
+                with open(path, "rb") as f:
+                    batch.file.save(f"{sha256[:16]}{suffix}", File(f), save=False)
+                batch.save()
+
+                enqueue_on_commit("outreach.tasks.signal_batch_start", batch.pk)
+        except IntegrityError:
+            # The same file arrived twice at once: the other request stored it.
+            if batch.file:
+                batch.file.delete(save=False)
+            return SignalBatch.objects.get(sha256=sha256), False
+        return batch, True
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+def _data_path(batch: SignalBatch) -> str:
+    """The CSV the chunk tasks read: the raw file, or the XLSX's first sheet as CSV."""
+    return batch.file.path + ".csv" if batch.file_format == "xlsx" else batch.file.path
+
+
+def _data_encoding(batch: SignalBatch) -> str:
+    return "utf-8" if batch.file_format == "xlsx" else batch.encoding
+
+
+def signal_batch_start(batch_id: int) -> None:
+    """received → parsing: find the chunk boundaries (one streaming pass), queue the chunks."""
+
+    batch = SignalBatch.objects.filter(pk=batch_id).first()
+    if batch is None or batch.finished:
+        return
+    if batch.status == SignalBatch.Status.RECEIVED:
+        if batch.file_format == "xlsx" and not os.path.exists(_data_path(batch)):
+            partial = f"{_data_path(batch)}.{os.getpid()}.part"
+            signal_files.xlsx_to_csv(batch.file.path, partial)
+            os.replace(partial, _data_path(batch))
+        ranges = signal_files.split(_data_path(batch), settings.SIGNAL_CHUNK_ROWS)
+        with transaction.atomic():
+            locked = SignalBatch.objects.select_for_update().get(pk=batch_id)
+            if locked.status != SignalBatch.Status.RECEIVED:
+                return
+            chunks = [
+                SignalChunk(batch_id=batch_id, phase=SignalChunk.Phase.PARSE, number=r.number,
+                            start=r.start, end=r.end, first_line=r.first_line)
+                for r in ranges
+            ]
+            SignalChunk.objects.bulk_create(chunks, ignore_conflicts=True, batch_size=1000)
+            SignalBatch.objects.filter(pk=batch_id).update(
+                status=SignalBatch.Status.PARSING, chunks_total=len(chunks)
+            )
+    pending = list(SignalChunk.objects.filter(
+        batch_id=batch_id, phase=SignalChunk.Phase.PARSE, status=SignalChunk.Status.PENDING
+    ).values_list("number", flat=True))
+    for number in pending:
+        enqueue_on_commit("outreach.tasks.signal_chunk_parse", batch_id, number)
+    if not pending:
+        _batch_after_parse(batch_id)
+
+
+def signal_batch_fail(batch_id: int, reason: str) -> None:
+    SignalBatch.objects.filter(pk=batch_id).exclude(status=SignalBatch.Status.DONE).update(
+        status=SignalBatch.Status.FAILED, failure_reason=reason[:2000],
+        finished_at=timezone.now(),
+    )
+
+
+def signal_chunk_fail(batch_id: int, phase: str, number: int, error: str) -> None:
+    """A chunk gave up after its retries: the batch fails with the reason; other chunks'
+    rows stay."""
+    chunk = SignalChunk.objects.filter(batch_id=batch_id, phase=phase, number=number).first()
+    if chunk is None or chunk.status == SignalChunk.Status.DONE:
+        return
+    SignalChunk.objects.filter(pk=chunk.pk).update(status=SignalChunk.Status.FAILED,
+                                                   error=error[:2000])
+    if phase == SignalChunk.Phase.PARSE:
+        where = _("%(line)s행부터의 묶음 #%(n)s") % {"line": chunk.first_line, "n": number + 1}
+    else:
+        where = _("점수 계산 묶음 #%(n)s") % {"n": number + 1}
+    signal_batch_fail(batch_id, _("%(where)s 처리 실패 (재시도 후): %(error)s")
+                      % {"where": where, "error": error[:500]})
+
+
+
+def signals_insert(values: list[dict]) -> dict:
+    """Store new signals, skip ones already known; returns {match: rows inserted}."""
+    if connection.vendor == "postgresql":
+        # Plain namespaces, not model instances: 5,000 RiskSignal() calls cost more than
+        # the insert itself.
+        rows = [SimpleNamespace(**v) for v in values]
+        returned = pg_bulk_insert(RiskSignal, rows, "ON CONFLICT DO NOTHING RETURNING match")
+        kept = defaultdict(int)
+        for (match,) in returned:
+            kept[match] += 1
+        return dict(kept)
+    signals = [RiskSignal(**v) for v in values]
+    RiskSignal.objects.bulk_create(signals, ignore_conflicts=True, batch_size=2000)
+    batch_id, chunk_no = signals[0].batch_id, signals[0].chunk_no
+    return dict(RiskSignal.objects.filter(batch_id=batch_id, chunk_no=chunk_no)
+                .values_list("match").annotate(n=Count("id")).order_by())
+
+
+
+def signal_chunk_parse(batch_id: int, number: int) -> None:
+    """Validate, match and store one chunk's rows exactly once."""
+    chunk = SignalChunk.objects.select_related("batch", "batch__source").filter(
+        batch_id=batch_id, phase=SignalChunk.Phase.PARSE, number=number).first()
+    if chunk is None:
+        return
+    if chunk.status != SignalChunk.Status.PENDING:
+        _batch_after_parse(batch_id)
+        return
+    batch = chunk.batch
+    SignalChunk.objects.filter(pk=chunk.pk).update(attempts=chunk.attempts + 1)
+    today = timezone.localdate()
+    good, bad = [], []
+    for raw in signal_files.read_chunk(
+        _data_path(batch), start=chunk.start, end=chunk.end, first_line=chunk.first_line,
+        encoding=_data_encoding(batch), delimiter=batch.delimiter or ",",
+    ):
+        result = signal_files.validate(raw, batch.columns, today)
+        (good if isinstance(result, signal_files.SignalRow) else bad).append(result)
+    signal_rows_match(good)
+    places = signal_rows_place(good)
+    signal_candidates_create(good, places, batch.source)
+
+    signals = sorted(
+        (
+            dict(
+                source_id=batch.source_id, kind=row.kind, subject=row.subject,
+                observed_on=row.observed_on, months_overdue=row.months_overdue,
+                amount=row.amount, batch_id=batch_id, chunk_no=number, line=row.line,
+                household_id=row.household_id, person_id=row.person_id, match=row.match,
+                name_masked=mask_name(row.name)[:50] if row.match == "unmatched" else "",
+                address=(f"{row.address} {row.address_detail}".strip()[:250]
+                         if row.match == "unmatched" else ""),
+            )
+            for row in good
+        ),
+        # One order for every chunk: concurrent inserts of shared keys cannot deadlock.
+        key=lambda s: (s["kind"], s["subject"], s["observed_on"]),
+    )
+    rejections = [
+        SignalRejection(batch_id=batch_id, line=problem.line, column=column, reason=reason[:300])
+        for problem in bad for column, reason in problem.errors
+    ]
+    with transaction.atomic():
+        locked = SignalChunk.objects.select_for_update().get(pk=chunk.pk)
+        if locked.status != SignalChunk.Status.PENDING:
+            return
+        SignalRejection.objects.bulk_create(rejections, ignore_conflicts=True, batch_size=2000)
+        kept = signals_insert(signals) if signals else {}
+        accepted = sum(kept.values())
+        locked.stats = {
+            "rows": len(good) + len(bad), "accepted": accepted, "rejected": len(bad),
+            "duplicates": len(good) - accepted,
+            "matched_people": kept.get("rrn", 0) + kept.get("name", 0),
+            "unregistered_candidates": kept.get("candidate", 0),
+            "unmatched": kept.get("unmatched", 0),
+        }
+        locked.status = SignalChunk.Status.DONE
+        locked.finished_at = timezone.now()
+        locked.error = ""
+        locked.save(update_fields=["stats", "status", "finished_at", "error"])
+    _batch_after_parse(batch_id)
+
+
+def _batch_after_parse(batch_id: int) -> None:
+    """When every parse chunk is done, parsing → scoring (exactly one caller wins)."""
+
+    open_chunks = SignalChunk.objects.filter(
+        batch_id=batch_id, phase=SignalChunk.Phase.PARSE
+    ).exclude(status=SignalChunk.Status.DONE)
+    if open_chunks.exists():
+        return
+    with transaction.atomic():
+        won = SignalBatch.objects.filter(
+            pk=batch_id, status=SignalBatch.Status.PARSING
+        ).update(status=SignalBatch.Status.SCORING,
+                 **chunk_totals(batch_id, SignalChunk.Phase.PARSE, PARSE_COUNTERS))
+        # Also when an earlier run switched to scoring but died before it could queue the
+        # scoring task (its message comes back): signal_batch_score is idempotent.
+        stranded = not won and SignalBatch.objects.filter(
+            pk=batch_id, status=SignalBatch.Status.SCORING, score_chunks_total=0).exists()
+        if won or stranded:
+            enqueue_on_commit("outreach.tasks.signal_batch_score", batch_id)

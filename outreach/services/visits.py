@@ -1,0 +1,110 @@
+"""Home visits (가정방문): schedule one, record what happened."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from households.hooks import dong_figures_changed_send
+from households.services import timeline_add
+from outreach.models import (
+    DiscoveryAlert,
+    Visit,
+    VisitNeed,
+)
+
+
+def _check_visit_time(when: datetime, *, field: str) -> None:
+    limit = timezone.now() - timedelta(days=settings.VISIT_PAST_LIMIT_DAYS)
+    if when < limit:
+        raise ValidationError(
+            {field: _("%(days)s일보다 더 지난 날짜는 입력할 수 없습니다.")
+             % {"days": settings.VISIT_PAST_LIMIT_DAYS}}
+        )
+
+
+@transaction.atomic
+def visit_schedule(*, household, staff, scheduled_for, companion=None, alert=None,
+                   previous_attempt=None) -> Visit:
+    _check_visit_time(scheduled_for, field="scheduled_for")
+    if previous_attempt is not None and scheduled_for <= (
+        previous_attempt.visited_at or previous_attempt.scheduled_for
+    ):
+        raise ValidationError(
+            {"scheduled_for": _("다음 방문은 이전 방문보다 뒤여야 합니다.")}
+        )
+    visit = Visit.objects.create(
+        household=household, staff=staff, companion=companion, scheduled_for=scheduled_for,
+        alert=alert, previous_attempt=previous_attempt,
+        attempt_no=(previous_attempt.attempt_no + 1) if previous_attempt else 1,
+    )
+    when = timezone.localtime(scheduled_for)
+    timeline_add(
+        household_id=household.pk, kind="visit", actor=staff, obj=visit,
+        summary=_("가정방문 예정 %(when)s") % {"when": f"{when:%Y-%m-%d %H:%M}"}
+        + (_(" (%(n)s차)") % {"n": visit.attempt_no} if visit.attempt_no > 1 else ""),
+    )
+    return visit
+
+
+UNREACHABLE_NEXT_STEP = "복지등기 우편 발송, 이웃·통반장 탐문, 관리사무소·임대인 확인"
+
+
+@transaction.atomic
+def visit_record(*, visit: Visit, user, outcome: str, visited_at: datetime | None = None,
+                 observations: str = "", crisis_level: str = "", needs: dict | None = None,
+                 next_attempt_at: datetime | None = None) -> Visit:
+    """Record what happened. "부재" books the next attempt (VISIT_RETRY_DAYS later);
+    after VISIT_MAX_ATTEMPTS failures the household is flagged 연락 두절."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.outcome:
+        raise ValidationError(_("이미 결과가 기록된 방문입니다."))
+    if outcome not in Visit.Outcome.values:
+        raise ValidationError({"outcome": _("방문 결과를 골라 주세요.")})
+    now = timezone.now()
+    visited_at = visited_at or now
+    if visited_at > now + timedelta(minutes=10):
+        raise ValidationError({"visited_at": _("방문일시가 미래입니다.")})
+    _check_visit_time(visited_at, field="visited_at")
+    previous = visit.previous_attempt
+    if previous is not None and previous.visited_at and visited_at <= previous.visited_at:
+        raise ValidationError(
+            {"visited_at": _("방문일시가 이전 방문(%(when)s)보다 앞섭니다.")
+             % {"when": f"{timezone.localtime(previous.visited_at):%Y-%m-%d %H:%M}"}}
+        )
+    visit.outcome, visit.visited_at, visit.recorded_by = outcome, visited_at, user
+    visit.observations, visit.crisis_level = observations, crisis_level
+    if needs and outcome == Visit.Outcome.MET:
+        VisitNeed.objects.bulk_create([
+            VisitNeed(visit=visit, domain=domain, level=value["level"],
+                      note=value.get("note", ""))
+            for domain, value in needs.items()
+            if value.get("level") and (value["level"] != "none" or value.get("note"))
+        ])
+    summary = _("가정방문 %(n)s차: %(outcome)s") % {
+        "n": visit.attempt_no, "outcome": visit.get_outcome_display()}
+    if outcome == Visit.Outcome.NOT_HOME:
+        if visit.attempt_no >= settings.VISIT_MAX_ATTEMPTS:
+            # 연락 두절: the household cannot be reached at the door; try another way.
+            visit.unreachable = True
+            visit.suggested_next_step = UNREACHABLE_NEXT_STEP
+            summary += " — " + _("연락 두절 (%(n)s회 부재). 권고: %(step)s") % {
+                "n": visit.attempt_no, "step": UNREACHABLE_NEXT_STEP}
+    elif visit.alert_id and outcome == Visit.Outcome.MET:
+        DiscoveryAlert.objects.filter(pk=visit.alert_id, first_contact_at__isnull=True).update(
+            first_contact_at=visited_at
+        )
+    visit.save()
+    timeline_add(household_id=visit.household_id, kind="visit", actor=user, obj=visit,
+                 summary=summary)
+    if outcome == Visit.Outcome.NOT_HOME and not visit.unreachable:
+        next_at = next_attempt_at or (
+            max(visited_at, now) + timedelta(days=settings.VISIT_RETRY_DAYS)
+        )
+        visit_schedule(household=visit.household, staff=visit.staff, companion=visit.companion,
+                       alert=visit.alert, scheduled_for=next_at, previous_attempt=visit)
+    dong_figures_changed_send([visit.household.dong_id])
+    return visit

@@ -1,0 +1,192 @@
+"""Risk-signal pages: batches and uploads, progress, rejected lines, the risk-model editor."""
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from households import services as household_services
+from households.models import AccessLog
+from outreach.forms import (
+    RiskModelForm,
+    SignalUploadForm,
+)
+from outreach.models import SignalBatch
+from outreach.selectors import signal_batches as signal_batch_selectors
+from outreach.selectors.assessments import (
+    risk_model_current,
+    risk_model_preview,
+    risk_model_versions,
+)
+from outreach.selectors.signal_batches import can_manage_signals, signal_batches_for
+from outreach.services.assessments import risk_model_save
+from outreach.services.signal_batches import signal_batch_receive
+from outreach.signal_files import FileRejected
+from outreach.signal_kinds import SIGNAL_KINDS
+
+# --- risk signals (위기정보): batches, chunks, the risk model ---------------------
+PAGE_SIZE = 50
+
+
+def _require_admin(user):
+    if not can_manage_signals(user):
+        raise PermissionDenied(_("위기정보 관리는 구 관리자만 할 수 있습니다."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signal_batch_list(request):
+    _require_admin(request.user)
+    status = 200
+    if request.method == "POST":
+        form = SignalUploadForm(request.POST, request.FILES)
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > settings.SIGNAL_UPLOAD_MAX_BYTES + 64 * 1024:
+            # Refuse before reading the body: nothing is stored.
+            form = SignalUploadForm(request.POST)
+            form.add_error(
+                None,
+                _("파일이 너무 큽니다 (최대 %(mb)s MB).")
+                % {"mb": settings.SIGNAL_UPLOAD_MAX_BYTES // (1024 * 1024)},
+            )
+            status = 413
+        elif form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                batch, created = signal_batch_receive(
+                    source=form.cleaned_data["source"],
+                    fileobj=upload,
+                    filename=upload.name,
+                    channel=SignalBatch.Channel.UPLOAD,
+                    user=request.user,
+                    encoding=form.cleaned_data["encoding"],
+                )
+            except FileRejected as exc:
+                form.add_error("file", exc.message)
+                status = exc.status
+            else:
+                if not created:
+                    messages.info(
+                        request,
+                        _("같은 파일이 이미 접수되어 있습니다 (#%(id)s). 다시 처리하지 않습니다.")
+                        % {"id": batch.pk},
+                    )
+                return redirect("signal_batch_detail", batch_id=batch.pk)
+        else:
+            status = 400
+    else:
+        form = SignalUploadForm()
+    page = Paginator(signal_batches_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "outreach/signal_batch_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": "",
+            "max_mb": settings.SIGNAL_UPLOAD_MAX_BYTES // (1024 * 1024),
+        },
+        status=status,
+    )
+
+
+def _batch(request, batch_id) -> SignalBatch:
+    _require_admin(request.user)
+    return get_object_or_404(signal_batches_for(request.user), pk=batch_id)
+
+
+@login_required
+def signal_batch_detail(request, batch_id: int):
+    batch = _batch(request, batch_id)
+    rejections = batch.rejections.all()[:100]
+    return render(
+        request,
+        "outreach/signal_batch_detail.html",
+        {
+            "batch": batch,
+            "progress": signal_batch_selectors.signal_batch_progress(batch),
+            "rejections": rejections,
+            "rejection_total": batch.rejections.count(),
+        },
+    )
+
+
+@login_required
+def signal_batch_progress(request, batch_id: int):
+    batch = _batch(request, batch_id)
+    response = render(
+        request,
+        "outreach/_signal_progress.html",
+        {"batch": batch, "progress": signal_batch_selectors.signal_batch_progress(batch)},
+    )
+    if batch.finished and request.htmx:
+        # Finished: reload the page once so the rejected lines appear below.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def signal_batch_errors(request, batch_id: int):
+    """The rejected lines as CSV (UTF-8 with BOM, so Excel opens it in Korean)."""
+    batch = _batch(request, batch_id)
+    household_services.access_log_write(
+        request=request,
+        action=AccessLog.Action.DOWNLOAD,
+        object_type="signal_batch_errors",
+        object_id=batch.pk,
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="signal-batch-{batch.pk}-errors.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("행"), _("열"), _("사유")])
+    for line, column, reason in batch.rejections.values_list("line", "column", "reason").iterator():
+        writer.writerow([line, column, reason])
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_model_edit(request):
+    _require_admin(request.user)
+    current = risk_model_current()
+    preview = None
+    status = 200
+    if request.method == "POST":
+        form = RiskModelForm(request.POST, instance=None)
+        if form.is_valid():
+            data = form.model_data()
+            if request.POST.get("action") == "save":
+                model = risk_model_save(
+                    user=request.user, data=data, note=form.cleaned_data.get("note", "")
+                )
+                messages.success(
+                    request,
+                    _("위험도 모델 v%(v)s을(를) 저장했습니다. 재평가를 시작합니다.")
+                    % {"v": model.version},
+                )
+                return redirect("risk_model_edit")
+            preview = risk_model_preview(data)
+        else:
+            status = 400
+    else:
+        form = RiskModelForm(instance=current)
+    return render(
+        request,
+        "outreach/risk_model.html",
+        {
+            "form": form,
+            "current": current,
+            "preview": preview,
+            "versions": risk_model_versions(),
+            "kinds": SIGNAL_KINDS,
+        },
+        status=status,
+    )
