@@ -1,0 +1,1 @@
+"""The outreach REST API (DRF), one module per noun; every endpoint is in the OpenAPI schema."""

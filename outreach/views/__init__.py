@@ -1,0 +1,1 @@
+"""The outreach pages, one module per noun: parse input, call a service or selector, render."""
