@@ -263,3 +263,22 @@ def dong_hint(address: str) -> str | None:
             if match:
                 return re.sub(r"\s+", "", match.group(1))
     return None
+
+
+# 법정동 (as written in lot addresses) → 행정동 of 영등포구. 신길동 and 대림동 span several
+# 행정동, so they place nobody without a 행정동 code.
+LEGAL_TO_ADMIN_DONG = {
+    "여의도동": "여의동",
+    "영등포동": "영등포동",
+    **{f"영등포동{n}가": "영등포본동" for n in (1, 2, 3, 4)},
+    **{f"영등포동{n}가": "영등포동" for n in (5, 6, 7, 8)},
+    **{f"당산동{n}가": "당산1동" for n in (1, 2, 3, 4, 5)},
+    "당산동6가": "당산2동",
+    "당산동": "당산2동",
+    **{f"양평동{n}가": "양평1동" for n in (1, 2, 3, 4)},
+    **{f"양평동{n}가": "양평2동" for n in (5, 6)},
+    "양화동": "양평2동",
+    **{f"문래동{n}가": "문래동" for n in range(1, 7)},
+    "문래동": "문래동",
+    "도림동": "도림동",
+}

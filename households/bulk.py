@@ -1,4 +1,9 @@
-"""Bulk writes over any table: PostgreSQL COPY into a scratch table, then one INSERT … SELECT."""
+"""Set-based reads and writes over the households tables, for pipelines that handle rows
+by the thousand (the risk-signal import), and the COPY bulk insert any app may use.
+
+Only this app names its tables in SQL; the callers pass plain values and get plain
+tuples back, never a query per row.
+"""
 
 import functools
 import json
@@ -6,6 +11,14 @@ import operator
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+
+from households.addresses import LEGAL_TO_ADMIN_DONG
+from households.models import Dong, Household, Person
+from households.services import timeline_add_many
+
+# PostgreSQL advisory lock key: unregistered-household candidates are created one chunk
+# at a time, so two chunks never create the same dwelling twice.
+CANDIDATE_LOCK_KEY = 0x5167_4E41
 
 
 def _constant(value, _obj):
@@ -50,3 +63,105 @@ def pg_bulk_insert(model, objs: list, tail: str = "") -> list[tuple]:
         returned = cursor.fetchall() if "RETURNING" in tail else []
         cursor.execute(f"DROP TABLE {scratch}")
     return returned
+
+
+def _fetch(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def people_by_rrn_hash(hashes: list[str]) -> dict[str, tuple[int, int]]:
+    """{keyed RRN hash: (person id, household id)} for the hashes that are known."""
+    if not hashes:
+        return {}
+    if connection.vendor == "postgresql":
+        # One text parameter instead of thousands of IN placeholders (hex digests hold
+        # no commas; one string is sent as is, an array is formatted value by value).
+        rows = _fetch("SELECT rrn_hash, id, household_id FROM households_person "
+                      "WHERE rrn_hash = ANY(string_to_array(%s, ','))", [",".join(hashes)])
+    else:
+        rows = Person.objects.filter(rrn_hash__in=hashes).values_list(
+            "rrn_hash", "id", "household_id")
+    return {h: (pid, hid) for h, pid, hid in rows}
+
+
+def people_by_name_and_birth(pairs: list[tuple]) -> dict[tuple, tuple[int, int]]:
+    """{(name key, birth date, household address key): (person id, household id)} for
+    people whose (name key, birth date) is one of ``pairs``."""
+    if not pairs:
+        return {}
+    if connection.vendor == "postgresql":
+        rows = _fetch(
+            "SELECT p.name_key, p.birth_date, h.address_key, p.id, p.household_id "
+            "FROM households_person p JOIN households_household h ON h.id = p.household_id "
+            "WHERE (p.name_key, p.birth_date) IN "
+            "(SELECT * FROM unnest(%s::varchar[], %s::date[]))",
+            [[n for n, _b in pairs], [b for _n, b in pairs]])
+    else:
+        rows = Person.objects.filter(
+            name_key__in={n for n, _b in pairs}, birth_date__in={b for _n, b in pairs},
+        ).values_list("name_key", "birth_date", "household__address_key", "id",
+                      "household_id")
+    return {(n, b, a): (pid, hid) for n, b, a, pid, hid in rows}
+
+
+def dong_ids_by_code_and_name() -> tuple[dict[str, int], dict[str, int]]:
+    """({행정동 code: dong id}, {official, short or 법정동 name: dong id})."""
+    by_code, by_name = {}, {}
+    for dong_id, code, name, short in Dong.objects.values_list("id", "code", "name", "short_name"):
+        by_code[code] = dong_id
+        by_name[name] = dong_id
+        if short:
+            by_name[short] = dong_id
+    for legal, admin in LEGAL_TO_ADMIN_DONG.items():
+        if admin in by_name:
+            by_name.setdefault(legal, by_name[admin])
+    return by_code, by_name
+
+
+def household_dongs_by_address_key(keys) -> dict[str, int]:
+    """{address key: dong id} of households already at these addresses."""
+    if not keys:
+        return {}
+    return dict(Household.objects.filter(address_key__in=keys).values_list(
+        "address_key", "dong_id"))
+
+
+def candidates_lock() -> None:
+    """Serialise candidate creation for the rest of the transaction (PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CANDIDATE_LOCK_KEY])
+
+
+def candidate_households_ensure(wanted: dict[tuple, tuple[str, str]], *,
+                                summary: str) -> dict[tuple, int]:
+    """Unregistered-household candidates (``registered_here=False``) at these places.
+
+    ``wanted`` maps (dong id, address key) to (road address, address detail). Returns
+    {(dong id, address key): household id}; the ones created get a timeline line.
+    """
+    existing = {
+        (d, k): hid for hid, d, k in Household.objects.filter(
+            registered_here=False, address_key__in={k for _d, k in wanted}
+        ).values_list("id", "dong_id", "address_key")
+    }
+    new = [
+        Household(dong_id=d, road_address=address[:200], address_detail=detail[:100],
+                  address_key=k, registered_here=False)
+        for (d, k), (address, detail) in wanted.items() if (d, k) not in existing
+    ]
+    Household.objects.bulk_create(new)
+    for household in new:
+        existing[(household.dong_id, household.address_key)] = household.pk
+    if new:
+        timeline_add_many([dict(household_id=h.pk, kind="signal", summary=summary)
+                           for h in new if h.pk])
+    return existing
+
+
+def people_add(people: list[dict]) -> None:
+    """Add members in one insert (fields as on Person; a person already there is kept).
+    An RRN arrives only as its keyed hash and masked form."""
+    Person.objects.bulk_create([Person(**fields) for fields in people], ignore_conflicts=True)
