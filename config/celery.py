@@ -1,3 +1,5 @@
+"""The Celery app (tasks run in process in the embedded mode) and enqueue-by-name."""
+
 import os
 
 from celery import Celery

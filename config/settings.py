@@ -189,7 +189,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        # [4/5]
         "CaseStageEnum": "outreach.models.Case.Stage",
         "CaseClosureReasonEnum": "outreach.models.Case.ClosureReason",
         "CheckInKindEnum": "outreach.models.CheckIn.Kind",
@@ -304,7 +303,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite cannot enforce "nulls not distinct"; PostgreSQL does, and production runs there.
     SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
-# [4/5] Visits, service links, cases, check-ins.
+# Visits, service links, cases, check-ins.
 # "부재" books the next attempt this many days later; after this many failures: 연락 두절.
 VISIT_RETRY_DAYS = env.int("VISIT_RETRY_DAYS", default=2)
 VISIT_MAX_ATTEMPTS = env.int("VISIT_MAX_ATTEMPTS", default=3)
@@ -323,7 +322,6 @@ CHECK_IN_GRACE_DAYS = env.int("CHECK_IN_GRACE_DAYS", default=2)
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
-    # [4/5]
     "service-links-remind-unanswered": {
         "task": "referrals.tasks.service_links_remind_unanswered",
         "schedule": crontab(hour=9, minute=0),

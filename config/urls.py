@@ -1,3 +1,5 @@
+"""Every URL: the apps' pages, the API router, the schema and the admin."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views

@@ -1,3 +1,5 @@
+"""Household and person API: scoped lists and details, each view written to the access log."""
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema

@@ -1,3 +1,5 @@
+"""Template context every page gets: the user's scope and role flags."""
+
 from django.conf import settings
 
 from households.models import Role

@@ -1,3 +1,5 @@
+"""The household list's filters (django-filter), scoped to the user's dongs."""
+
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _

@@ -1,3 +1,5 @@
+"""Forms of the households pages: the access-log filter."""
+
 from datetime import datetime, time, timedelta
 
 from django import forms

@@ -1,3 +1,5 @@
+"""Middleware: Korean pages first, whatever the browser asks for."""
+
 class KoreanFirstMiddleware:
     """Pages are Korean unless the user picked English with the header switch.
 

@@ -1,3 +1,5 @@
+"""The API's one page size and page parameters."""
+
 from rest_framework.pagination import PageNumberPagination
 
 

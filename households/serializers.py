@@ -1,3 +1,5 @@
+"""API serializers of households and people (masked, never a full RRN)."""
+
 from rest_framework import serializers
 
 from households.models import Household, Person, mask_name

@@ -1,3 +1,5 @@
+"""URLs of the household pages and the access log."""
+
 from django.urls import path
 
 from households import views

@@ -1,3 +1,5 @@
+"""Household pages: home, the household list and record, the access log, health and errors."""
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied

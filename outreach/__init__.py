@@ -1,0 +1,1 @@
+"""Finding households in crisis and following through: signals, scores, alerts, visits, cases."""

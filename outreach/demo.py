@@ -1,4 +1,4 @@
-"""[4/5] Demo data for visits and check-ins: the service catalogue and volunteer1's pairing."""
+"""Demo data for visits and check-ins: the service catalogue and volunteer1's pairing."""
 
 from django.contrib.auth import get_user_model
 from django.db import transaction

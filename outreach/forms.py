@@ -19,9 +19,7 @@ from outreach.signal_kinds import SIGNAL_KINDS
 from outreach.templatetags.outreach_tags import alert_origin
 from referrals.models import CloseReason, Concern, NeedDomain, Referral, ServiceLink
 
-# ---------------------------------------------------------------------------
-# [4/5] Visits, cases, pairings and check-ins
-# ---------------------------------------------------------------------------
+# --- visits, cases, pairings and check-ins
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -201,9 +199,6 @@ class CheckInForm(forms.Form):
         return data
 
 
-# ---------------------------------------------------------------------------
-# end [4/5]
-# ---------------------------------------------------------------------------
 
 
 class InboxFilterForm(forms.Form):

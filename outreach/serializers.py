@@ -20,9 +20,7 @@ from outreach.models import (
 )
 from referrals.models import NeedDomain
 
-# ---------------------------------------------------------------------------
-# [4/5] Visits, cases, pairings and check-ins
-# ---------------------------------------------------------------------------
+# --- visits, cases, pairings and check-ins
 
 
 class VisitNeedSerializer(serializers.ModelSerializer):
@@ -160,9 +158,6 @@ class CheckInCreateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-# ---------------------------------------------------------------------------
-# end [4/5]
-# ---------------------------------------------------------------------------
 
 
 class InboxItemSerializer(serializers.Serializer):

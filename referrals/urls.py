@@ -1,3 +1,5 @@
+"""URLs of the referral forms, the partner's links and the service catalogue."""
+
 from django.urls import path
 
 from referrals import views

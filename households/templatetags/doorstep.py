@@ -1,3 +1,5 @@
+"""Template filters every page uses: masked names, Korean numbers and money."""
+
 from django import template
 from django.utils.formats import number_format
 

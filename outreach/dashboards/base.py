@@ -37,7 +37,7 @@ TARGET_DEFAULT_GROWTH_PERCENT = 10
 
 # Close reasons that mean the household did need help (or got it): the numerator of the
 # risk model's hit rate. Everything else that is closed (지원 불요, 비대상, 중복, 이사 …)
-# counts as a miss. Codes follow the triage inbox's close reasons ([3/5]).
+# counts as a miss. Codes are the triage inbox's close reasons.
 NEEDED_HELP_REASONS = frozenset({
     CloseReason.SUPPORTED,      # 지원 연계 후 종결
     CloseReason.CASE_OPENED,    # 통합사례관리 연계

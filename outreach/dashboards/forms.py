@@ -1,3 +1,5 @@
+"""Dashboard forms: the period picker (months) and the discovery-target editor."""
+
 import re
 from datetime import date
 

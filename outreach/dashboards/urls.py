@@ -1,3 +1,5 @@
+"""URLs of the dashboard pages, exports and targets."""
+
 from django.urls import path
 
 from outreach.dashboards import views

@@ -1,3 +1,5 @@
+"""Template filters of the outreach pages: alert origins, levels and due dates in words."""
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 

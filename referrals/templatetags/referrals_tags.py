@@ -1,3 +1,5 @@
+"""Template tags of referrals: the open-emergency badge in the header."""
+
 from django import template
 
 from referrals.selectors import open_emergency_count

@@ -1,3 +1,5 @@
+"""purge_access_log: delete access-log rows older than the two years the law asks to keep."""
+
 from datetime import timedelta
 
 from django.conf import settings

@@ -281,8 +281,7 @@ _QUANTITY = re.compile(r"\s*\d[\d,.]*\s*(개월|회|건|만원|원|일|년|%)?\s
 def factor_kind(factor: str) -> str:
     """The signal kind a plain-words factor names: "단전 2개월" → "단전".
 
-    Until [2/5]'s RiskSignal is merged the factors on the assessment are the only
-    record of which signals drove a score; switch to RiskSignal.kind here after.
+    The factors on the assessment are the record of which signals drove a score.
     """
     text = str(factor or "").strip()
     return _QUANTITY.sub("", text) or text

@@ -68,7 +68,7 @@ def _volunteer_group():
 
 
 def volunteer_extra_activity(scope: DashboardScope, period: Period) -> dict[str, dict]:
-    """Referrals and check-ins by volunteer group, once [3/5] and [4/5] are merged."""
+    """Referrals and check-ins by volunteer group."""
     extra: dict[str, dict] = defaultdict(lambda: {"referrals": 0, "check_ins": 0})
     group_of = Subquery(Membership.objects.filter(user_id=OuterRef("by_user"),
                                                   role=Role.VOLUNTEER)
@@ -116,7 +116,7 @@ def panel_volunteer_activity(scope: DashboardScope, period: Period) -> Table:
     )
 
 
-# --- pluggable panels: their models arrive with [3/5] and [4/5] ------------------------------
+# --- referrals, service links, cases ----------------------------------------------------
 
 def panel_referrals_by_channel(scope: DashboardScope, period: Period) -> Table:
     Referral = apps.get_model("referrals", "Referral")

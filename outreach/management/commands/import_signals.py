@@ -1,3 +1,5 @@
+"""import_signals: load an agency's risk-signal file from the command line."""
+
 import json
 import time
 from pathlib import Path

@@ -1,3 +1,5 @@
+"""seed_demo: the demo district (영등포구), its logins, catalogue, signals and pairings."""
+
 import tempfile
 import time
 from pathlib import Path
@@ -35,7 +37,7 @@ class Command(BaseCommand):
             self.stdout.flush()
 
         result = seed_registry(households, seed, progress=progress if households > 20000 else None)
-        # [4/5] the service catalogue and a good-neighbour pairing for volunteer1.
+        # The service catalogue and a good-neighbour pairing for volunteer1.
         from outreach.demo import seed_outreach_work
 
         work = seed_outreach_work(result["district"])
