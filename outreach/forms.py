@@ -1,6 +1,5 @@
 """Forms of outreach pages: they parse and validate input; services apply the rules."""
 
-from datetime import timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -10,11 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from households.models import Dong, Organization
 from outreach.models import Case, CheckIn, CrisisLevel, NeedLevel, Pairing, RiskModel, Visit
-from outreach.selectors.alerts import open_alerts_of
 from outreach.selectors.cases import case_managers_for
 from outreach.selectors.inbox import INBOX_STATUSES, SOURCE_ALERT, InboxFilters
 from outreach.selectors.pairings import volunteers_of_dong
-from outreach.selectors.visits import companions_for
+from outreach.services.visits import visit_time_problem
 from outreach.signal_kinds import SIGNAL_KINDS
 from outreach.templatetags.outreach_tags import alert_origin
 from referrals.models import CloseReason, Concern, NeedDomain, Referral, ServiceLink
@@ -42,23 +40,43 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 class VisitScheduleForm(forms.Form):
-    scheduled_for = forms.DateTimeField(label=_("방문 예정일시"), widget=datetime_input())
+    """The one visit-scheduling form: the household page (with its open alerts) and the
+    inbox row (without) both use it, with the past-date rule of the services."""
+
+    scheduled_for = forms.DateTimeField(
+        label=_("방문 일시"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=datetime_input(),
+        error_messages={"required": _("방문 일시를 적어 주세요."),
+                        "invalid": _("방문 일시 형식이 올바르지 않습니다 (예: 2026-11-25 14:00).")},
+    )
+    # 2인 1조: an optional volunteer companion from the dongs the worker covers.
     companion = forms.ModelChoiceField(
-        label=_("동행 자원봉사자 (2인 1조)"), queryset=None, required=False,
-        empty_label=_("동행 없음"),
+        label=_("동행 자원봉사자 (2인 1조)"), queryset=get_user_model().objects.none(),
+        required=False, empty_label=_("동행 없음"),
+        error_messages={"invalid_choice": _("이 동의 봉사자만 동행할 수 있습니다.")},
     )
     alert = forms.ModelChoiceField(
         label=_("관련 발굴 대상"), queryset=None, required=False, empty_label=_("없음"),
     )
 
-    def __init__(self, *args, user, household, **kwargs):
+    def __init__(self, *args, volunteers, alerts=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["companion"].queryset = companions_for(user, household)
-        self.fields["alert"].queryset = open_alerts_of(household)
+        self.fields["companion"].queryset = volunteers
+        if alerts is None:
+            del self.fields["alert"]
+            return
+        self.fields["alert"].queryset = alerts
         self.fields["alert"].label_from_instance = lambda alert: _(
             "발굴 #%(id)s (%(origin)s, 기한 %(due)s)"
         ) % {"id": alert.pk, "origin": alert_origin(alert.origin),
              "due": f"{alert.due_on:%Y-%m-%d}"}
+
+    def clean_scheduled_for(self):
+        value = self.cleaned_data["scheduled_for"]
+        problem = visit_time_problem(value)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
 
 
 class VisitRecordForm(forms.Form):
@@ -253,32 +271,6 @@ class BulkAssignForm(AssignForm):
         # Item keys are checked against the user's queue by the view (404 for others).
         self.fields["items"].choices = [(v, v) for v in self.data.getlist("items")] \
             if hasattr(self.data, "getlist") else []
-
-
-class VisitForm(forms.Form):
-    scheduled_for = forms.DateTimeField(
-        label=_("방문 일시"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={"required": _("방문 일시를 적어 주세요."),
-                        "invalid": _("방문 일시 형식이 올바르지 않습니다 (예: 2026-11-25 14:00).")},
-    )
-
-    # 2인 1조: an optional volunteer companion from the dongs the user works in.
-    companion = forms.ModelChoiceField(
-        label=_("동행 봉사자"), required=False, queryset=get_user_model().objects.none(),
-        error_messages={"invalid_choice": _("이 동의 봉사자만 동행할 수 있습니다.")},
-    )
-
-    def __init__(self, *args, volunteers=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if volunteers is not None:
-            self.fields["companion"].queryset = volunteers
-
-    def clean_scheduled_for(self):
-        value = self.cleaned_data["scheduled_for"]
-        if value < timezone.now() - timedelta(days=1):
-            raise forms.ValidationError(_("지난 날짜로는 방문을 잡을 수 없습니다."))
-        return value
 
 
 class CloseForm(forms.Form):

@@ -18,6 +18,7 @@ from outreach.models import (
     Visit,
     VisitNeed,
 )
+from outreach.services.visits import visit_time_problem
 from referrals.models import NeedDomain
 
 # --- visits, cases, pairings and check-ins
@@ -66,6 +67,12 @@ class VisitScheduleSerializer(serializers.Serializer):
     scheduled_for = serializers.DateTimeField()
     companion = serializers.IntegerField(required=False, allow_null=True)
     alert = serializers.IntegerField(required=False, allow_null=True)
+
+    def validate_scheduled_for(self, value):
+        problem = visit_time_problem(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
 
 
 class NeedInputSerializer(serializers.Serializer):

@@ -17,13 +17,20 @@ from outreach.models import (
 )
 
 
+def visit_time_problem(when: datetime) -> str:
+    """Why a visit cannot be dated ``when`` ("" if it can): the one rule the pages, the
+    API and the services share. A visit done on paper may be entered up to
+    VISIT_PAST_LIMIT_DAYS later; older dates are typing mistakes."""
+    if when < timezone.now() - timedelta(days=settings.VISIT_PAST_LIMIT_DAYS):
+        return _("지난 날짜는 %(days)s일 전까지만 입력할 수 있습니다.") % {
+            "days": settings.VISIT_PAST_LIMIT_DAYS}
+    return ""
+
+
 def _check_visit_time(when: datetime, *, field: str) -> None:
-    limit = timezone.now() - timedelta(days=settings.VISIT_PAST_LIMIT_DAYS)
-    if when < limit:
-        raise ValidationError(
-            {field: _("%(days)s일보다 더 지난 날짜는 입력할 수 없습니다.")
-             % {"days": settings.VISIT_PAST_LIMIT_DAYS}}
-        )
+    problem = visit_time_problem(when)
+    if problem:
+        raise ValidationError({field: problem})
 
 
 @transaction.atomic

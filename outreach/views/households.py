@@ -17,7 +17,7 @@ from outreach.selectors import timeline as timeline_selectors
 from outreach.selectors.alerts import open_alerts_of
 from outreach.selectors.cases import household_cases
 from outreach.selectors.pairings import household_pairings
-from outreach.selectors.visits import household_visits
+from outreach.selectors.visits import companions_for, household_visits
 from outreach.services.cases import case_open
 from outreach.services.pairings import pairing_create, pairing_end
 from outreach.services.visits import visit_schedule
@@ -37,8 +37,8 @@ def household_work(request, household_id: int):
     alert_id = request.GET.get("alert")
     visit_form = forms.VisitScheduleForm(
         request.POST if action == "schedule_visit" else None,
-        user=user,
-        household=household,
+        volunteers=companions_for(user, household),
+        alerts=open_alerts_of(household),
         initial={"alert": alert_id} if alert_id else None,
     )
     link_form = ServiceLinkRequestForm(request.POST if action == "request_link" else None)

@@ -23,7 +23,7 @@ from outreach.forms import (
     ExportForm,
     InboxFilterForm,
     MergeForm,
-    VisitForm,
+    VisitScheduleForm,
 )
 from outreach.selectors.inbox import (
     inbox_dong_ids,
@@ -147,7 +147,7 @@ def inbox_action(request, kind: str, item_id: int, action: str):
             return _answer(request, item, message=_("%(item)s 담당자: %(who)s") % {
                 "item": item.label, "who": assignee.get_username()})
         if action == "visit":
-            form = VisitForm(request.POST, volunteers=_volunteer_choices(request.user))
+            form = VisitScheduleForm(request.POST, volunteers=_volunteer_choices(request.user))
             if not form.is_valid():
                 return _answer(request, item, message="", error=_errors_text(form), status=400)
             when = form.cleaned_data["scheduled_for"]
