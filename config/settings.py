@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "households.context_processors.doorstep",
+                "referrals.context_processors.emergencies",
             ],
         },
     },

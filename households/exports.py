@@ -57,6 +57,14 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+    """A CSV download (UTF-8 with BOM, so Excel opens Korean) through the one writer with
+    the formula guard. Logging the download is the caller's: it knows what was shown."""
+    response = HttpResponse(csv_bytes(header, rows), content_type=CSV_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence], sheet_title: str = "") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font

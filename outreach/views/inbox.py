@@ -1,11 +1,10 @@
 """The triage inbox: the queue, one item's panel, its actions, bulk assign, merge, export."""
 
-import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from households.exports import csv_response
 from households.models import AccessLog
 from households.selectors import scope_of, visible_dongs
 from households.services import access_log_write
@@ -250,15 +250,10 @@ def inbox_export(request):
         access_log_write(request=request, action=AccessLog.Action.EXPORT,
                          object_type="export:inbox", object_id=str(len(items)),
                          reason=form.cleaned_data["reason"])
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="inbox-{stamp}.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
-        writer.writerow([str(label) for _name, label in EXPORT_COLUMNS])
-        for item in items:
-            writer.writerow([_cell(item, name) for name, _label in EXPORT_COLUMNS])
-        return response
+        return csv_response(
+            f"inbox-{stamp}.csv", [str(label) for _name, label in EXPORT_COLUMNS],
+            ([_cell(item, name) for name, _label in EXPORT_COLUMNS] for item in items))
     return render(request, "outreach/inbox_export.html",
                   {"form": form, "filter_form": filter_form, "query": request.GET.urlencode()},
                   status=400 if form.errors else 200)

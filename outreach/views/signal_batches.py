@@ -1,18 +1,17 @@
 """Risk-signal pages: batches and uploads, progress, rejected lines, the risk-model editor."""
 
-import csv
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from households import services as household_services
+from households.exports import csv_response
 from households.models import AccessLog
 from outreach.forms import (
     RiskModelForm,
@@ -142,14 +141,9 @@ def signal_batch_errors(request, batch_id: int):
         object_type="signal_batch_errors",
         object_id=batch.pk,
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="signal-batch-{batch.pk}-errors.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_("행"), _("열"), _("사유")])
-    for line, column, reason in batch.rejections.values_list("line", "column", "reason").iterator():
-        writer.writerow([line, column, reason])
-    return response
+    return csv_response(
+        f"signal-batch-{batch.pk}-errors.csv", [_("행"), _("열"), _("사유")],
+        batch.rejections.values_list("line", "column", "reason").iterator())
 
 
 @login_required
