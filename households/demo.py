@@ -140,7 +140,7 @@ def seed_users(district: District, dongs: list[Dong], orgs: dict[str, Organizati
             Membership.objects.get_or_create(user=user, **m)
 
 
-def _household_and_people(rng: random.Random, index: int, dong: Dong, today: date):
+def household_and_people(rng: random.Random, index: int, dong: Dong, today: date):
     road = rng.choice(DONG_ROADS.get(dong.short_name, ["영등포로"]))
     main_no = rng.randint(1, 220)
     sub_no = rng.choice([None, None, rng.randint(1, 30)])
@@ -202,7 +202,7 @@ def seed_households(district: District, dongs: list[Dong], target: int, seed: in
         for index in range(start, stop):
             rng = random.Random(seed * 1_000_003 + index)
             dong = dongs[index % len(dongs)]
-            household, people = _household_and_people(rng, index, dong, today)
+            household, people = household_and_people(rng, index, dong, today)
             households.append(household)
             people_per_household.append(people)
         with transaction.atomic():

@@ -11,7 +11,7 @@ import csv
 import random
 from datetime import date, timedelta
 
-from households.demo import _household_and_people, demo_rrn
+from households.demo import demo_rrn, household_and_people
 from households.models import Dong, Household
 
 HEADER = ["주민등록번호", "성명", "생년월일", "주소", "상세주소", "행정동코드", "위기정보",
@@ -32,7 +32,7 @@ def demo_people(seed: int, limit: int | None = None):
         households = households[:limit]
     for index, registered_here in enumerate(households.iterator(chunk_size=10000)):
         rng = random.Random(seed * 1_000_003 + index)
-        household, people = _household_and_people(rng, index, dongs[index % len(dongs)], today)
+        household, people = household_and_people(rng, index, dongs[index % len(dongs)], today)
         if not registered_here:
             continue
         for member, person in enumerate(people):

@@ -236,11 +236,11 @@ def rate(part, whole):
 
 # --- the base querysets -----------------------------------------------------------------
 
-def _alerts(scope: DashboardScope) -> QuerySet[DiscoveryAlert]:
+def alerts_in_scope(scope: DashboardScope) -> QuerySet[DiscoveryAlert]:
     return DiscoveryAlert.objects.filter(scope.in_dongs("household__dong_id"))
 
 
-def _in(period: Period, field_name: str) -> Q:
+def within_period(period: Period, field_name: str) -> Q:
     return Q(**{f"{field_name}__gte": period.start_dt, f"{field_name}__lt": period.end_dt})
 
 
@@ -257,20 +257,20 @@ def discovered_alerts(alerts: QuerySet[DiscoveryAlert]) -> QuerySet[DiscoveryAle
 
 # --- the rollups (outreach.rollups rebuilds them) ---------------------------------------
 
-def _rollup(model, scope: DashboardScope, period: Period) -> QuerySet:
+def rollup_rows(model, scope: DashboardScope, period: Period) -> QuerySet:
     """The scope's rollup rows for the period's months."""
     return model.objects.filter(scope.in_dongs("dong_id"), month__gte=period.start,
                                 month__lte=period.end)
 
 
-def _reach_in(start: date, end: date) -> Q:
+def reach_within(start: date, end: date) -> Q:
     """DongMonthReach rows that count a household once for the months [start, end]."""
     return Q(month__gte=start, month__lte=end) & (Q(since__isnull=True) | Q(since__lt=start))
 
 
 def found_in_month_ranges(scope: DashboardScope, ranges) -> dict[int, list[int]]:
     """{dong_id: [households discovered in each (first month, last month) range]}."""
-    sums = {f"n{i}": Sum("n", filter=_reach_in(start, end))
+    sums = {f"n{i}": Sum("n", filter=reach_within(start, end))
             for i, (start, end) in enumerate(ranges)}
     rows = (DongMonthReach.objects.filter(scope.in_dongs("dong_id"), kind="found",
                                           month__gte=min(r[0] for r in ranges),
@@ -285,7 +285,7 @@ def target_default(last_year_actual: int) -> int:
     return (last_year_actual * growth + 99) // 100
 
 
-def _year_range(year: int) -> tuple[datetime, datetime]:
+def year_range(year: int) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
     return (datetime.combine(date(year, 1, 1), time.min, tz),
             datetime.combine(date(year + 1, 1, 1), time.min, tz))
@@ -317,7 +317,7 @@ def targets_for(dong_ids, year: int, everywhere: bool = False,
     saved = dict(DiscoveryTarget.objects.filter(dong_id__in=dong_ids, year=year)
                  .values_list("dong_id", "target"))
     if last_year is None:
-        last_year = discovered_by_dong(dong_ids, *_year_range(year - 1), everywhere=everywhere)
+        last_year = discovered_by_dong(dong_ids, *year_range(year - 1), everywhere=everywhere)
     return {
         dong_id: ((saved[dong_id], False) if dong_id in saved
                   else (target_default(last_year.get(dong_id, 0)), True))

@@ -20,10 +20,10 @@ from households.models import Role
 from households.selectors import scope_of
 from outreach.dashboards.base import (
     Table,
-    _year_range,
     dashboard_scope,
     discovered_by_dong,
     targets_for,
+    year_range,
 )
 from outreach.dashboards.charts import chart_svg
 from outreach.dashboards.forms import PeriodForm, TargetForm, TargetsYearForm
@@ -227,7 +227,7 @@ def discovery_targets(request):
     year = year_form.cleaned_data["year"]
     current = targets_for(dash_scope.dong_ids, year)
     last_year = discovered_by_dong(dash_scope.dong_ids,
-                                              *_year_range(year - 1))
+                                              *year_range(year - 1))
     forms_by_dong = []
     for dong in dash_scope.dongs:
         target, is_default = current[dong.pk]

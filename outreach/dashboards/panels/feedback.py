@@ -30,10 +30,10 @@ from outreach.dashboards.base import (
     DashboardScope,
     Period,
     Table,
-    _alerts,
-    _in,
-    _rollup,
+    alerts_in_scope,
     rate,
+    rollup_rows,
+    within_period,
 )
 from outreach.models import (
     DiscoveryAlert,
@@ -46,8 +46,8 @@ from outreach.models import (
 
 def _closed_model_alerts(scope: DashboardScope, period: Period) -> QuerySet[DiscoveryAlert]:
     """Alerts the risk model raised that were closed in the period, with their score."""
-    return _alerts(scope).filter(
-        _in(period, "closed_at"), status=DiscoveryAlert.Status.CLOSED,
+    return alerts_in_scope(scope).filter(
+        within_period(period, "closed_at"), status=DiscoveryAlert.Status.CLOSED,
         origin="risk_model", assessment__isnull=False,
     )
 
@@ -64,7 +64,7 @@ def _score_histogram(scope: DashboardScope, period: Period):
     key = ("score_histogram", period)
     if key in scope.memo:
         return scope.memo[key]
-    rows = list(_rollup(DongMonthScore, scope, period).values("dong_id", "version", "score")
+    rows = list(rollup_rows(DongMonthScore, scope, period).values("dong_id", "version", "score")
                 .order_by().annotate(closed=Sum("closed"), hits=Sum("hits")))
     per_score: dict[int, int] = defaultdict(int)
     for r in rows:
@@ -97,7 +97,7 @@ def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> 
     rows, cut, take, at_cut = _score_histogram(scope, period)
     if group == "age":
         end = period.end
-        rows = list(_rollup(DongMonthAge, scope, period).filter(
+        rows = list(rollup_rows(DongMonthAge, scope, period).filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=end),
             Q(valid_to__isnull=True) | Q(valid_to__gte=end))
             .values("band", "score").order_by()
@@ -289,7 +289,7 @@ def factor_kind(factor: str) -> str:
 
 def panel_model_by_signal(scope: DashboardScope, period: Period) -> Table:
     per: dict[str, dict] = defaultdict(lambda: {"closed": 0, "hits": 0})
-    for factor, n, hits in (_rollup(DongMonthFactor, scope, period).values("factor")
+    for factor, n, hits in (rollup_rows(DongMonthFactor, scope, period).values("factor")
                             .order_by().annotate(n=Sum("closed"), h=Sum("hits"))
                             .values_list("factor", "n", "h")):
         kind = factor_kind(factor)

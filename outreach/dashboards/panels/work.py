@@ -24,12 +24,12 @@ from outreach.dashboards.base import (
     DashboardScope,
     Period,
     Table,
-    _in,
-    _reach_in,
-    _rollup,
     model_has,
     month_label,
     rate,
+    reach_within,
+    rollup_rows,
+    within_period,
 )
 from outreach.models import (
     DongMonthCompanion,
@@ -40,53 +40,78 @@ from referrals.models import Concern, Referral
 
 # --- panels: visits and volunteers ----------------------------------------------------------
 
+
 def panel_visits_monthly(scope: DashboardScope, period: Period) -> Table:
     per = {
-        r["month"]: r for r in _rollup(DongMonthStat, scope, period).values("month").order_by()
+        r["month"]: r
+        for r in rollup_rows(DongMonthStat, scope, period)
+        .values("month")
+        .order_by()
         .annotate(done=Sum("visits_done"), met=Sum("visits_met"), paired=Sum("visits_paired"))
     }
     rows = []
     for m in period.months:
         r = per.get(m, {"done": 0, "met": 0, "paired": 0})
-        rows.append([month_label(m), r["done"], r["met"], rate(r["met"], r["done"]),
-                     r["paired"]])
+        rows.append([month_label(m), r["done"], r["met"], rate(r["met"], r["done"]), r["paired"]])
     done, met = sum(r[1] for r in rows), sum(r[2] for r in rows)
     return Table(
-        name="visits_monthly", title=_("월별 가정방문"),
-        columns=[Column("month", _("월"), "text"), Column("done", _("방문")),
-                 Column("met", _("만남")), Column("met_rate", _("만남 비율"), "pct"),
-                 Column("paired", _("2인 1조"))],
-        rows=rows, total=[_("합계"), done, met, rate(met, done), sum(r[4] for r in rows)],
+        name="visits_monthly",
+        title=_("월별 가정방문"),
+        columns=[
+            Column("month", _("월"), "text"),
+            Column("done", _("방문")),
+            Column("met", _("만남")),
+            Column("met_rate", _("만남 비율"), "pct"),
+            Column("paired", _("2인 1조")),
+        ],
+        rows=rows,
+        total=[_("합계"), done, met, rate(met, done), sum(r[4] for r in rows)],
         chart=Chart("line", "month", ("done", "met", "paired")),
     )
 
 
 def _volunteer_group():
-    return Subquery(Membership.objects.filter(user_id=OuterRef("companion_id"),
-                                              role=Role.VOLUNTEER)
-                    .order_by("id").values("group")[:1])
+    return Subquery(
+        Membership.objects.filter(user_id=OuterRef("companion_id"), role=Role.VOLUNTEER)
+        .order_by("id")
+        .values("group")[:1]
+    )
 
 
 def volunteer_extra_activity(scope: DashboardScope, period: Period) -> dict[str, dict]:
     """Referrals and check-ins by volunteer group."""
     extra: dict[str, dict] = defaultdict(lambda: {"referrals": 0, "check_ins": 0})
-    group_of = Subquery(Membership.objects.filter(user_id=OuterRef("by_user"),
-                                                  role=Role.VOLUNTEER)
-                        .order_by("id").values("group")[:1])
+    group_of = Subquery(
+        Membership.objects.filter(user_id=OuterRef("by_user"), role=Role.VOLUNTEER)
+        .order_by("id")
+        .values("group")[:1]
+    )
     if model_has("referrals.Referral", "dong", "submitted_by", "created_at"):
         Referral = apps.get_model("referrals", "Referral")
-        rows = (Referral.objects.filter(scope.in_dongs("dong_id"), submitted_by__isnull=False)
-                .filter(_in(period, "created_at")).annotate(by_user=F("submitted_by_id"))
-                .annotate(g=group_of).filter(g__isnull=False).values("g").order_by()
-                .annotate(n=Count("id")))
+        rows = (
+            Referral.objects.filter(scope.in_dongs("dong_id"), submitted_by__isnull=False)
+            .filter(within_period(period, "created_at"))
+            .annotate(by_user=F("submitted_by_id"))
+            .annotate(g=group_of)
+            .filter(g__isnull=False)
+            .values("g")
+            .order_by()
+            .annotate(n=Count("id"))
+        )
         for r in rows:
             extra[r["g"]]["referrals"] = r["n"]
     if model_has("outreach.CheckIn", "pairing", "at", "by"):
         CheckIn = apps.get_model("outreach", "CheckIn")
-        rows = (CheckIn.objects.filter(scope.in_dongs("pairing__household__dong_id"))
-                .filter(_in(period, "at")).annotate(by_user=F("by_id"))
-                .annotate(g=group_of).filter(g__isnull=False).values("g").order_by()
-                .annotate(n=Count("id")))
+        rows = (
+            CheckIn.objects.filter(scope.in_dongs("pairing__household__dong_id"))
+            .filter(within_period(period, "at"))
+            .annotate(by_user=F("by_id"))
+            .annotate(g=group_of)
+            .filter(g__isnull=False)
+            .values("g")
+            .order_by()
+            .annotate(n=Count("id"))
+        )
         for r in rows:
             extra[r["g"]]["check_ins"] = r["n"]
     return dict(extra)
@@ -95,20 +120,36 @@ def volunteer_extra_activity(scope: DashboardScope, period: Period) -> dict[str,
 def panel_volunteer_activity(scope: DashboardScope, period: Period) -> Table:
     # One rollup row per volunteer, dong and month: distinct volunteers stay exact
     # across dongs, and the group is each volunteer's group today.
-    visits = (_rollup(DongMonthCompanion, scope, period)
-              .annotate(g=_volunteer_group()).values("g").order_by()
-              .annotate(visits=Sum("visits"), volunteers=Count("companion_id", distinct=True)))
+    visits = (
+        rollup_rows(DongMonthCompanion, scope, period)
+        .annotate(g=_volunteer_group())
+        .values("g")
+        .order_by()
+        .annotate(visits=Sum("visits"), volunteers=Count("companion_id", distinct=True))
+    )
     per = {(r["g"] or _("소속 없음")): r for r in visits}
     extra = volunteer_extra_activity(scope, period)
     groups = sorted(set(per) | set(extra))
-    rows = [[g, per.get(g, {}).get("volunteers", 0), per.get(g, {}).get("visits", 0),
-             extra.get(g, {}).get("referrals", 0), extra.get(g, {}).get("check_ins", 0)]
-            for g in groups]
+    rows = [
+        [
+            g,
+            per.get(g, {}).get("volunteers", 0),
+            per.get(g, {}).get("visits", 0),
+            extra.get(g, {}).get("referrals", 0),
+            extra.get(g, {}).get("check_ins", 0),
+        ]
+        for g in groups
+    ]
     return Table(
-        name="volunteer_activity", title=_("자원봉사자 소속별 활동"),
-        columns=[Column("group", _("소속"), "text"), Column("volunteers", _("동행 봉사자")),
-                 Column("visits", _("동행 방문")), Column("referrals", _("제보")),
-                 Column("check_ins", _("안부 확인"))],
+        name="volunteer_activity",
+        title=_("자원봉사자 소속별 활동"),
+        columns=[
+            Column("group", _("소속"), "text"),
+            Column("volunteers", _("동행 봉사자")),
+            Column("visits", _("동행 방문")),
+            Column("referrals", _("제보")),
+            Column("check_ins", _("안부 확인")),
+        ],
         rows=rows,
         total=[_("합계")] + [sum(r[i] for r in rows) for i in range(1, 5)],
         chart=Chart("bar", "group", ("visits", "referrals", "check_ins")),
@@ -118,18 +159,26 @@ def panel_volunteer_activity(scope: DashboardScope, period: Period) -> Table:
 
 # --- referrals, service links, cases ----------------------------------------------------
 
+
 def panel_referrals_by_channel(scope: DashboardScope, period: Period) -> Table:
     Referral = apps.get_model("referrals", "Referral")
     choices = dict(Referral._meta.get_field("channel").choices or [])
-    per = dict(Referral.objects.filter(scope.in_dongs("dong_id")).filter(_in(period, "created_at"))
-               .values("channel").order_by().annotate(n=Count("id"))
-               .values_list("channel", "n"))
+    per = dict(
+        Referral.objects.filter(scope.in_dongs("dong_id"))
+        .filter(within_period(period, "created_at"))
+        .values("channel")
+        .order_by()
+        .annotate(n=Count("id"))
+        .values_list("channel", "n")
+    )
     keys = list(choices) + sorted(k for k in per if k not in choices)
     rows = [[str(choices.get(k, k)), per.get(k, 0)] for k in keys]
     return Table(
-        name="referrals_by_channel", title=_("경로별 제보·의뢰"),
+        name="referrals_by_channel",
+        title=_("경로별 제보·의뢰"),
         columns=[Column("channel", _("경로"), "text"), Column("referrals", _("건수"))],
-        rows=rows, total=[_("합계"), sum(per.values())],
+        rows=rows,
+        total=[_("합계"), sum(per.values())],
         chart=Chart("bar", "channel", ("referrals",)),
     )
 
@@ -140,19 +189,22 @@ def panel_referrals_by_category(scope: DashboardScope, period: Period) -> Table:
     from django.db.models import Count, Q, Value
     from django.db.models.functions import Concat
 
-
-    referrals = (Referral.objects.filter(scope.in_dongs("dong_id"))
-                 .filter(_in(period, "created_at"))
-                 .annotate(wrapped=Concat(Value(","), "categories", Value(","))))
-    per = referrals.aggregate(**{
-        code: Count("id", filter=Q(wrapped__contains=f",{code},")) for code in Concern.values
-    })
+    referrals = (
+        Referral.objects.filter(scope.in_dongs("dong_id"))
+        .filter(within_period(period, "created_at"))
+        .annotate(wrapped=Concat(Value(","), "categories", Value(",")))
+    )
+    per = referrals.aggregate(
+        **{code: Count("id", filter=Q(wrapped__contains=f",{code},")) for code in Concern.values}
+    )
     labels = dict(Concern.choices)
     rows = [[str(labels[k]), n] for k, n in sorted(per.items(), key=lambda kv: -kv[1]) if n]
     return Table(
-        name="referrals_by_category", title=_("걱정 유형별 제보·의뢰"),
+        name="referrals_by_category",
+        title=_("걱정 유형별 제보·의뢰"),
         columns=[Column("category", _("유형"), "text"), Column("referrals", _("건수"))],
-        rows=rows, chart=Chart("bar", "category", ("referrals",)),
+        rows=rows,
+        chart=Chart("bar", "category", ("referrals",)),
         note=_("한 제보에 유형이 여럿이면 각 유형에 한 번씩 셉니다."),
     )
 
@@ -160,7 +212,8 @@ def panel_referrals_by_category(scope: DashboardScope, period: Period) -> Table:
 def _links(scope: DashboardScope, period: Period):
     ServiceLink = apps.get_model("referrals", "ServiceLink")
     return ServiceLink.objects.filter(scope.in_dongs("household__dong_id")).filter(
-        _in(period, "requested_at"))
+        within_period(period, "requested_at")
+    )
 
 
 _ACCEPTED = ("accepted", "in_service", "completed")
@@ -179,12 +232,23 @@ def _link_counts():
 
 def panel_service_links(scope: DashboardScope, period: Period) -> Table:
     """Service links by public/private and by service, with their total 환가액."""
-    per = list(_links(scope, period).values("service__sector", "service__name").order_by()
-               .annotate(**_link_counts()))
+    per = list(
+        _links(scope, period)
+        .values("service__sector", "service__name")
+        .order_by()
+        .annotate(**_link_counts())
+    )
     sector = {"public": _("공공"), "private": _("민간")}
-    rows = [[str(sector.get(r["service__sector"], r["service__sector"])), r["service__name"],
-             r["links"], r["completed"], r["value"] or 0]
-            for r in sorted(per, key=lambda r: (r["service__sector"], r["service__name"]))]
+    rows = [
+        [
+            str(sector.get(r["service__sector"], r["service__sector"])),
+            r["service__name"],
+            r["links"],
+            r["completed"],
+            r["value"] or 0,
+        ]
+        for r in sorted(per, key=lambda r: (r["service__sector"], r["service__name"]))
+    ]
     subtotal = defaultdict(lambda: [0, 0, 0])
     for r in per:
         s = subtotal[r["service__sector"]]
@@ -195,29 +259,50 @@ def panel_service_links(scope: DashboardScope, period: Period) -> Table:
         s = subtotal.get(key, [0, 0, 0])
         rows.append([str(sector[key]), _("소계"), s[0], s[1], s[2]])
     return Table(
-        name="service_links", title=_("서비스 연계와 환가액"),
-        columns=[Column("sector", _("구분"), "text"), Column("service", _("서비스"), "text"),
-                 Column("links", _("연계")), Column("completed", _("완료")),
-                 Column("value", _("환가액"), "krw")],
+        name="service_links",
+        title=_("서비스 연계와 환가액"),
+        columns=[
+            Column("sector", _("구분"), "text"),
+            Column("service", _("서비스"), "text"),
+            Column("links", _("연계")),
+            Column("completed", _("완료")),
+            Column("value", _("환가액"), "krw"),
+        ],
         rows=rows,
-        total=[_("합계"), "", sum(r["links"] for r in per), sum(r["completed"] for r in per),
-               sum(r["value"] or 0 for r in per)],
+        total=[
+            _("합계"),
+            "",
+            sum(r["links"] for r in per),
+            sum(r["completed"] for r in per),
+            sum(r["value"] or 0 for r in per),
+        ],
     )
 
 
 def panel_provider_rates(scope: DashboardScope, period: Period) -> Table:
-    per = list(_links(scope, period).values("provider__name").order_by()
-               .annotate(**_link_counts()))
-    rows = [[r["provider__name"], r["links"], rate(r["accepted"], r["answered"]),
-             rate(r["completed"], r["accepted"]), r["value"] or 0]
-            for r in sorted(per, key=lambda r: r["provider__name"])]
+    per = list(_links(scope, period).values("provider__name").order_by().annotate(**_link_counts()))
+    rows = [
+        [
+            r["provider__name"],
+            r["links"],
+            rate(r["accepted"], r["answered"]),
+            rate(r["completed"], r["accepted"]),
+            r["value"] or 0,
+        ]
+        for r in sorted(per, key=lambda r: r["provider__name"])
+    ]
     return Table(
-        name="provider_rates", title=_("제공기관별 수락률·완료율"),
-        columns=[Column("provider", _("제공기관"), "text"), Column("links", _("연계 요청")),
-                 Column("accept_rate", _("수락률"), "pct"),
-                 Column("complete_rate", _("완료율"), "pct"),
-                 Column("value", _("환가액"), "krw")],
-        rows=rows, chart=Chart("bar", "provider", ("accept_rate", "complete_rate")),
+        name="provider_rates",
+        title=_("제공기관별 수락률·완료율"),
+        columns=[
+            Column("provider", _("제공기관"), "text"),
+            Column("links", _("연계 요청")),
+            Column("accept_rate", _("수락률"), "pct"),
+            Column("complete_rate", _("완료율"), "pct"),
+            Column("value", _("환가액"), "krw"),
+        ],
+        rows=rows,
+        chart=Chart("bar", "provider", ("accept_rate", "complete_rate")),
         note=_("수락률 = 수락 ÷ 응답한 요청, 완료율 = 완료 ÷ 수락."),
     )
 
@@ -227,41 +312,68 @@ def panel_cases_by_stage(scope: DashboardScope, period: Period) -> Table:
     Case_ = apps.get_model("outreach", "Case")
     today = timezone.localdate()
     stages = [(k, v) for k, v in Case_._meta.get_field("stage").choices if k != "closed"]
-    per = {r["stage"]: r for r in Case_.objects.filter(scope.in_dongs("household__dong_id"))
-           .exclude(stage="closed").values("stage").order_by()
-           .annotate(n=Count("id"), overdue=Count("id", filter=Q(stage_due_on__lt=today)))}
-    rows = [[str(label), per.get(k, {}).get("n", 0), per.get(k, {}).get("overdue", 0)]
-            for k, label in stages]
+    per = {
+        r["stage"]: r
+        for r in Case_.objects.filter(scope.in_dongs("household__dong_id"))
+        .exclude(stage="closed")
+        .values("stage")
+        .order_by()
+        .annotate(n=Count("id"), overdue=Count("id", filter=Q(stage_due_on__lt=today)))
+    }
+    rows = [
+        [str(label), per.get(k, {}).get("n", 0), per.get(k, {}).get("overdue", 0)]
+        for k, label in stages
+    ]
     return Table(
-        name="cases_by_stage", title=_("단계별 진행 중 통합사례 (현재)"),
-        columns=[Column("stage", _("단계"), "text"), Column("cases", _("사례")),
-                 Column("overdue", _("단계 기한 경과"))],
-        rows=rows, total=[_("합계"), sum(r[1] for r in rows), sum(r[2] for r in rows)],
+        name="cases_by_stage",
+        title=_("단계별 진행 중 통합사례 (현재)"),
+        columns=[
+            Column("stage", _("단계"), "text"),
+            Column("cases", _("사례")),
+            Column("overdue", _("단계 기한 경과")),
+        ],
+        rows=rows,
+        total=[_("합계"), sum(r[1] for r in rows), sum(r[2] for r in rows)],
         chart=Chart("bar", "stage", ("cases", "overdue")),
     )
 
 
 def panel_unreachable(scope: DashboardScope, period: Period) -> Table:
     """연락 두절: households visited in the period that ended unreachable."""
-    in_period = _reach_in(period.start, period.end)
-    visits = (DongMonthReach.objects.filter(scope.in_dongs("dong_id"),
-                                            kind__in=("visited", "unreachable"))
-              .filter(in_period).values("dong_id").order_by()
-              .annotate(households=Sum("n", filter=Q(kind="visited")),
-                        unreachable=Sum("n", filter=Q(kind="unreachable"))))
-    per = {r["dong_id"]: {"households": r["households"] or 0,
-                          "unreachable": r["unreachable"] or 0} for r in visits}
+    in_period = reach_within(period.start, period.end)
+    visits = (
+        DongMonthReach.objects.filter(
+            scope.in_dongs("dong_id"), kind__in=("visited", "unreachable")
+        )
+        .filter(in_period)
+        .values("dong_id")
+        .order_by()
+        .annotate(
+            households=Sum("n", filter=Q(kind="visited")),
+            unreachable=Sum("n", filter=Q(kind="unreachable")),
+        )
+    )
+    per = {
+        r["dong_id"]: {"households": r["households"] or 0, "unreachable": r["unreachable"] or 0}
+        for r in visits
+    }
     rows = []
     for d in scope.dongs:
         r = per.get(d.pk, {"households": 0, "unreachable": 0})
-        rows.append([str(d), r["households"], r["unreachable"],
-                     rate(r["unreachable"], r["households"])])
+        rows.append(
+            [str(d), r["households"], r["unreachable"], rate(r["unreachable"], r["households"])]
+        )
     households, unreachable = sum(r[1] for r in rows), sum(r[2] for r in rows)
     return Table(
-        name="unreachable", title=_("연락 두절 비율"),
-        columns=[Column("dong", _("행정동"), "text"), Column("households", _("방문 가구")),
-                 Column("unreachable", _("연락 두절")),
-                 Column("share", _("비율"), "pct")],
-        rows=rows, total=[_("합계"), households, unreachable, rate(unreachable, households)],
+        name="unreachable",
+        title=_("연락 두절 비율"),
+        columns=[
+            Column("dong", _("행정동"), "text"),
+            Column("households", _("방문 가구")),
+            Column("unreachable", _("연락 두절")),
+            Column("share", _("비율"), "pct"),
+        ],
+        rows=rows,
+        total=[_("합계"), households, unreachable, rate(unreachable, households)],
         chart=Chart("bar", "dong", ("share",)),
     )
