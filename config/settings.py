@@ -296,6 +296,13 @@ EMERGENCY_FIRST_CONTACT_DAYS = env.int("EMERGENCY_FIRST_CONTACT_DAYS", default=3
 NORMAL_FIRST_CONTACT_DAYS = env.int("NORMAL_FIRST_CONTACT_DAYS", default=14)
 SIGNAL_UPLOAD_MAX_BYTES = env.int("SIGNAL_UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
 SIGNAL_CHUNK_ROWS = env.int("SIGNAL_CHUNK_ROWS", default=5000)
+# Limits on an agency file, checked while streaming: what breaks one of them becomes a
+# rejected line (or, for the XLSX size, refuses the file) and the rest is imported.
+SIGNAL_MAX_LINE_BYTES = env.int("SIGNAL_MAX_LINE_BYTES", default=64 * 1024)
+SIGNAL_MAX_CELL_CHARS = env.int("SIGNAL_MAX_CELL_CHARS", default=2000)
+SIGNAL_MAX_ROWS = env.int("SIGNAL_MAX_ROWS", default=10_000_000)
+SIGNAL_XLSX_MAX_UNZIPPED_BYTES = env.int("SIGNAL_XLSX_MAX_UNZIPPED_BYTES",
+                                         default=150 * 1024 * 1024)
 SIGNAL_RETRY_DELAY_S = env.float("SIGNAL_RETRY_DELAY_S", default=5.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

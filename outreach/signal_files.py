@@ -23,10 +23,11 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from charset_normalizer import from_bytes
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from households.addresses import normalize_name
-from households.rrn import InvalidRRN, parse_rrn
+from households.rrn import InvalidRRN, parse_rrn, redact
 from outreach.signal_kinds import kind_code
 
 # canonical name → the header names accepted for it (Korean first).
@@ -155,7 +156,12 @@ def sniff(path: str, *, size: int, max_bytes: int, encoding: str = "auto") -> Fi
             encoding = "utf-8-sig"
     else:
         encoding = detect_encoding(sample)
-    first = sample.split(b"\n", 1)[0].rstrip(b"\r")
+    first, newline, _rest = sample.partition(b"\n")
+    if not newline and size > len(sample) or len(first) > settings.SIGNAL_MAX_LINE_BYTES:
+        raise FileRejected(
+            _("첫 줄(머리글)이 너무 깁니다 (최대 %(kb)s KB). 머리글 줄이 맞는지 확인해 주세요.")
+            % {"kb": settings.SIGNAL_MAX_LINE_BYTES // 1024})
+    first = first.rstrip(b"\r")
     try:
         header_text = first.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -168,18 +174,40 @@ def sniff(path: str, *, size: int, max_bytes: int, encoding: str = "auto") -> Fi
         raise FileRejected(_("첫 줄에 머리글이 없습니다. 사용할 수 있는 열 이름: %(names)s")
                            % {"names": accepted_names()})
     delimiter = "\t" if header_text.count("\t") > header_text.count(",") else ","
-    cells = next(csv.reader([header_text], delimiter=delimiter))
+    try:
+        cells = next(csv.reader([header_text], delimiter=delimiter))
+    except csv.Error as exc:
+        raise FileRejected(_("머리글 줄을 CSV로 읽을 수 없습니다.")) from exc
     return FileInfo("csv", encoding, delimiter, map_header(cells))
+
+
+def _xlsx_size_check(path: str) -> None:
+    """Refuse an XLSX whose parts expand past the limits, before any XML is parsed: a few
+    hundred kilobytes can unzip to gigabytes (a zip bomb), and openpyxl holds the shared
+    strings table in memory whole."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileRejected(_("XLSX 파일을 열 수 없습니다. 손상되었거나 다른 형식입니다.")) from exc
+    total = sum(part.file_size for part in parts)
+    strings = sum(part.file_size for part in parts if part.filename.endswith("sharedStrings.xml"))
+    limit = settings.SIGNAL_XLSX_MAX_UNZIPPED_BYTES
+    if total > limit or strings > limit // 4:
+        raise FileRejected(
+            _("XLSX 파일의 압축을 풀면 너무 큽니다 (최대 %(mb)s MB). CSV로 저장해 보내 주세요.")
+            % {"mb": limit // (1024 * 1024)}, status=413)
 
 
 def _sniff_xlsx(path: str) -> FileInfo:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    _xlsx_size_check(path)
     try:
         # A file object: openpyxl judges a path by its extension, and spooled files have none.
         workbook = load_workbook(open(path, "rb"), read_only=True, data_only=True)  # noqa: SIM115
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
+    # A damaged part fails in zlib or the XML parser too, whose errors share no base class.
+    except Exception as exc:  # noqa: BLE001
         raise FileRejected(_("XLSX 파일을 열 수 없습니다. 손상되었거나 다른 형식입니다.")) from exc
     try:
         sheet = workbook.worksheets[0]
@@ -193,18 +221,32 @@ def _sniff_xlsx(path: str) -> FileInfo:
     return FileInfo("xlsx", "utf-8", ",", map_header(["" if c is None else str(c) for c in header]))
 
 
-def xlsx_to_csv(path: str, out_path: str) -> None:
-    """The first sheet as UTF-8 CSV (read_only, row by row), so one reader serves both."""
+def xlsx_to_csv(path: str, out_path: str) -> tuple[int, str]:
+    """The first sheet as UTF-8 CSV (read_only, row by row), so one reader serves both.
+
+    Returns (line, reason) when the sheet breaks off part-way (a damaged part of the
+    file): the rows before that line are kept and go on; (0, "") when all was read.
+    """
     from openpyxl import load_workbook
 
+    _xlsx_size_check(path)
     workbook = load_workbook(open(path, "rb"), read_only=True, data_only=True)  # noqa: SIM115
+    line = 0
     try:
         with open(out_path, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
-            for row in workbook.worksheets[0].iter_rows(values_only=True):
-                writer.writerow([_cell_text(value) for value in row])
+            try:
+                for row in workbook.worksheets[0].iter_rows(values_only=True):
+                    writer.writerow([_cell_text(value) for value in row])
+                    line += 1
+            # A damaged sheet fails in zlib or the XML parser, whose errors share no base
+            # class; whatever it is, the rows already read stay.
+            except Exception:  # noqa: BLE001
+                return line + 1, _("시트의 %(line)s행부터 파일이 손상되어 읽을 수 없습니다. "
+                                   "이 행부터 다시 보내 주세요.") % {"line": line + 1}
     finally:
         workbook.close()
+    return 0, ""
 
 
 def _cell_text(value) -> str:
@@ -230,16 +272,50 @@ class ChunkRange:
     first_line: int
 
 
+def physical_lines(f, limit: int) -> Iterator[tuple[bytes, bool]]:
+    """(line, too_long) for each line of ``f``, never holding more than ``limit`` bytes:
+    a longer line is read through in pieces and given back as its first piece only."""
+    while True:
+        raw = f.readline(limit + 1)
+        if not raw:
+            return
+        if len(raw) <= limit or raw.endswith(b"\n"):
+            yield raw, False
+            continue
+        size = len(raw)
+        while not raw.endswith(b"\n"):
+            raw = f.readline(1024 * 1024)
+            if not raw:
+                break
+            size += len(raw)
+        yield b"", size
+
+
 def split(path: str, rows_per_chunk: int) -> Iterator[ChunkRange]:
     """Byte ranges of ``rows_per_chunk`` records each, after the header line."""
+    limit = settings.SIGNAL_MAX_LINE_BYTES
     with open(path, "rb") as f:
-        header = f.readline()
+        header = f.readline(limit + 1)
         offset, line_no = len(header), 1
+        while header and not header.endswith(b"\n"):  # an over-long header, read through
+            header = f.readline(1024 * 1024)
+            offset += len(header)
         # A header with an open quote is nonsense; the chunk reader reports the rows.
         number, chunk_start, chunk_line, rows = 0, offset, 2, 0
         in_quotes = False
-        for raw in f:
+        for raw, too_long in physical_lines(f, limit):
             line_no += 1
+            if too_long:
+                # Rejected whole by the chunk reader, and it ends any open quote.
+                if rows == 0:
+                    chunk_start, chunk_line = offset, line_no
+                offset += too_long
+                in_quotes = False
+                rows += 1
+                if rows >= rows_per_chunk:
+                    yield ChunkRange(number, chunk_start, offset, chunk_line)
+                    number, rows = number + 1, 0
+                continue
             if not in_quotes:
                 record_line = line_no
                 if rows == 0:
@@ -268,28 +344,52 @@ class RawRow:
     text_error: str = ""
 
 
+def _too_long(line: int) -> RawRow:
+    return RawRow(line, None, _("줄이 너무 깁니다 (최대 %(kb)s KB)")
+                  % {"kb": settings.SIGNAL_MAX_LINE_BYTES // 1024})
+
+
 def read_chunk(path: str, *, start: int, end: int, first_line: int, encoding: str,
                delimiter: str) -> Iterator[RawRow]:
-    with open(path, "rb") as f:
-        f.seek(start)
-        data = f.read(end - start)
+    """The records in bytes [start, end), read line by line: a line over
+    SIGNAL_MAX_LINE_BYTES, or a quoted record that grows past it, becomes one rejected
+    row and is never held in memory whole."""
+    limit = settings.SIGNAL_MAX_LINE_BYTES
     line_no = first_line
     record: list[bytes] = []
+    record_size = 0
     record_line = line_no
     quotes = 0
-    for raw in data.splitlines(keepends=True):
-        if not record:
-            record_line = line_no
-        record.append(raw)
-        quotes += raw.count(b'"')
-        line_no += 1
-        if quotes % 2:
-            continue
-        blob = b"".join(record)
-        record, quotes = [], 0
-        if not blob.strip():
-            continue
-        yield _decode_record(blob, record_line, encoding, delimiter)
+    with open(path, "rb") as f:
+        f.seek(start)
+        position = start
+        for raw, too_long in physical_lines(f, limit):
+            if position >= end:
+                break
+            position += too_long or len(raw)
+            if too_long:
+                if record:
+                    yield _too_long(record_line)
+                    record, record_size, quotes = [], 0, 0
+                yield _too_long(line_no)
+                line_no += 1
+                continue
+            if not record:
+                record_line = line_no
+            record.append(raw)
+            record_size += len(raw)
+            quotes += raw.count(b'"')
+            line_no += 1
+            if quotes % 2 and record_size <= limit:
+                continue
+            blob = b"".join(record)
+            record, record_size, quotes = [], 0, 0
+            if len(blob) > limit:
+                yield _too_long(record_line)
+                continue
+            if not blob.strip():
+                continue
+            yield _decode_record(blob, record_line, encoding, delimiter)
     if record:
         yield _decode_record(b"".join(record), record_line, encoding, delimiter)
 
@@ -300,11 +400,23 @@ def _decode_record(blob: bytes, line: int, encoding: str, delimiter: str) -> Raw
     except UnicodeDecodeError:
         return RawRow(line, None,
                       _("%(enc)s 문자로 읽을 수 없는 바이트가 있습니다") % {"enc": encoding})
-    cells = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    try:
+        cells = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    except csv.Error:
+        return RawRow(line, None, _("CSV로 읽을 수 없는 줄입니다"))
+    limit = settings.SIGNAL_MAX_CELL_CHARS
+    if any(len(cell) > limit for cell in cells):
+        return RawRow(line, None, _("칸 하나가 너무 깁니다 (최대 %(n)s자)") % {"n": limit})
     return RawRow(line, cells)
 
 
 # --- validating a row ---------------------------------------------------------------
+
+def _shown(text: str, length: int = 20) -> str:
+    """A cell's value as a rejection reason may quote it: a resident registration number
+    typed into the wrong column is masked first, then the value is cut short."""
+    return redact(text)[:length]
+
 
 @dataclass
 class SignalRow:
@@ -406,7 +518,8 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
     else:
         kind = _kind_code(kind_text)
         if kind is None:
-            problems.add("signal_kind", _("알 수 없는 위기정보 '%(v)s'") % {"v": kind_text[:40]})
+            problems.add("signal_kind", _("알 수 없는 위기정보 '%(v)s'")
+                         % {"v": _shown(kind_text, 40)})
 
     observed = None
     observed_text = get("observed_on", "")
@@ -417,10 +530,10 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
         if observed is None:
             problems.add("observed_on",
                          _("기준일 '%(v)s' 형식 오류 (YYYYMMDD, YYYY-MM-DD, YYYY.MM.DD)")
-                         % {"v": observed_text[:20]})
+                         % {"v": _shown(observed_text)})
         elif observed > today:
             problems.add("observed_on",
-                         _("기준일 '%(v)s'이(가) 미래입니다") % {"v": observed_text[:20]})
+                         _("기준일 '%(v)s'이(가) 미래입니다") % {"v": _shown(observed_text)})
 
     digits = ""
     rrn_text = get("rrn", "")
@@ -437,7 +550,7 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
         birth = parse_date(birth_text)
         if birth is None or birth > today:
             problems.add("birth_date",
-                         _("생년월일 '%(v)s' 형식 오류 (YYYYMMDD)") % {"v": birth_text[:20]})
+                         _("생년월일 '%(v)s' 형식 오류 (YYYYMMDD)") % {"v": _shown(birth_text)})
             birth = None
 
     name, address = get("name", ""), get("address", "")
@@ -451,11 +564,13 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
             try:
                 number = _non_negative_int(text)
             except ValueError:
-                problems.add(column, _("'%(v)s'은(는) 0 이상의 숫자가 아닙니다") % {"v": text[:20]})
+                problems.add(column, _("'%(v)s'은(는) 0 이상의 숫자가 아닙니다")
+                             % {"v": _shown(text)})
                 continue
             if column == "months_overdue":
                 if number > 600:
-                    problems.add(column, _("체납개월 '%(v)s'이(가) 너무 큽니다") % {"v": text[:20]})
+                    problems.add(column, _("체납개월 '%(v)s'이(가) 너무 큽니다")
+                                 % {"v": _shown(text)})
                     continue
                 months = number
             else:
@@ -464,7 +579,8 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
     dong_code = get("dong_code", "").replace("-", "")
     if dong_code and not _DONG_CODE_RE.fullmatch(dong_code):
         problems.add("dong_code",
-                     _("행정동코드 '%(v)s'은(는) 10자리 숫자여야 합니다") % {"v": dong_code[:20]})
+                     _("행정동코드 '%(v)s'은(는) 10자리 숫자여야 합니다")
+                     % {"v": _shown(dong_code)})
 
     if problems.errors:
         return problems

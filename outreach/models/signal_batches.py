@@ -32,7 +32,7 @@ class SignalBatch(models.Model):
     )
     file = models.FileField(_("원본 파일"), upload_to="signal_batches/%Y/%m/")
     original_name = models.CharField(_("파일명"), max_length=255)
-    sha256 = models.CharField(max_length=64, unique=True)
+    sha256 = models.CharField(max_length=64)
     size_bytes = models.BigIntegerField(_("크기"))
     file_format = models.CharField(_("형식"), max_length=5)  # csv | xlsx
     encoding = models.CharField(_("문자 인코딩"), max_length=20, blank=True)
@@ -63,6 +63,13 @@ class SignalBatch(models.Model):
         verbose_name_plural = _("위기정보 파일")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["source", "-created_at"], name="batch_source_created")]
+        constraints = [
+            # The same bytes from the same source are one batch, unless that one failed:
+            # then the agency may send them again.
+            models.UniqueConstraint(fields=["source", "sha256"],
+                                    condition=~models.Q(status="failed"),
+                                    name="batch_source_sha256_unless_failed"),
+        ]
 
     def __str__(self):
         return f"batch {self.pk} {self.original_name}"

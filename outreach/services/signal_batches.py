@@ -70,14 +70,18 @@ def _spool_dir() -> str:
 
 def signal_batch_receive(*, source: Organization, fileobj, filename: str, channel: str,
                          user=None, encoding: str = "auto") -> tuple[SignalBatch, bool]:
-    """Keep the raw file and queue it; the same bytes again return the existing batch.
+    """Keep the raw file and queue it; the same bytes again from the same source return
+    that source's batch, unless it failed: then they are a new batch (the agency resends).
 
     Raises FileRejected (nothing stored) for a file that is not a usable CSV/XLSX.
     """
     max_bytes = settings.SIGNAL_UPLOAD_MAX_BYTES
     path, sha256, size = _spool(fileobj, max_bytes)
     try:
-        existing = SignalBatch.objects.filter(sha256=sha256).first()
+        # Another source's identical bytes are never matched: their batch is not ours.
+        same = SignalBatch.objects.filter(source=source, sha256=sha256).exclude(
+            status=SignalBatch.Status.FAILED)
+        existing = same.first()
         if existing is not None:
             return existing, False
         info = signal_files.sniff(path, size=size, max_bytes=max_bytes, encoding=encoding)
@@ -100,7 +104,7 @@ def signal_batch_receive(*, source: Organization, fileobj, filename: str, channe
             # The same file arrived twice at once: the other request stored it.
             if batch.file:
                 batch.file.delete(save=False)
-            return SignalBatch.objects.get(sha256=sha256), False
+            return same.get(), False
         return batch, True
     finally:
         if os.path.exists(path):
@@ -125,9 +129,21 @@ def signal_batch_start(batch_id: int) -> None:
     if batch.status == SignalBatch.Status.RECEIVED:
         if batch.file_format == "xlsx" and not os.path.exists(_data_path(batch)):
             partial = f"{_data_path(batch)}.{os.getpid()}.part"
-            signal_files.xlsx_to_csv(batch.file.path, partial)
+            broken_line, reason = signal_files.xlsx_to_csv(batch.file.path, partial)
+            if broken_line:
+                # Kept before the CSV is, so a restart that finds the CSV has it too.
+                SignalRejection.objects.get_or_create(
+                    batch_id=batch_id, line=broken_line, column="", defaults={"reason": reason})
             os.replace(partial, _data_path(batch))
-        ranges = signal_files.split(_data_path(batch), settings.SIGNAL_CHUNK_ROWS)
+        ranges = list(signal_files.split(_data_path(batch), settings.SIGNAL_CHUNK_ROWS))
+        # SIGNAL_MAX_ROWS: the chunks past it are not read; their first line says why.
+        keep = -(-settings.SIGNAL_MAX_ROWS // settings.SIGNAL_CHUNK_ROWS)
+        if len(ranges) > keep:
+            SignalRejection.objects.get_or_create(
+                batch_id=batch_id, line=ranges[keep].first_line, column="", defaults={
+                    "reason": _("한 파일은 %(n)s행까지 받습니다. 이 행부터는 읽지 않았으니 "
+                                "나누어 보내 주세요.") % {"n": f"{settings.SIGNAL_MAX_ROWS:,}"}})
+            ranges = ranges[:keep]
         with transaction.atomic():
             locked = SignalBatch.objects.select_for_update().get(pk=batch_id)
             if locked.status != SignalBatch.Status.RECEIVED:
