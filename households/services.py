@@ -5,7 +5,7 @@ from datetime import date
 from django.db import transaction
 
 from households.models import AccessLog, Household, Person, TimelineEvent
-from households.rrn import rrn_protect
+from households.rrn import rrn_protect, rrn_redact_path, rrn_redact_text
 
 
 def client_ip(request) -> str | None:
@@ -35,8 +35,9 @@ def access_log_write(
         object_id=str(object_id or ""),
         household_id=household_id,
         person_id=person_id,
-        reason=(reason or "")[:300],
-        path=(request.get_full_path()[:300] if request is not None else ""),
+        reason=rrn_redact_text(reason or "")[0][:300],
+        # The query string is whatever was typed into a search box: a number included.
+        path=(rrn_redact_path(request.get_full_path())[:300] if request is not None else ""),
     )
 
 
