@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from households import selectors as household_selectors
 from households.models import AccessLog, Organization, Role
+from households.redaction import rrn_masked_mark
 from households.selectors import scope_of
 from households.services import access_log_write
 from referrals import selectors, services
@@ -113,7 +114,7 @@ class ServiceLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             raise drf_errors(error) from error
         response = self._out(link)
         response.status_code = status.HTTP_201_CREATED
-        return response
+        return rrn_masked_mark(response, data.rrn_masked)
 
     def _partner_link(self):
         if not self._is_partner_view():
@@ -139,8 +140,9 @@ class ServiceLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         link = self._partner_link()
         data = DeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(lambda: services.service_link_decline(
-            link=link, user=request.user, reason=data.validated_data["reason"]))
+        return rrn_masked_mark(self._answer(lambda: services.service_link_decline(
+            link=link, user=request.user, reason=data.validated_data["reason"])),
+            data.rrn_masked)
 
     @extend_schema(request=None, responses=PartnerServiceLinkSerializer)
     @action(detail=True, methods=["post"])
@@ -165,8 +167,9 @@ class ServiceLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         link = self.get_object()
         data = CancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(lambda: services.service_link_cancel(
-            link=link, user=request.user, reason=data.validated_data["reason"]))
+        return rrn_masked_mark(self._answer(lambda: services.service_link_cancel(
+            link=link, user=request.user, reason=data.validated_data["reason"])),
+            data.rrn_masked)
 
 
 # ---------------------------------------------------------------------------
@@ -256,5 +259,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             )
         except DjangoValidationError as error:
             raise ValidationError({"idempotency_key": error.messages}) from error
-        return Response(ReferralStatusSerializer(referral).data,
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return rrn_masked_mark(
+            Response(ReferralStatusSerializer(referral).data,
+                     status=status.HTTP_201_CREATED if created else status.HTTP_200_OK),
+            serializer.rrn_masked)
