@@ -51,6 +51,9 @@ def drf_errors(error: DjangoValidationError) -> ValidationError:
 class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
     """공공·민간 서비스 목록."""
 
+    # Ids are numbers; /abc/ is a 404 from the router, not a 500 from the lookup.
+    lookup_value_regex = r"\d+"
+
     serializer_class = ServiceSerializer
 
     def get_queryset(self):
@@ -62,6 +65,9 @@ class ServiceLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):
     """서비스 연계: workers see their dongs' links and request new ones; partners see only
     links addressed to their organization (masked; contact after accepting) and answer."""
+
+    # Ids are numbers; /abc/ is a 404 from the router, not a 500 from the lookup.
+    lookup_value_regex = r"\d+"
 
     filterset_fields = ["status", "household", "provider", "service"]
 
@@ -207,6 +213,8 @@ class ReferralApiFilter(django_filters.FilterSet):
 @extend_schema(tags=["referrals"])
 class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       mixins.CreateModelMixin, viewsets.GenericViewSet):
+    # Ids are numbers; /abc/ is a 404 from the router, not a 500 from the lookup.
+    lookup_value_regex = r"\d+"
     filterset_class = ReferralApiFilter
 
     def get_queryset(self):
