@@ -1,7 +1,9 @@
 """Every write to the registry, one function per use case."""
 
+import ipaddress
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 
 from households.models import AccessLog, Household, Person, TimelineEvent
@@ -9,7 +11,22 @@ from households.rrn import rrn_protect, rrn_redact_path, rrn_redact_text
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address as settings.TRUSTED_PROXY_COUNT says to trust it."""
+    if request is None:
+        return None
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if hop.strip()]
+    if len(hops) < proxies:
+        # Fewer hops than our proxies: the request did not come through them all.
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-proxies]))
+    except ValueError:
+        return remote
 
 
 def access_log_write(
