@@ -24,13 +24,21 @@ REQUIRED_IN_PRODUCTION = (
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "RRN_HASH_KEY",
+    "CACHE_URL",
 )
+# An HMAC key shorter than SHA-256's block of entropy makes the stored hashes guessable:
+# there are only about 10^11 plausible resident registration numbers to try.
+RRN_HASH_KEY_MIN_LENGTH = 32
 if PRODUCTION:
     missing = [name for name in REQUIRED_IN_PRODUCTION if not env.str(name, default="")]
     if missing:
         raise ImproperlyConfigured(
             "DJANGO_ENV=production needs these environment variables: "
             + ", ".join(missing)
+        )
+    if len(env.str("RRN_HASH_KEY")) < RRN_HASH_KEY_MIN_LENGTH:
+        raise ImproperlyConfigured(
+            f"RRN_HASH_KEY must be at least {RRN_HASH_KEY_MIN_LENGTH} characters in production"
         )
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
@@ -78,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "households.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -116,6 +125,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://doorstep")}
+if PRODUCTION and any(kind in CACHES["default"]["BACKEND"].lower()
+                      for kind in ("locmem", "dummy")):
+    # Rate limits and login lockouts live in the cache: one per worker process is no limit.
+    raise ImproperlyConfigured(
+        "CACHE_URL must be a cache all workers share (redis://…) in production, not "
+        + CACHES["default"]["BACKEND"]
+    )
+
+# How many reverse proxies of ours stand in front of Doorstep. 0: the client is
+# REMOTE_ADDR and X-Forwarded-For is ignored (anyone can send one). N: each of our N
+# proxies appends the address it saw, so the Nth entry from the right is the client.
+# The access log, the public form's rate limit and login lockouts all use it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "households.services.client_ip"
+RATELIMIT_IP_META_KEY = "households.services.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

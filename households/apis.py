@@ -1,9 +1,9 @@
 """Household and person API: scoped lists and details, each view written to the access log."""
 
 import django_filters
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from households import selectors, services
@@ -28,6 +28,9 @@ class HouseholdApiFilter(django_filters.FilterSet):
 @extend_schema(tags=["households"])
 class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
     """가구: scoped to the caller's dongs; names masked in the list, each detail read logged."""
+
+    # Ids are numbers; /abc/ is a 404 from the router, not a 500 from the lookup.
+    lookup_value_regex = r"\d+"
 
     filterset_class = HouseholdApiFilter
 
@@ -55,6 +58,9 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema(tags=["households"])
 class PersonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """가구원 one at a time, scoped and logged."""
+
+    # Ids are numbers; /abc/ is a 404 from the router, not a 500 from the lookup.
+    lookup_value_regex = r"\d+"
 
     serializer_class = PersonSerializer
 

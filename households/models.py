@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
 
 
 class District(models.Model):
@@ -318,3 +319,16 @@ class TimelineEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d} {self.kind} {self.summary}"
+
+
+class ApiToken(TokenProxy):
+    """A partner's or agency's DRF token as the admin shows it: named by its user, so the
+    key never appears in a title, a breadcrumb or a delete confirmation."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("API 토큰")
+        verbose_name_plural = _("API 토큰")
+
+    def __str__(self):
+        return _("%(user)s의 API 토큰") % {"user": self.user}

@@ -12,10 +12,17 @@ import re
 from django.conf import settings
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
-# 13 digits, hyphen optional. The check digit is not verified: numbers issued
-# since October 2020 have a random last digit.
-RRN_RE = re.compile(r"(?<!\d)(\d{6})\s*[-‐–—]?\s*([1-8])(\d{6})(?!\d)")
-REDACTED = "******-*******"
+# Digits as people type them: ASCII or full-width (an IME in Korean mode gives ９００１０１).
+_DIGIT = "[0-9\uff10-\uff19]"
+# Any dash a keyboard, a word processor or an IME produces: - ‐ ‑ ‒ – — ― − ﹣ －.
+_DASH = "[-\u2010-\u2015\u2212\ufe63\uff0d]"
+# 13 digits, one dash or space (or '+', a space in a query string) optional. The check
+# digit is not verified: numbers issued since October 2020 have a random last digit.
+RRN_RE = re.compile(
+    rf"(?<![0-9\uff10-\uff19])({_DIGIT}{{6}})[\s\u3000+]*(?:{_DASH}[\s\u3000]*)?"
+    rf"([1-8\uff11-\uff18])({_DIGIT}{{6}})(?![0-9\uff10-\uff19])"
+)
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 class InvalidRRN(ValueError):
@@ -24,8 +31,8 @@ class InvalidRRN(ValueError):
 
 def parse_rrn(value: str) -> str:
     """Return the 13 digits of an RRN, or raise InvalidRRN (message without the number)."""
-    digits = re.sub(r"[\s\-‐–—]", "", value or "")
-    if not digits.isdigit() or len(digits) != 13:
+    digits = re.sub(rf"[\s\u3000]|{_DASH}", "", (value or "").translate(_FULL_WIDTH_DIGITS))
+    if not re.fullmatch(r"[0-9]{13}", digits):
         raise InvalidRRN("주민등록번호는 13자리 숫자여야 합니다 (예: 900101-1234567).")
     if digits[6] not in "12345678":
         raise InvalidRRN("주민등록번호 뒷자리 첫 숫자는 1~8이어야 합니다.")
@@ -47,8 +54,40 @@ def rrn_protect(value: str) -> tuple[str, str]:
     return rrn_hash(digits), rrn_mask(digits)
 
 
+def rrn_redact_text(text: str) -> tuple[str, int]:
+    """(text with every RRN in any spelling replaced by its masked form, how many).
+
+    The one redaction of Doorstep: log lines, error pages, access-log paths and the
+    free text people type all go through it.
+    """
+    if not text:
+        return text, 0
+
+    def masked(match: re.Match) -> str:
+        front = (match.group(1) + match.group(2)).translate(_FULL_WIDTH_DIGITS)
+        return f"{front[:6]}-{front[6]}******"
+
+    return RRN_RE.subn(masked, text)
+
+
 def redact(text: str) -> str:
-    return RRN_RE.sub(REDACTED, text) if text else text
+    return rrn_redact_text(text)[0]
+
+
+def rrn_redact_path(path: str) -> str:
+    """A request path with its query string, safe to store.
+
+    The query string may carry the number percent-encoded (``%2D``, ``%EF%BC%8D``) or
+    with ``+`` for the space, so it is decoded before looking; the raw path is kept
+    when there is nothing to mask.
+    """
+    from urllib.parse import unquote_plus
+
+    decoded = unquote_plus(path or "")
+    cleaned, count = rrn_redact_text(decoded)
+    if count:
+        return cleaned
+    return redact(path or "")
 
 
 class RedactRRNFilter(logging.Filter):

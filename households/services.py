@@ -1,15 +1,32 @@
 """Every write to the registry, one function per use case."""
 
+import ipaddress
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 
 from households.models import AccessLog, Household, Person, TimelineEvent
-from households.rrn import rrn_protect
+from households.rrn import rrn_protect, rrn_redact_path, rrn_redact_text
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address as settings.TRUSTED_PROXY_COUNT says to trust it."""
+    if request is None:
+        return None
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if hop.strip()]
+    if len(hops) < proxies:
+        # Fewer hops than our proxies: the request did not come through them all.
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-proxies]))
+    except ValueError:
+        return remote
 
 
 def access_log_write(
@@ -35,8 +52,9 @@ def access_log_write(
         object_id=str(object_id or ""),
         household_id=household_id,
         person_id=person_id,
-        reason=(reason or "")[:300],
-        path=(request.get_full_path()[:300] if request is not None else ""),
+        reason=rrn_redact_text(reason or "")[0][:300],
+        # The query string is whatever was typed into a search box: a number included.
+        path=(rrn_redact_path(request.get_full_path())[:300] if request is not None else ""),
     )
 
 

@@ -36,6 +36,10 @@ def household_list(request):
         request.GET or None, queryset=selectors.household_list(request.user), user=request.user
     )
     queryset = household_filter.qs if household_filter.is_bound else household_filter.queryset
+    if (request.GET.get("q") or "").strip():
+        # A search of the registry is a look at personal data: the auditor sees who searched.
+        services.access_log_write(request=request, action=AccessLog.Action.VIEW,
+                                  object_type="household_search")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

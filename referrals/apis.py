@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from households import selectors as household_selectors
 from households.models import AccessLog, Organization, Role
+from households.redaction import rrn_masked_mark
 from households.selectors import scope_of
 from households.services import access_log_write
 from referrals import selectors, services
@@ -50,6 +51,9 @@ def drf_errors(error: DjangoValidationError) -> ValidationError:
 class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
     """공공·민간 서비스 목록."""
 
+    # Ids are numbers; /abc/ is a 404 from the router, not a 500 from the lookup.
+    lookup_value_regex = r"\d+"
+
     serializer_class = ServiceSerializer
 
     def get_queryset(self):
@@ -61,6 +65,9 @@ class ServiceLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):
     """서비스 연계: workers see their dongs' links and request new ones; partners see only
     links addressed to their organization (masked; contact after accepting) and answer."""
+
+    # Ids are numbers; /abc/ is a 404 from the router, not a 500 from the lookup.
+    lookup_value_regex = r"\d+"
 
     filterset_fields = ["status", "household", "provider", "service"]
 
@@ -113,7 +120,7 @@ class ServiceLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             raise drf_errors(error) from error
         response = self._out(link)
         response.status_code = status.HTTP_201_CREATED
-        return response
+        return rrn_masked_mark(response, data.rrn_masked)
 
     def _partner_link(self):
         if not self._is_partner_view():
@@ -139,8 +146,9 @@ class ServiceLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         link = self._partner_link()
         data = DeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(lambda: services.service_link_decline(
-            link=link, user=request.user, reason=data.validated_data["reason"]))
+        return rrn_masked_mark(self._answer(lambda: services.service_link_decline(
+            link=link, user=request.user, reason=data.validated_data["reason"])),
+            data.rrn_masked)
 
     @extend_schema(request=None, responses=PartnerServiceLinkSerializer)
     @action(detail=True, methods=["post"])
@@ -165,8 +173,9 @@ class ServiceLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         link = self.get_object()
         data = CancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(lambda: services.service_link_cancel(
-            link=link, user=request.user, reason=data.validated_data["reason"]))
+        return rrn_masked_mark(self._answer(lambda: services.service_link_cancel(
+            link=link, user=request.user, reason=data.validated_data["reason"])),
+            data.rrn_masked)
 
 
 # ---------------------------------------------------------------------------
@@ -204,6 +213,8 @@ class ReferralApiFilter(django_filters.FilterSet):
 @extend_schema(tags=["referrals"])
 class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       mixins.CreateModelMixin, viewsets.GenericViewSet):
+    # Ids are numbers; /abc/ is a 404 from the router, not a 500 from the lookup.
+    lookup_value_regex = r"\d+"
     filterset_class = ReferralApiFilter
 
     def get_queryset(self):
@@ -256,5 +267,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             )
         except DjangoValidationError as error:
             raise ValidationError({"idempotency_key": error.messages}) from error
-        return Response(ReferralStatusSerializer(referral).data,
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return rrn_masked_mark(
+            Response(ReferralStatusSerializer(referral).data,
+                     status=status.HTTP_201_CREATED if created else status.HTTP_200_OK),
+            serializer.rrn_masked)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from households.addresses import address_key
 from households.models import Organization
+from households.redaction import RRNRedactingFormMixin
 from referrals import selectors
 from referrals.models import AGE_BANDS, Concern, Referral, Service
 from referrals.services import idempotency_key_new
@@ -20,7 +21,7 @@ from referrals.services import idempotency_key_new
 # ---------------------------------------------------------------------------
 
 
-class ServiceLinkRequestForm(forms.Form):
+class ServiceLinkRequestForm(RRNRedactingFormMixin, forms.Form):
     service = forms.ModelChoiceField(label=_("서비스"), queryset=Service.objects.none())
     provider = forms.ModelChoiceField(label=_("제공기관"), queryset=Organization.objects.none())
     note = forms.CharField(label=_("요청 내용"), required=False,
@@ -46,12 +47,12 @@ class ServiceLinkRequestForm(forms.Form):
         return data
 
 
-class ServiceLinkCancelForm(forms.Form):
+class ServiceLinkCancelForm(RRNRedactingFormMixin, forms.Form):
     link = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("취소 사유"), required=False, max_length=300)
 
 
-class ServiceLinkAnswerForm(forms.Form):
+class ServiceLinkAnswerForm(RRNRedactingFormMixin, forms.Form):
     """The partner's answer: accept, decline (with a reason), start or complete (with 환가액)."""
 
     answer = forms.ChoiceField(choices=[("accept", _("수락")), ("decline", _("거절")),
@@ -94,7 +95,7 @@ def _yes_no(value):
     return {"yes": True, "no": False}.get(value)
 
 
-class ReferralFormBase(forms.Form):
+class ReferralFormBase(RRNRedactingFormMixin, forms.Form):
     """Fields every referral form shares; subclasses add or drop a few."""
 
     idempotency_key = forms.RegexField(

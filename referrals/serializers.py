@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from households.models import mask_name
+from households.redaction import RRNRedactingSerializerMixin
 from households.selectors import visible_households
 from referrals import selectors
 from referrals.forms import address_outside_district
@@ -74,14 +75,14 @@ class PartnerServiceLinkSerializer(serializers.ModelSerializer):
         return (getattr(link, "head_phone", "") or "") if link.contact_released else None
 
 
-class ServiceLinkCreateSerializer(serializers.Serializer):
+class ServiceLinkCreateSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
     household = serializers.IntegerField()
     service = serializers.IntegerField()
     provider = serializers.IntegerField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DeclineSerializer(serializers.Serializer):
+class DeclineSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
@@ -89,7 +90,7 @@ class CompleteSerializer(serializers.Serializer):
     actual_value = serializers.IntegerField(min_value=0, max_value=10_000_000_000)
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -143,7 +144,7 @@ class ReferralDetailSerializer(ReferralSerializer):
         read_only_fields = fields
 
 
-class ReferralCreateSerializer(serializers.Serializer):
+class ReferralCreateSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
     """POST /api/v1/referrals/ by partners, police, schools, staff and volunteers."""
 
     dong_code = serializers.CharField(max_length=10)

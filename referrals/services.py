@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from households.addresses import address_key, normalize_name
 from households.models import AccessLog, Organization
+from households.rrn import redact
 from households.services import access_log_write, household_create, timeline_add
 from referrals import selectors
 from referrals.models import CloseReason, Referral, Service, ServiceLink, receipt_code_new
@@ -28,6 +29,14 @@ from referrals.models import CloseReason, Referral, Service, ServiceLink, receip
 # ---------------------------------------------------------------------------
 
 logger = logging.getLogger(__name__)
+
+
+def _typed(text, limit: int | None = None) -> str:
+    """What a person typed, stripped and with any RRN masked, whichever caller it came from
+    (forms and serializers mask it first and tell the writer)."""
+    return redact((text or "").strip())[:limit]
+
+
 S = ServiceLink.Status
 
 # Which answer may follow which: 요청 → 수락 / 거절 → 제공 중 → 완료; 취소 before completion.
@@ -70,7 +79,7 @@ def service_link_request(
         )
     link = ServiceLink.objects.create(
         household=household, service=service, provider=provider, requested_by=requested_by,
-        request_note=note,
+        request_note=_typed(note),
     )
     timeline_add(household_id=household.pk, kind="service_link", actor=requested_by, obj=link,
                  summary=_link_summary(link, _("요청")))
@@ -96,7 +105,7 @@ def service_link_accept(*, link: ServiceLink, user) -> ServiceLink:
 
 @transaction.atomic
 def service_link_decline(*, link: ServiceLink, user, reason: str) -> ServiceLink:
-    reason = (reason or "").strip()
+    reason = _typed(reason, 300)
     if not reason:
         raise ValidationError(_("거절 사유를 적어 주세요."))
     link = _locked(link)
@@ -141,7 +150,7 @@ def service_link_complete(*, link: ServiceLink, user, actual_value: int) -> Serv
 def service_link_cancel(*, link: ServiceLink, user, reason: str = "") -> ServiceLink:
     link = _locked(link)
     _link_move(link, S.CANCELLED, user=user)
-    link.cancelled_at, link.cancel_reason = timezone.now(), (reason or "").strip()
+    link.cancelled_at, link.cancel_reason = timezone.now(), _typed(reason, 300)
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
                  summary=_link_summary(link, _("취소")))
@@ -379,6 +388,8 @@ def referral_submit(
     if existing is not None:
         return _replay(existing, referred_by), False
 
+    road_address, address_detail = _typed(road_address, 200), _typed(address_detail, 100)
+    subject_name = _typed(subject_name, 50)
     addr_key = address_key(road_address, address_detail)
     name_key = normalize_name(subject_name)
     if household is None:
@@ -393,13 +404,13 @@ def referral_submit(
     referral = Referral(
         dong=dong, household=household, channel=channel, staff_method=staff_method or "",
         urgency=urgency, categories=Referral.categories_value(list(categories)),
-        road_address=road_address.strip(), address_detail=(address_detail or "").strip(),
+        road_address=road_address, address_detail=address_detail,
         tong=tong, ban=ban, address_key=addr_key,
-        subject_name=(subject_name or "").strip(), subject_name_key=name_key,
+        subject_name=subject_name, subject_name_key=name_key,
         subject_age_band=subject_age_band, subject_sex=subject_sex or "",
         subject_lives_alone=subject_lives_alone, consent=consent or Referral.Consent.UNKNOWN,
-        note=(note or "").strip(), referrer_name=(referrer_name or "").strip(),
-        referrer_contact=(referrer_contact or "").strip(), referred_by=referred_by,
+        note=_typed(note), referrer_name=_typed(referrer_name, 50),
+        referrer_contact=_typed(referrer_contact, 50), referred_by=referred_by,
         referrer_organization=organization, idempotency_key=key,
         receipt_code=receipt_code_new() if channel == Referral.Channel.PUBLIC else None,
         likely_duplicate=bool(duplicate or duplicate_alert_id), duplicate_of=duplicate,
@@ -531,7 +542,7 @@ def referral_close(*, referral: Referral, reason: str, note: str = "", actor,
     _status_set(referral, Referral.Status.CLOSED)
     referral.closed_at = timezone.now()
     referral.close_reason = reason
-    referral.close_note = (note or "").strip()
+    referral.close_note = _typed(note)
     referral.merged_into = merged_into
     referral.merged_into_alert_id = merged_into_alert_id
     referral.save()

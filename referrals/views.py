@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
 from households.models import AccessLog, Role
+from households.redaction import rrn_masked_notify
 from households.selectors import scope_of
 from households.services import access_log_write
 from referrals import selectors, services
@@ -90,6 +91,7 @@ def partner_link_detail(request, link_id: int):
                 form.add_error(None, error)
             else:
                 messages.success(request, _("답변을 보냈습니다."))
+                rrn_masked_notify(request, form.rrn_masked)
                 return redirect("partner_link_detail", link_id=link.pk)
         status = 400
     else:
@@ -131,6 +133,7 @@ def _intake(request, *, form_class, channel, template, extra_context=None, dongs
                 form.add_error(None, error)
             else:
                 url = success(referral) if success else reverse("my_referrals")
+                rrn_masked_notify(request, form.rrn_masked)
                 if created:
                     messages.success(request, _("의뢰 %(ref)s가 접수되었습니다.")
                                      % {"ref": str(referral)})
@@ -267,6 +270,7 @@ def public_report(request):
     except ValidationError as error:
         form.add_error(None, error)
         return render(request, "referrals/public_report.html", {"form": form}, status=400)
+    rrn_masked_notify(request, form.rrn_masked)
     return render(request, "referrals/public_done.html", {"referral": referral})
 
 

@@ -1,0 +1,19 @@
+"""A record id that is not a number is a 404 like any id one may not see, never a 500."""
+
+import pytest
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/people/abc/",
+    "/api/v1/households/abc/",
+    "/api/v1/households/1.5/",
+    "/api/v1/referrals/abc/",
+    "/api/v1/services/abc/",
+    "/api/v1/service-links/abc/",
+    "/api/v1/service-links/abc/accept/",
+])
+def test_a_non_numeric_id_is_404(api_as, staff1, path):
+    api = api_as(staff1)
+    api.raise_request_exception = False
+    method = api.post if path.endswith("accept/") else api.get
+    assert method(path).status_code == 404
