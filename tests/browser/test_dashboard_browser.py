@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from households.models import AccessLog, Household
 from outreach.dashboards.rollups import dashboard_rollup_refresh
-from tests.outreach.conftest import make_alert, make_visit
+from tests.fixtures.dashboard import make_alert, make_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,8 +3,6 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.signal_fixtures import people, story_file  # noqa: F401 — shared fixtures
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 

@@ -14,7 +14,6 @@ from outreach.models import Case, DiscoveryAlert, Visit
 from outreach.services.pairings import pairing_create
 from outreach.tasks import case_follow_ups_due
 from referrals.models import ServiceLink
-from tests.work_fixtures import catalogue, yeouido_household  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

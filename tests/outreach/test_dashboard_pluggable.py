@@ -17,7 +17,7 @@ from outreach.dashboards.panels.work import (
     panel_volunteer_activity,
 )
 from outreach.dashboards.rollups import dashboard_rollup_refresh
-from tests.outreach.conftest import kst
+from tests.fixtures.dashboard import kst
 
 
 def test_a_panel_needing_a_missing_model_is_hidden():
