@@ -187,13 +187,14 @@ def test_factor_kind_strips_the_quantity():
 
 
 def test_another_districts_alerts_never_count(admin_user, district, period):
-    from households.models import District, Dong, Household
+    from tests.factories import DistrictFactory, DongFactory, HouseholdFactory
     from tests.fixtures.dashboard import kst, make_alert
 
-    guro = District.objects.create(code="11530", name="구로구")
-    sindorim = Dong.objects.create(district=guro, code="1153051000", name="신도림동")
-    household = Household.objects.create(dong=sindorim, road_address="서울특별시 구로구 경인로 1")
-    make_alert(household, opened=kst(2026, 2, 1), level="critical", score=99,
+    guro = DistrictFactory(code="11530", name="구로구")
+    sindorim = DongFactory(district=guro, code="1153051000", name="신도림동", short_name="")
+    household_in_sindorim = HouseholdFactory(dong=sindorim,
+                                             road_address="서울특별시 구로구 경인로 1")
+    make_alert(household_in_sindorim, opened=kst(2026, 2, 1), level="critical", score=99,
                first_contact=kst(2026, 2, 2), closed=kst(2026, 2, 3), reason="supported")
     scope = dashboard_scope(admin_user)
     assert not scope.everywhere
