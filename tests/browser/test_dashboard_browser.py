@@ -17,10 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def some_work(demo, dongs, admin_user):
-    from django.contrib.auth import get_user_model
-
-    staff1 = get_user_model().objects.get(username="staff1")
+def some_work(demo, dongs, admin_user, staff1):
     now = timezone.now()
     for i, household in enumerate(Household.objects.order_by("id")[:12]):
         opened = now - timedelta(days=2 + i)
