@@ -157,3 +157,13 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "browser" in item.keywords:
                 item.add_marker(skip)
+
+
+# --- shared fixture modules (pytest reads pytest_plugins only in this top conftest) ------
+
+pytest_plugins = [
+    "tests.fixtures.referrals",
+    "tests.fixtures.work",
+    "tests.fixtures.signals",
+    "tests.fixtures.dashboard",
+]

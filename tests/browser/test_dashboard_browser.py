@@ -11,16 +11,13 @@ from playwright.sync_api import expect
 
 from households.models import AccessLog, Household
 from outreach.dashboards.rollups import dashboard_rollup_refresh
-from tests.outreach.conftest import make_alert, make_visit
+from tests.fixtures.dashboard import make_alert, make_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def some_work(demo, dongs, admin_user):
-    from django.contrib.auth import get_user_model
-
-    staff1 = get_user_model().objects.get(username="staff1")
+def some_work(demo, dongs, admin_user, staff1):
     now = timezone.now()
     for i, household in enumerate(Household.objects.order_by("id")[:12]):
         opened = now - timedelta(days=2 + i)

@@ -5,9 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from households.models import Household
-from outreach.models import DiscoveryAlert, RiskAssessment
 from referrals.models import Referral
-from referrals.services import due_date_for, referral_submit
+from tests.factories import DiscoveryAlertFactory, ReferralFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,12 +20,10 @@ def sign_in(page, base, username):
 
 
 def other_work_in_staff1s_dongs(dongs):
-    household = Household.objects.filter(dong=dongs["여의동"]).first()
-    assessment = RiskAssessment.objects.create(household=household, score=88, level="high",
-                                               factors=["단전 2개월", "1인 가구"])
-    DiscoveryAlert.objects.create(household=household, assessment=assessment,
-                                  due_on=due_date_for(2))
-    referral_submit(channel=Referral.Channel.PUBLIC, dong=dongs["신길1동"],
+    household_in_yeoui = Household.objects.filter(dong=dongs["여의동"]).first()
+    DiscoveryAlertFactory(household=household_in_yeoui, scored=True, assessment__score=88,
+                          assessment__factors=["단전 2개월", "1인 가구"])
+    ReferralFactory(channel=Referral.Channel.PUBLIC, dong=dongs["신길1동"],
                     road_address="신길로 150", urgency=Referral.Urgency.ROUTINE,
                     categories=["mail"])
 

@@ -3,8 +3,6 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.signal_fixtures import people, story_file  # noqa: F401 — shared fixtures
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -27,8 +25,8 @@ def sign_in(page, live_server, username):
     page.get_by_role("button", name="로그인").click()
 
 
-def test_admin_uploads_and_staff1_sees_the_new_alerts(live_server, demo, story_file,  # noqa: F811
-                                                      people, page, screenshot):  # noqa: F811
+def test_admin_uploads_and_staff1_sees_the_new_alerts(live_server, demo, story_file,
+                                                      people, page, screenshot):
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live_server, "admin")
     page.get_by_role("link", name="위기정보", exact=True).click()

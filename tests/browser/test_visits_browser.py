@@ -14,7 +14,7 @@ from outreach.models import Case, DiscoveryAlert, Visit
 from outreach.services.pairings import pairing_create
 from outreach.tasks import case_follow_ups_due
 from referrals.models import ServiceLink
-from tests.work_fixtures import catalogue, yeouido_household  # noqa: F401
+from tests.factories import DiscoveryAlertFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,10 +34,10 @@ def sign_out(page):
 
 
 def test_alert_to_visit_to_links_to_case_to_follow_up(
-        live_server, demo, page, screenshot, catalogue, yeouido_household):  # noqa: F811
+        live_server, demo, page, screenshot, catalogue, yeouido_household):
     base = live_server.url
     household = yeouido_household
-    alert = DiscoveryAlert.objects.create(household=household, due_on=timezone.localdate())
+    alert = DiscoveryAlertFactory(household=household)
     page.set_viewport_size({"width": 1024, "height": 900})
 
     # staff1 finds the alert in the inbox and schedules a visit with volunteer1 from its row.
@@ -148,7 +148,7 @@ def test_alert_to_visit_to_links_to_case_to_follow_up(
 
 
 def test_volunteer_checks_in_from_a_360px_phone(live_server, demo, page, screenshot,
-                                                 yeouido_household):  # noqa: F811
+                                                 yeouido_household):
     from django.contrib.auth import get_user_model
 
     from households.models import Household

@@ -55,10 +55,8 @@ def test_healthz_answers_503_when_the_broker_is_down(client, db, settings):
     assert response.json()["broker"].startswith("error")
 
 
-def test_password_change_applies_the_validators(client_as, demo):
-    from django.contrib.auth import get_user_model
-
-    client = client_as(get_user_model().objects.get(username="staff1"))
+def test_password_change_applies_the_validators(client_as, staff1):
+    client = client_as(staff1)
     response = client.post("/password/", {"old_password": "doorstep-demo",
                                           "new_password1": "12345678", "new_password2": "12345678"})
     assert response.status_code == 200
@@ -72,10 +70,9 @@ def test_openapi_schema_lists_the_household_endpoints(client, demo):
     assert "/api/v1/households/" in paths and "/api/v1/households/{id}/" in paths
 
 
-def test_token_auth(demo, client):
-    from django.contrib.auth import get_user_model
+def test_token_auth(staff1, client):
     from rest_framework.authtoken.models import Token
 
-    token = Token.objects.create(user=get_user_model().objects.get(username="staff1"))
+    token = Token.objects.create(user=staff1)
     response = client.get("/api/v1/households/", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 200 and response.json()["count"] == 4

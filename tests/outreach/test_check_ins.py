@@ -11,6 +11,7 @@ from outreach.models import CheckIn, DiscoveryAlert, Pairing
 from outreach.selectors.inbox import inbox_items_for
 from outreach.services.pairings import check_in_log, pairing_create
 from outreach.tasks import check_ins_missed
+from tests.factories import PairingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,24 +102,23 @@ def test_page_check_in_without_wellbeing_is_refused_and_kept(client_as, pairing,
 
 def test_volunteer_cannot_check_in_on_a_household_not_paired_by_page(
         client_as, staff1, volunteer1, pairing):
-    other = Household.objects.filter(dong=pairing.household.dong).exclude(
+    next_door = Household.objects.filter(dong=pairing.household.dong).exclude(
         pk=pairing.household_id).first()
-    others_pairing = Pairing.objects.create(volunteer=staff1, household=other,
-                                            started_on=timezone.localdate())
+    staff1s_pairing_next_door = PairingFactory(volunteer=staff1, household=next_door)
     response = client_as(volunteer1).post("/check-ins/", {
-        "pairing": others_pairing.pk, "kind": "met", "wellbeing": "4"})
+        "pairing": staff1s_pairing_next_door.pk, "kind": "met", "wellbeing": "4"})
     assert response.status_code == 404
     assert not CheckIn.objects.exists()
 
 
 def test_volunteer_cannot_check_in_on_a_household_not_paired_by_api(
         api_as, staff1, volunteer1, pairing):
-    other = Household.objects.filter(dong=pairing.household.dong).exclude(
+    next_door = Household.objects.filter(dong=pairing.household.dong).exclude(
         pk=pairing.household_id).first()
-    others_pairing = Pairing.objects.create(volunteer=staff1, household=other,
-                                            started_on=timezone.localdate())
+    staff1s_pairing_next_door = PairingFactory(volunteer=staff1, household=next_door)
     response = api_as(volunteer1).post("/api/v1/check-ins/", {
-        "pairing": others_pairing.pk, "kind": "met", "wellbeing": 4}, format="json")
+        "pairing": staff1s_pairing_next_door.pk, "kind": "met", "wellbeing": 4},
+        format="json")
     assert response.status_code == 400
     assert "결연된 가구가 아닙니다" in response.content.decode()
     assert not CheckIn.objects.exists()

@@ -78,7 +78,7 @@ def test_time_to_first_contact(admin_scope, period):
 
 def test_a_fresh_uncontacted_emergency_is_not_yet_late(admin_scope, district):
     from outreach.models import DiscoveryAlert
-    from tests.outreach.conftest import kst
+    from tests.fixtures.dashboard import kst
 
     DiscoveryAlert.objects.filter(pk=district["alerts"][8].pk).update(
         opened_at=kst(2026, 4, 14))
@@ -187,13 +187,14 @@ def test_factor_kind_strips_the_quantity():
 
 
 def test_another_districts_alerts_never_count(admin_user, district, period):
-    from households.models import District, Dong, Household
-    from tests.outreach.conftest import kst, make_alert
+    from tests.factories import DistrictFactory, DongFactory, HouseholdFactory
+    from tests.fixtures.dashboard import kst, make_alert
 
-    guro = District.objects.create(code="11530", name="구로구")
-    sindorim = Dong.objects.create(district=guro, code="1153051000", name="신도림동")
-    household = Household.objects.create(dong=sindorim, road_address="서울특별시 구로구 경인로 1")
-    make_alert(household, opened=kst(2026, 2, 1), level="critical", score=99,
+    guro = DistrictFactory(code="11530", name="구로구")
+    sindorim = DongFactory(district=guro, code="1153051000", name="신도림동", short_name="")
+    household_in_sindorim = HouseholdFactory(dong=sindorim,
+                                             road_address="서울특별시 구로구 경인로 1")
+    make_alert(household_in_sindorim, opened=kst(2026, 2, 1), level="critical", score=99,
                first_contact=kst(2026, 2, 2), closed=kst(2026, 2, 3), reason="supported")
     scope = dashboard_scope(admin_user)
     assert not scope.everywhere
@@ -205,7 +206,7 @@ def test_another_districts_alerts_never_count(admin_user, district, period):
 def referrals_in_period(district, dongs, make_referral):
     """Four referrals, three in January–March: worked out by hand below."""
     from referrals.models import Referral
-    from tests.outreach.conftest import kst
+    from tests.fixtures.dashboard import kst
 
     plan = [
         ("여의동", Referral.Channel.VOLUNTEER, ["meals", "rent"], kst(2026, 2, 1)),

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from outreach.dashboards.rollups import dashboard_rollup_refresh
-from tests.outreach.conftest import kst, make_alert, make_visit
+from tests.fixtures.dashboard import kst, make_alert, make_visit
 
 PERIOD = {"start": "2026-01", "end": "2026-03"}
 

@@ -21,7 +21,7 @@ from outreach.dashboards.tasks import dashboard_rollup_refresh_task
 from outreach.models import DongMonthStat
 from outreach.services.alerts import alert_close
 from outreach.services.visits import visit_record, visit_schedule
-from tests.outreach.conftest import kst, make_alert, make_visit
+from tests.fixtures.dashboard import kst, make_alert, make_visit
 
 APRIL = Period(date(2026, 4, 1), date(2026, 4, 1))
 

@@ -6,28 +6,23 @@ import pytest
 from django.utils import timezone
 
 from households.models import Dong
-from households.services import household_create, person_create
-from outreach.models import Pairing
 from outreach.services.cases import case_open
 from outreach.services.visits import visit_schedule
+from tests.factories import HeadOfHouseholdFactory, PairingFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _households(dong_short_name, n):
-    dong = Dong.objects.get(short_name=dong_short_name)
-    households = []
-    for i in range(n):
-        household = household_create(dong=dong, road_address=f"서울특별시 영등포구 신길로 {i + 1}")
-        person_create(household=household, name=f"김이웃{i}", is_head=True)
-        households.append(household)
-    return households
+def households_in_singil1(n):
+    """n more households in 신길1동, each with its head."""
+    singil1 = Dong.objects.get(short_name="신길1동")
+    return [HeadOfHouseholdFactory(household__dong=singil1).household for _ in range(n)]
 
 
 @pytest.fixture
 def busy_week(staff1, volunteer1, manager1):
     """Twenty visits this week and twenty cases in staff1's dongs."""
-    households = _households("신길1동", 20)
+    households = households_in_singil1(20)
     now = timezone.now()
     for i in range(20):
         household = households[i % len(households)]
@@ -51,9 +46,8 @@ def test_staff_lists_stay_flat(client_as, staff1, busy_week, url, cap,
 
 def test_volunteer_check_in_page_stays_flat(client_as, volunteer1, staff1,
                                             django_assert_max_num_queries):
-    for household in _households("신길1동", 20):
-        Pairing.objects.create(volunteer=volunteer1, household=household,
-                               started_on=timezone.localdate())
+    for household in households_in_singil1(20):
+        PairingFactory(volunteer=volunteer1, household=household)
     client = client_as(volunteer1)
     with django_assert_max_num_queries(8):
         assert client.get("/check-ins/").status_code == 200

@@ -5,8 +5,9 @@ from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from households.models import Membership, Organization, Role
+from households.models import Organization
 from outreach.models import SignalBatch
+from tests.factories import AgencyFeedUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,11 +47,11 @@ def test_the_same_file_twice_answers_200_with_the_existing_batch(feed, story_fil
 
 
 def test_another_agencys_batch_is_not_there(feed, story_file, demo):
-    kepco_user = get_user_model().objects.create(username="feed-kepco")
-    Membership.objects.create(user=kepco_user, role=Role.AGENCY_FEED,
-                              organization=Organization.objects.get(code="kepco"))
+    kepco_feed = AgencyFeedUserFactory(username="feed-kepco",
+                                       membership__organization=Organization.objects.get(
+                                           code="kepco"))
     other = APIClient()
-    other.force_authenticate(kepco_user)
+    other.force_authenticate(kepco_feed)
     batch_id = post(other, story_file("cp949")).json()["id"]
     assert feed.get(f"/api/v1/signal-batches/{batch_id}/").status_code == 404
     assert feed.get("/api/v1/signal-batches/").json()["results"] == []

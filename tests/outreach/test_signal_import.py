@@ -8,7 +8,7 @@ from outreach.models import DiscoveryAlert, RiskAssessment, RiskSignal, SignalBa
 from outreach.selectors.assessments import risk_model_current
 from outreach.services.assessments import risk_model_rescore, risk_model_save
 from outreach.services.signal_batches import signal_chunk_parse
-from tests.signal_fixtures import STORY_SUMMARY, days_ago, story_rows
+from tests.fixtures.signals import STORY_SUMMARY, days_ago, story_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from households.models import AccessLog, TimelineEvent
-from outreach.models import DiscoveryAlert, Visit
+from outreach.models import Visit
 from outreach.services.visits import UNREACHABLE_NEXT_STEP, visit_record, visit_schedule
+from tests.factories import DiscoveryAlertFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_three_failed_attempts_flag_the_household_unreachable(staff1, yeouido_ho
 
 
 def test_a_meeting_records_needs_by_domain_and_the_first_contact(staff1, yeouido_household):
-    alert = DiscoveryAlert.objects.create(household=yeouido_household, due_on=timezone.localdate())
+    alert = DiscoveryAlertFactory(household=yeouido_household)
     visit = visit_schedule(household=yeouido_household, staff=staff1,
                                     scheduled_for=timezone.now(), alert=alert)
     visit_record(
@@ -185,8 +186,7 @@ def test_a_companion_volunteer_sees_only_dong_and_initial_by_api(
 
 def test_an_alert_leads_to_its_households_visit_form(client_as, staff1, staff2,
                                                      yeouido_household):
-    alert = DiscoveryAlert.objects.create(household=yeouido_household,
-                                          due_on=timezone.localdate())
+    alert = DiscoveryAlertFactory(household=yeouido_household)
     response = client_as(staff1).get(f"/alerts/{alert.pk}/visit/", follow=True)
     assert response.redirect_chain[-1][0].endswith(f"?alert={alert.pk}#h-visit")
     assert f'<option value="{alert.pk}" selected>' in response.content.decode()

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection
 
 from outreach.models import RiskAssessment, RiskSignal, SignalBatch, SignalChunk
-from tests.signal_fixtures import days_ago, write_story
+from tests.fixtures.signals import days_ago, write_story
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

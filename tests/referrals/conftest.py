@@ -1,2 +1,8 @@
-from tests.referral_fixtures import *  # noqa: F401,F403
-from tests.work_fixtures import *  # noqa: F401,F403
+"""tests/referrals: fixtures come from tests/fixtures/ (see pytest_plugins in tests/conftest.py)."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _referrals_defaults(fresh_rate_limits):
+    """Every referrals test starts with empty rate-limit counters."""

@@ -39,13 +39,6 @@ def referral_in(make_referral):
     }
 
 
-def _expected(username, visible):
-    if visible:
-        return 200
-    # Roles without records are refused the inbox outright; staff of other dongs get 404.
-    return 404
-
-
 @pytest.mark.parametrize("username,sees_yeoui,sees_daerim2", ROLES)
 @pytest.mark.parametrize("record", RECORDS)
 def test_referral_idor_matrix(client, django_user_model, referral_in, username, sees_yeoui,

@@ -1,11 +1,11 @@
 """Staff log phone, walk-in and field referrals; partners and police refer by page."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from households.models import Membership, Organization, Role
+from households.models import Organization
 from referrals.models import Referral
+from tests.factories import PartnerUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +53,9 @@ def test_partner_refers_by_page(client_as, partner1, dongs):
 
 
 def test_police_referral_is_recorded_as_police(client, dongs):
-    officer = get_user_model().objects.create_user("officer1")
-    Membership.objects.create(user=officer, role=Role.PARTNER,
-                              organization=Organization.objects.get(code="ydp-police"))
-    client.force_login(officer)
+    police_officer = PartnerUserFactory(
+        username="officer1", membership__organization=Organization.objects.get(code="ydp-police"))
+    client.force_login(police_officer)
     data = intake(dongs)
     data.pop("staff_method")
     client.post(reverse("referral_new"), data)
