@@ -11,7 +11,7 @@ from households.models import Organization
 from outreach.models import RiskAssessment, RiskSignal, SignalBatch, SignalRejection
 from outreach.services.signal_batches import signal_batch_receive
 from outreach.signal_files import FileRejected
-from tests.signal_fixtures import days_ago, story_rows, write_story
+from tests.fixtures.signals import days_ago, story_rows, write_story
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
