@@ -19,7 +19,7 @@ from outreach.models import (
     CaseNote,
     CaseStageChange,
 )
-from outreach.services.alerts import alert_open
+from outreach.services.alerts import alert_household_supported, alert_open
 
 # --- 통합사례관리 --------------------------------------------------------------
 
@@ -58,6 +58,8 @@ def case_open(*, household, manager, user, summary: str = "") -> Case:
     case = Case(household=household, manager=manager, summary=summary,
                 plan_due_on=today + timedelta(days=settings.CASE_PLAN_DAYS))
     _enter_stage(case, Case.Stage.INTAKE, user=user)
+    alert_household_supported(household_id=household.pk, actor=user,
+                              what=_("통합사례 %(id)s 접수") % {"id": case.pk})
     # An opened case makes the household "discovered" on the dashboards.
     dong_figures_changed_send([household.dong_id])
     return case
