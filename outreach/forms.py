@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from households.models import Dong, Organization
 from outreach.models import Case, CheckIn, CrisisLevel, NeedLevel, Pairing, RiskModel, Visit
-from outreach.selectors.cases import case_managers_for
+from outreach.selectors.cases import CASE_MANAGER_HINT, case_managers_for
 from outreach.selectors.inbox import INBOX_STATUSES, SOURCE_ALERT, InboxFilters
 from outreach.selectors.pairings import volunteers_of_dong
 from outreach.services.visits import visit_time_problem
@@ -129,10 +129,13 @@ class CaseOpenForm(forms.Form):
     summary = forms.CharField(label=_("주요 문제"), required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, household, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = case_managers_for(user)
-        self.fields["manager"].initial = user.pk
+        managers = case_managers_for(household)
+        self.fields["manager"].queryset = managers
+        self.fields["manager"].error_messages["invalid_choice"] = CASE_MANAGER_HINT
+        if any(person.pk == user.pk for person in managers):
+            self.fields["manager"].initial = user.pk
 
 
 class PairingForm(forms.Form):

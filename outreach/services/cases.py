@@ -19,6 +19,7 @@ from outreach.models import (
     CaseNote,
     CaseStageChange,
 )
+from outreach.selectors.cases import CASE_MANAGER_HINT, case_managers_for
 from outreach.services.alerts import alert_household_supported, alert_open
 
 # --- 통합사례관리 --------------------------------------------------------------
@@ -52,6 +53,11 @@ def _enter_stage(case: Case, stage: str, *, user, note: str = "") -> None:
 
 @transaction.atomic
 def case_open(*, household, manager, user, summary: str = "") -> Case:
+    # The manager works the case, so must be someone who can open the household's record.
+    if not case_managers_for(household).filter(pk=manager.pk).exists():
+        raise ValidationError({"manager": _("%(who)s은(는) 이 가구의 사례관리자가 될 수 "
+                                            "없습니다. %(hint)s") % {
+            "who": manager.get_username(), "hint": CASE_MANAGER_HINT}})
     if Case.objects.filter(household=household, closed_at__isnull=True).exists():
         raise ValidationError(_("이 가구에는 이미 진행 중인 통합사례가 있습니다."))
     today = timezone.localdate()

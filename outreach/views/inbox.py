@@ -102,7 +102,9 @@ def inbox_item_panel(request, kind: str, item_id: int):
     """The item's actions: loaded into its row by htmx, or a page of its own without JS."""
     _require_inbox(request.user)
     item = inbox_item(request.user, kind, item_id)
-    context = {"item": item, **_row_context(request)}
+    # Offer only the staff of the item's dong: the ones who can see it (and whom the
+    # assign action accepts).
+    context = {"item": item, **_row_context(request, staff=dong_staff_of([item.dong_id]))}
     context["next"] = _back(request)
     if request.htmx:
         return render(request, "outreach/inbox_actions.html", context)
