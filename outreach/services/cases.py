@@ -71,18 +71,23 @@ def case_open(*, household, manager, user, summary: str = "") -> Case:
     return case
 
 
+def case_skip_message(case: Case) -> str:
+    """What a worker is told when the stage asked for is not the next one."""
+    return _("'%(now)s' 다음 단계는 '%(next)s'입니다. 단계를 건너뛸 수 없습니다.") % {
+        "now": case.get_stage_display(),
+        "next": Case.Stage(case.next_stage).label if case.next_stage else "—"}
+
+
 @transaction.atomic
 def case_advance(*, case: Case, user, to_stage: str, note: str = "") -> Case:
     """Move to the next stage; a skipped stage is refused."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if to_stage != case.next_stage:
-        raise ValidationError(
-            _("'%(now)s' 다음 단계는 '%(next)s'입니다. 단계를 건너뛸 수 없습니다.")
-            % {"now": case.get_stage_display(),
-               "next": Case.Stage(case.next_stage).label if case.next_stage else "—"}
-        )
+        raise ValidationError(case_skip_message(case))
     if to_stage == Case.Stage.CLOSED:
         raise ValidationError(_("종결은 종결 사유와 함께 기록해 주세요."))
+    if to_stage not in case.advance_stages:
+        raise ValidationError(_("사후관리는 예정일이 되면 저절로 시작됩니다."))
     if to_stage == Case.Stage.SERVICE and not case.goals.exists():
         raise ValidationError(_("서비스 제공 전에 계획 목표를 하나 이상 세워 주세요."))
     _enter_stage(case, to_stage, user=user, note=note)
@@ -99,8 +104,7 @@ def case_close(*, case: Case, user, reason: str, note: str = "",
         raise ValidationError(_("이미 종결된 사례입니다."))
     if reason not in Case.ClosureReason.values:
         raise ValidationError({"reason": _("종결 사유를 골라 주세요.")})
-    if reason in (Case.ClosureReason.GOALS_MET, Case.ClosureReason.OTHER) and \
-            case.stage != Case.Stage.MONITORING:
+    if reason not in case.closure_reasons:
         raise ValidationError(
             _("'%(reason)s'(으)로 종결하려면 먼저 점검 단계를 거쳐야 합니다.")
             % {"reason": Case.ClosureReason(reason).label}
