@@ -20,3 +20,13 @@ def dong_figures_changed_send(dong_ids: list[int] | None) -> None:
         if not dong_ids:
             return
     dong_figures_changed.send(sender=None, dong_ids=dong_ids)
+
+
+# A household started getting help (a service link was requested for it). Outreach moves
+# the household's open alert to 지원 연계; sent inside the writer's transaction.
+household_supported = Signal()
+
+
+def household_supported_send(*, household_id: int, actor=None) -> None:
+    """Tell whoever follows households in crisis that this one is now being supported."""
+    household_supported.send(sender=None, household_id=household_id, actor=actor)

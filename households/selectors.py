@@ -7,7 +7,8 @@ is not in the queryset, so ``get_object_or_404`` answers 404 for it.
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from households.models import AccessLog, Dong, Household, Membership, Organization, Person, Role
 
@@ -87,6 +88,20 @@ def visible_households(user) -> QuerySet[Household]:
     if not scope.sees_records:
         return Household.objects.none()
     return Household.objects.filter(dong_id__in=scope.dong_ids)
+
+
+def household_viewers(household: Household, roles=RECORD_ROLES) -> QuerySet:
+    """Active users who may read this household's full record, holding it through one of
+    ``roles``: the converse of visible_households (dong staff of the household's dong;
+    case managers and district admins of its district). Every picker of people for a
+    household's work draws from here, so nobody is offered work they could not open."""
+    dong = household.dong
+    grants = (Q(role=Role.DONG_STAFF, dong_id=dong.pk)
+              | Q(role__in=[Role.CASE_MANAGER, Role.DISTRICT_ADMIN],
+                  district_id=dong.district_id))
+    user_ids = Membership.objects.filter(grants, role__in=list(roles)).values("user_id")
+    return get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by(
+        "username")
 
 
 def visible_people(user) -> QuerySet[Person]:

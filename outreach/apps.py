@@ -10,8 +10,13 @@ class OutreachConfig(AppConfig):
     def ready(self):
         # A referral at the address of an open alert is a likely duplicate; referrals asks
         # outreach through this hook because imports go one way (outreach → referrals).
+        from households.hooks import household_supported
         from outreach import tasks  # noqa: F401 — registers the tasks services enqueue by name
         from outreach.selectors.alerts import open_alert_like
+        from outreach.services.alerts import household_supported_receiver
         from referrals.services import register_duplicate_alert_check
 
         register_duplicate_alert_check(open_alert_like)
+        # A service link (referrals) moves the household's open alert to 지원 연계.
+        household_supported.connect(household_supported_receiver,
+                                    dispatch_uid="outreach.alert_household_supported")

@@ -4,14 +4,16 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import BLANK_CHOICE_DASH
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Dong, Organization
 from outreach.models import Case, CheckIn, CrisisLevel, NeedLevel, Pairing, RiskModel, Visit
-from outreach.selectors.cases import case_managers_for
+from outreach.selectors.cases import CASE_MANAGER_HINT, case_managers_for
 from outreach.selectors.inbox import INBOX_STATUSES, SOURCE_ALERT, InboxFilters
 from outreach.selectors.pairings import volunteers_of_dong
+from outreach.services.cases import case_skip_message
 from outreach.services.visits import visit_time_problem
 from outreach.signal_kinds import SIGNAL_KINDS
 from outreach.templatetags.outreach_tags import alert_origin
@@ -129,10 +131,13 @@ class CaseOpenForm(forms.Form):
     summary = forms.CharField(label=_("주요 문제"), required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, household, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = case_managers_for(user)
-        self.fields["manager"].initial = user.pk
+        managers = case_managers_for(household)
+        self.fields["manager"].queryset = managers
+        self.fields["manager"].error_messages["invalid_choice"] = CASE_MANAGER_HINT
+        if any(person.pk == user.pk for person in managers):
+            self.fields["manager"].initial = user.pk
 
 
 class PairingForm(forms.Form):
@@ -150,16 +155,37 @@ class PairingEndForm(forms.Form):
 
 
 class CaseAdvanceForm(forms.Form):
-    to_stage = forms.ChoiceField(label=_("다음 단계"), choices=Case.Stage.choices)
+    """Offers only the stage the case may move to now (the service refuses any other)."""
+
+    to_stage = forms.ChoiceField(label=_("다음 단계"), choices=())
     note = forms.CharField(label=_("메모"), required=False, max_length=300)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_stage"]
+        field.choices = [(stage, Case.Stage(stage).label) for stage in case.advance_stages]
+        field.initial = case.advance_stages[0] if case.advance_stages else None
+        field.error_messages["invalid_choice"] = case_skip_message(case)
 
 
 class CaseCloseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("종결 사유"), choices=Case.ClosureReason.choices)
+    """The reason starts blank and must be chosen; only reasons the stage allows."""
+
+    reason = forms.ChoiceField(label=_("종결 사유"), choices=(),
+                               error_messages={"required": _("종결 사유를 골라 주세요.")})
     note = forms.CharField(label=_("종결 메모"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
     follow_up_on = forms.DateField(label=_("사후관리 예정일 (비우면 3개월 뒤)"),
                                    required=False, widget=date_input())
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Case.ClosureReason.choices)
+        field = self.fields["reason"]
+        field.choices = BLANK_CHOICE_DASH + [(r, labels[r]) for r in case.closure_reasons]
+        field.error_messages["invalid_choice"] = _(
+            "'%(stage)s' 단계에서는 고를 수 없는 종결 사유입니다. 목록에서 골라 주세요.") % {
+            "stage": case.get_stage_display()}
 
 
 class CaseConferenceForm(forms.Form):

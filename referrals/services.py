@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.addresses import address_key, normalize_name
+from households.hooks import household_supported_send
 from households.models import AccessLog, Organization
 from households.rrn import redact
 from households.services import access_log_write, household_create, timeline_add
@@ -83,6 +84,7 @@ def service_link_request(
     )
     timeline_add(household_id=household.pk, kind="service_link", actor=requested_by, obj=link,
                  summary=_link_summary(link, _("요청")))
+    household_supported_send(household_id=household.pk, actor=requested_by)
     return link
 
 

@@ -2,7 +2,6 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,7 +10,7 @@ from rest_framework.response import Response
 
 from households import selectors as household_selectors
 from outreach.apis.access import log_view, require_records
-from outreach.selectors.cases import case_managers_for, cases_for
+from outreach.selectors.cases import CASE_MANAGER_HINT, case_managers_for, cases_for
 from outreach.serializers import (
     CaseAdvanceSerializer,
     CaseCloseSerializer,
@@ -51,10 +50,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             household_selectors.visible_households(request.user), pk=values["household"])
         manager = request.user
         if values.get("manager"):
-            manager = case_managers_for(request.user).filter(
-                pk=values["manager"]).first()
+            manager = case_managers_for(household).filter(pk=values["manager"]).first()
             if manager is None:
-                raise ValidationError({"manager": [_("사례관리자로 지정할 수 없는 사용자입니다.")]})
+                raise ValidationError({"manager": [str(CASE_MANAGER_HINT)]})
         try:
             case = case_open(household=household, manager=manager, user=request.user,
                                       summary=values["summary"])

@@ -1,4 +1,5 @@
-"""DiscoveryAlert (발굴 대상): one open alert per household, with its first-contact due date."""
+"""DiscoveryAlert (발굴 대상): one open alert per household, its stage in the alert's life
+(received → assigned → contacted → in support) and what is due next."""
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,14 @@ class DiscoveryAlert(models.Model):
         CLOSED = "closed", _("종결")
         MERGED = "merged", _("병합됨")
 
+    class Stage(models.TextChoices):
+        """Where an open alert is in its life; ``status`` says whether it is still open."""
+
+        RECEIVED = "received", _("접수")
+        ASSIGNED = "assigned", _("확인 중")
+        CONTACTED = "contacted", _("연락함")
+        SUPPORTING = "supporting", _("지원 연계")
+
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="discovery_alerts"
     )
@@ -27,6 +36,10 @@ class DiscoveryAlert(models.Model):
                              editable=False)
     status = models.CharField(
         _("상태"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    # Kept when the alert closes, so a closed alert still says how far it got.
+    stage = models.CharField(
+        _("단계"), max_length=12, choices=Stage.choices, default=Stage.RECEIVED
     )
     assessment = models.ForeignKey(
         RiskAssessment, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
@@ -44,6 +57,8 @@ class DiscoveryAlert(models.Model):
         related_name="assigned_alerts",
     )
     first_contact_at = models.DateTimeField(_("첫 접촉 일시"), null=True, blank=True)
+    # Set at first contact: support is decided (linked, a case, or closed) by this date.
+    decide_by = models.DateField(_("지원 결정 기한"), null=True, blank=True)
     closed_at = models.DateTimeField(_("종결일시"), null=True, blank=True)
     close_reason = models.CharField(_("종결 사유"), max_length=30, blank=True)
     close_note = models.TextField(_("종결 메모"), blank=True)
@@ -64,6 +79,7 @@ class DiscoveryAlert(models.Model):
                          condition=Q(status="open", first_contact_at__isnull=True)),
         ]
         constraints = [
+            # 'open' is every stage short of closed or merged: one such alert per household.
             models.UniqueConstraint(
                 fields=["household"],
                 condition=Q(status="open"),
@@ -72,9 +88,24 @@ class DiscoveryAlert(models.Model):
         ]
 
     def __str__(self):
-        return f"alert {self.pk} household {self.household_id} ({self.status})"
+        return f"alert {self.pk} household {self.household_id} ({self.state})"
 
     def save(self, *args, **kwargs):
         if self.dong_id is None and self.household_id:
             self.dong_id = self.household.dong_id
         super().save(*args, **kwargs)
+
+    @property
+    def state(self) -> str:
+        """The stage while open; 'closed' or 'merged' once it is not."""
+        return self.stage if self.status == self.Status.OPEN else self.status
+
+    @property
+    def state_label(self) -> str:
+        if self.status == self.Status.OPEN:
+            return str(self.Stage(self.stage).label)
+        return str(self.Status(self.status).label)
+
+    @property
+    def awaits_first_contact(self) -> bool:
+        return self.state in (self.Stage.RECEIVED, self.Stage.ASSIGNED)

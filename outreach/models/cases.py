@@ -71,6 +71,25 @@ class Case(models.Model):
         position = order.index(self.stage)
         return order[position + 1] if position + 1 < len(order) else None
 
+    @property
+    def advance_stages(self) -> list[str]:
+        """Where a worker may move the case by hand: the next stage only. 종결 has its own
+        form (it needs a reason); 사후관리 comes back by itself when its date is due."""
+        step = self.next_stage
+        if self.closed_at or step in (None, self.Stage.CLOSED, self.Stage.FOLLOW_UP):
+            return []
+        return [step]
+
+    @property
+    def closure_reasons(self) -> list[str]:
+        """Reasons this case may close with now: 목표 달성 and 기타 only after 점검; a death,
+        a move, a refusal or a transfer at any stage."""
+        if self.closed_at:
+            return []
+        after_monitoring = (self.ClosureReason.GOALS_MET, self.ClosureReason.OTHER)
+        return [reason for reason in self.ClosureReason.values
+                if self.stage == self.Stage.MONITORING or reason not in after_monitoring]
+
 
 class CaseStageChange(models.Model):
     """When a case entered each stage, by whom, and the due date it got."""

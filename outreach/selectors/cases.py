@@ -1,16 +1,15 @@
 """Reads of integrated cases, scoped, and who may manage one."""
 
 
-from django.contrib.auth import get_user_model
 from django.db.models import (
     Prefetch,
-    Q,
     QuerySet,
 )
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
-from households.models import Membership, Role
-from households.selectors import household_head, scope_of, visible_households
+from households.models import Role
+from households.selectors import household_head, household_viewers, visible_households
 from outreach.models import (
     Case,
 )
@@ -21,14 +20,15 @@ def household_cases(household) -> QuerySet[Case]:
 
 
 
-def case_managers_for(user) -> QuerySet:
-    """Who may manage a case: case managers and dong staff of the user's district."""
-    scope = scope_of(user)
-    user_ids = Membership.objects.filter(
-        Q(role=Role.CASE_MANAGER, district_id__in=scope.district_ids)
-        | Q(role=Role.DONG_STAFF, dong__district_id__in=scope.district_ids)
-    ).values("user_id")
-    return get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("username")
+# What a refused manager is told: the rule of case_managers_for, in the users' words.
+CASE_MANAGER_HINT = _(
+    "이 가구를 볼 수 있는 구 통합사례관리사나 이 동의 복지담당 중에서 골라 주세요.")
+
+
+def case_managers_for(household) -> QuerySet:
+    """Who may manage this household's case: the district's case managers and the staff
+    of the household's own dong — only people who can see the household."""
+    return household_viewers(household, roles=(Role.CASE_MANAGER, Role.DONG_STAFF))
 
 
 def cases_for(user) -> QuerySet[Case]:

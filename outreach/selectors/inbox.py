@@ -2,8 +2,9 @@
 urgency, score and due date, filtered and paged in SQL."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Case as SqlCase
 from django.db.models import (
     CharField,
@@ -18,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from households.models import mask_name
 from households.selectors import household_head, scope_of
@@ -30,13 +32,32 @@ from referrals.models import Referral
 KIND_REFERRAL, KIND_ALERT = "referral", "alert"
 KINDS = (KIND_REFERRAL, KIND_ALERT)
 SOURCE_ALERT = "alert"
-# Inbox statuses: the referral ladder; an alert is 접수 until someone takes it.
+Stage = DiscoveryAlert.Stage
+CONTACTED = "contacted"
+# Inbox statuses: one ladder for both kinds. A referral shows its own status; an alert its
+# stage under the same word: 접수, 확인 중 (someone holds it), 연락함 (first contact made),
+# 지원 연계 (a service link or a case). 방문 is a referral's own step.
 INBOX_STATUSES = [
     (Referral.Status.RECEIVED.value, Referral.Status.RECEIVED.label),
     (Referral.Status.CHECKING.value, Referral.Status.CHECKING.label),
     (Referral.Status.VISITING.value, Referral.Status.VISITING.label),
+    (CONTACTED, Stage.CONTACTED.label),
     (Referral.Status.LINKED.value, Referral.Status.LINKED.label),
 ]
+INBOX_STATUS_LABELS = dict(INBOX_STATUSES)
+ALERT_INBOX_STATUS = {
+    Stage.RECEIVED: Referral.Status.RECEIVED.value,
+    Stage.ASSIGNED: Referral.Status.CHECKING.value,
+    Stage.CONTACTED: CONTACTED,
+    Stage.SUPPORTING: Referral.Status.LINKED.value,
+}
+# What is due next, by the item's place in its life.
+STEP_FIRST_CONTACT, STEP_DECIDE, STEP_SUPPORT = "first_contact", "decide", "support"
+STEP_LABELS = {
+    STEP_FIRST_CONTACT: _lazy("첫 접촉"),
+    STEP_DECIDE: _lazy("지원 결정"),
+    STEP_SUPPORT: _lazy("지원 진행 중"),
+}
 
 
 @dataclass
@@ -113,19 +134,54 @@ class InboxItem:
         return self.obj.due_on
 
     @property
+    def next_step(self) -> str:
+        """First contact until it is made; then the decision on support; then support."""
+        if self.status == Referral.Status.LINKED:
+            return STEP_SUPPORT
+        if self.obj.first_contact_at is None and (self.is_referral
+                                                  or self.obj.awaits_first_contact):
+            return STEP_FIRST_CONTACT
+        return STEP_DECIDE
+
+    @property
+    def next_step_label(self) -> str:
+        return str(STEP_LABELS[self.next_step])
+
+    @property
+    def next_due_on(self):
+        """When the next step is due (None while support is under way)."""
+        step = self.next_step
+        if step == STEP_FIRST_CONTACT:
+            return self.obj.due_on
+        if step == STEP_DECIDE:
+            if not self.is_referral and self.obj.decide_by:
+                return self.obj.decide_by
+            contacted = self.obj.first_contact_at
+            if contacted is None:
+                return None
+            return timezone.localtime(contacted).date() + timedelta(
+                days=settings.ALERT_DECIDE_DAYS)
+        return None
+
+    @property
     def overdue(self) -> bool:
-        return self.obj.due_on < self.today
+        """Overdue for first contact: never once the household has been contacted."""
+        return self.next_step == STEP_FIRST_CONTACT and self.obj.due_on < self.today
+
+    @property
+    def decision_overdue(self) -> bool:
+        due = self.next_due_on
+        return self.next_step == STEP_DECIDE and due is not None and due < self.today
 
     @property
     def status(self) -> str:
         if self.is_referral:
             return self.obj.status
-        return (Referral.Status.CHECKING if self.obj.assigned_to_id
-                else Referral.Status.RECEIVED).value
+        return ALERT_INBOX_STATUS[self.obj.stage]
 
     @property
     def status_label(self) -> str:
-        return str(Referral.Status(self.status).label)
+        return str(INBOX_STATUS_LABELS[self.status])
 
     @property
     def source_label(self) -> str:
@@ -244,12 +300,9 @@ def _filtered(user, filters: InboxFilters):
         if referrals is not None:
             referrals = referrals.filter(status=filters.status)
         if alerts is not None:
-            if filters.status == Referral.Status.RECEIVED:
-                alerts = alerts.filter(assigned_to__isnull=True)
-            elif filters.status == Referral.Status.CHECKING:
-                alerts = alerts.filter(assigned_to__isnull=False)
-            else:
-                alerts = None
+            stages = [stage for stage, status in ALERT_INBOX_STATUS.items()
+                      if status == filters.status]
+            alerts = alerts.filter(stage__in=stages) if stages else None
     if filters.mine:
         if referrals is not None:
             referrals = referrals.filter(assigned_to=user)
@@ -288,14 +341,18 @@ def _sort_rows(referrals, alerts):
                 ),
                 item_score=Coalesce(F("assessment__score"), Value(-1),
                                     output_field=IntegerField()),
-                item_due=F("due_on"),
+                # What is due next: first contact, or the decision once contacted.
+                item_due=SqlCase(
+                    When(stage=Stage.CONTACTED, decide_by__isnull=False, then=F("decide_by")),
+                    default=F("due_on"),
+                ),
                 item_opened=F("opened_at"),
             ).values(*SORT_COLUMNS)
         )
     if not parts:
         return None
     rows = parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True)
-    # Urgency first, then the risk score, then the first-contact due date.
+    # Urgency first, then the risk score, then the next due date.
     return rows.order_by("item_urgency", "-item_score", "item_due", "item_opened", "item_id")
 
 

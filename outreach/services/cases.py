@@ -19,7 +19,8 @@ from outreach.models import (
     CaseNote,
     CaseStageChange,
 )
-from outreach.services.alerts import alert_open
+from outreach.selectors.cases import CASE_MANAGER_HINT, case_managers_for
+from outreach.services.alerts import alert_household_supported, alert_open
 
 # --- 통합사례관리 --------------------------------------------------------------
 
@@ -52,15 +53,29 @@ def _enter_stage(case: Case, stage: str, *, user, note: str = "") -> None:
 
 @transaction.atomic
 def case_open(*, household, manager, user, summary: str = "") -> Case:
+    # The manager works the case, so must be someone who can open the household's record.
+    if not case_managers_for(household).filter(pk=manager.pk).exists():
+        raise ValidationError({"manager": _("%(who)s은(는) 이 가구의 사례관리자가 될 수 "
+                                            "없습니다. %(hint)s") % {
+            "who": manager.get_username(), "hint": CASE_MANAGER_HINT}})
     if Case.objects.filter(household=household, closed_at__isnull=True).exists():
         raise ValidationError(_("이 가구에는 이미 진행 중인 통합사례가 있습니다."))
     today = timezone.localdate()
     case = Case(household=household, manager=manager, summary=summary,
                 plan_due_on=today + timedelta(days=settings.CASE_PLAN_DAYS))
     _enter_stage(case, Case.Stage.INTAKE, user=user)
+    alert_household_supported(household_id=household.pk, actor=user,
+                              what=_("통합사례 %(id)s 접수") % {"id": case.pk})
     # An opened case makes the household "discovered" on the dashboards.
     dong_figures_changed_send([household.dong_id])
     return case
+
+
+def case_skip_message(case: Case) -> str:
+    """What a worker is told when the stage asked for is not the next one."""
+    return _("'%(now)s' 다음 단계는 '%(next)s'입니다. 단계를 건너뛸 수 없습니다.") % {
+        "now": case.get_stage_display(),
+        "next": Case.Stage(case.next_stage).label if case.next_stage else "—"}
 
 
 @transaction.atomic
@@ -68,13 +83,11 @@ def case_advance(*, case: Case, user, to_stage: str, note: str = "") -> Case:
     """Move to the next stage; a skipped stage is refused."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if to_stage != case.next_stage:
-        raise ValidationError(
-            _("'%(now)s' 다음 단계는 '%(next)s'입니다. 단계를 건너뛸 수 없습니다.")
-            % {"now": case.get_stage_display(),
-               "next": Case.Stage(case.next_stage).label if case.next_stage else "—"}
-        )
+        raise ValidationError(case_skip_message(case))
     if to_stage == Case.Stage.CLOSED:
         raise ValidationError(_("종결은 종결 사유와 함께 기록해 주세요."))
+    if to_stage not in case.advance_stages:
+        raise ValidationError(_("사후관리는 예정일이 되면 저절로 시작됩니다."))
     if to_stage == Case.Stage.SERVICE and not case.goals.exists():
         raise ValidationError(_("서비스 제공 전에 계획 목표를 하나 이상 세워 주세요."))
     _enter_stage(case, to_stage, user=user, note=note)
@@ -91,8 +104,7 @@ def case_close(*, case: Case, user, reason: str, note: str = "",
         raise ValidationError(_("이미 종결된 사례입니다."))
     if reason not in Case.ClosureReason.values:
         raise ValidationError({"reason": _("종결 사유를 골라 주세요.")})
-    if reason in (Case.ClosureReason.GOALS_MET, Case.ClosureReason.OTHER) and \
-            case.stage != Case.Stage.MONITORING:
+    if reason not in case.closure_reasons:
         raise ValidationError(
             _("'%(reason)s'(으)로 종결하려면 먼저 점검 단계를 거쳐야 합니다.")
             % {"reason": Case.ClosureReason(reason).label}

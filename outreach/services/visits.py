@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from households.hooks import dong_figures_changed_send
 from households.services import timeline_add
 from outreach.models import (
-    DiscoveryAlert,
     Visit,
     VisitNeed,
 )
+from outreach.services.alerts import alert_first_contact_record
 
 
 def visit_time_problem(when: datetime) -> str:
@@ -100,13 +100,11 @@ def visit_record(*, visit: Visit, user, outcome: str, visited_at: datetime | Non
             visit.suggested_next_step = UNREACHABLE_NEXT_STEP
             summary += " — " + _("연락 두절 (%(n)s회 부재). 권고: %(step)s") % {
                 "n": visit.attempt_no, "step": UNREACHABLE_NEXT_STEP}
-    elif visit.alert_id and outcome == Visit.Outcome.MET:
-        DiscoveryAlert.objects.filter(pk=visit.alert_id, first_contact_at__isnull=True).update(
-            first_contact_at=visited_at
-        )
     visit.save()
     timeline_add(household_id=visit.household_id, kind="visit", actor=user, obj=visit,
                  summary=summary)
+    if visit.alert_id and outcome == Visit.Outcome.MET:
+        alert_first_contact_record(alert_id=visit.alert_id, contacted_at=visited_at, actor=user)
     if outcome == Visit.Outcome.NOT_HOME and not visit.unreachable:
         next_at = next_attempt_at or (
             max(visited_at, now) + timedelta(days=settings.VISIT_RETRY_DAYS)

@@ -49,9 +49,8 @@ def case_detail(request, case_id: int):
         return request.POST if action == name else None
 
     organizations = household_selectors.visible_organizations(user)
-    advance_form = forms.CaseAdvanceForm(bound("advance"),
-                                         initial={"to_stage": case.next_stage})
-    close_form = forms.CaseCloseForm(bound("close"))
+    advance_form = forms.CaseAdvanceForm(bound("advance"), case=case)
+    close_form = forms.CaseCloseForm(bound("close"), case=case)
     conference_form = forms.CaseConferenceForm(bound("conference"), organizations=organizations)
     goal_form = forms.CaseGoalForm(bound("goal"), household=case.household)
     note_form = forms.CaseNoteForm(bound("note"))

@@ -43,7 +43,8 @@ def household_work(request, household_id: int):
     )
     link_form = ServiceLinkRequestForm(request.POST if action == "request_link" else None)
     cancel_form = ServiceLinkCancelForm(request.POST if action == "cancel_link" else None)
-    case_form = forms.CaseOpenForm(request.POST if action == "open_case" else None, user=user)
+    case_form = forms.CaseOpenForm(request.POST if action == "open_case" else None, user=user,
+                                   household=household)
     pairing_form = forms.PairingForm(
         request.POST if action == "pair" else None, household=household
     )

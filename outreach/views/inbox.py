@@ -102,7 +102,9 @@ def inbox_item_panel(request, kind: str, item_id: int):
     """The item's actions: loaded into its row by htmx, or a page of its own without JS."""
     _require_inbox(request.user)
     item = inbox_item(request.user, kind, item_id)
-    context = {"item": item, **_row_context(request)}
+    # Offer only the staff of the item's dong: the ones who can see it (and whom the
+    # assign action accepts).
+    context = {"item": item, **_row_context(request, staff=dong_staff_of([item.dong_id]))}
     context["next"] = _back(request)
     if request.htmx:
         return render(request, "outreach/inbox_actions.html", context)
@@ -233,6 +235,7 @@ def inbox_merge(request, kind: str, item_id: int):
 EXPORT_COLUMNS = [
     ("label", _("항목")), ("dong", _("행정동")), ("urgency_label", _("긴급도")),
     ("score", _("위기도")), ("due_on", _("첫 접촉 기한")), ("overdue", _("기한 초과")),
+    ("next_step_label", _("다음 할 일")), ("next_due_on", _("다음 기한")),
     ("status_label", _("상태")), ("source_label", _("경로")), ("what", _("걱정되는 점·요인")),
     ("address", _("주소")), ("masked_name", _("이름(가림)")), ("assigned_to", _("담당자")),
 ]

@@ -24,7 +24,6 @@ from outreach.dashboards.base import (
     DashboardScope,
     Period,
     Table,
-    model_has,
     month_label,
     rate,
     reach_within,
@@ -32,6 +31,7 @@ from outreach.dashboards.base import (
     within_period,
 )
 from outreach.models import (
+    CheckIn,
     DongMonthCompanion,
     DongMonthReach,
     DongMonthStat,
@@ -79,41 +79,30 @@ def _volunteer_group():
 
 
 def volunteer_extra_activity(scope: DashboardScope, period: Period) -> dict[str, dict]:
-    """Referrals and check-ins by volunteer group."""
+    """Referrals (by who sent them) and check-ins (by who logged them), per volunteer
+    group: each volunteer's group today, as the visits beside them are counted."""
     extra: dict[str, dict] = defaultdict(lambda: {"referrals": 0, "check_ins": 0})
     group_of = Subquery(
         Membership.objects.filter(user_id=OuterRef("by_user"), role=Role.VOLUNTEER)
         .order_by("id")
         .values("group")[:1]
     )
-    if model_has("referrals.Referral", "dong", "submitted_by", "created_at"):
-        Referral = apps.get_model("referrals", "Referral")
-        rows = (
-            Referral.objects.filter(scope.in_dongs("dong_id"), submitted_by__isnull=False)
-            .filter(within_period(period, "created_at"))
-            .annotate(by_user=F("submitted_by_id"))
-            .annotate(g=group_of)
-            .filter(g__isnull=False)
-            .values("g")
-            .order_by()
-            .annotate(n=Count("id"))
-        )
-        for r in rows:
-            extra[r["g"]]["referrals"] = r["n"]
-    if model_has("outreach.CheckIn", "pairing", "at", "by"):
-        CheckIn = apps.get_model("outreach", "CheckIn")
-        rows = (
-            CheckIn.objects.filter(scope.in_dongs("pairing__household__dong_id"))
-            .filter(within_period(period, "at"))
-            .annotate(by_user=F("by_id"))
-            .annotate(g=group_of)
-            .filter(g__isnull=False)
-            .values("g")
-            .order_by()
-            .annotate(n=Count("id"))
-        )
-        for r in rows:
-            extra[r["g"]]["check_ins"] = r["n"]
+    referrals = (
+        Referral.objects.filter(scope.in_dongs("dong_id"), referred_by__isnull=False)
+        .filter(within_period(period, "created_at"))
+        .annotate(by_user=F("referred_by_id"))
+    )
+    check_ins = (
+        CheckIn.objects.filter(scope.in_dongs("pairing__household__dong_id"))
+        .filter(within_period(period, "at"))
+        .annotate(by_user=F("by_id"))
+    )
+    for key, rows in (("referrals", referrals), ("check_ins", check_ins)):
+        # Only volunteers have a group row: staff and partners who refer are not counted.
+        counted = (rows.annotate(g=group_of).filter(g__isnull=False).values("g").order_by()
+                   .annotate(n=Count("id")))
+        for r in counted:
+            extra[r["g"] or _("소속 없음")][key] += r["n"]
     return dict(extra)
 
 
@@ -153,7 +142,6 @@ def panel_volunteer_activity(scope: DashboardScope, period: Period) -> Table:
         rows=rows,
         total=[_("합계")] + [sum(r[i] for r in rows) for i in range(1, 5)],
         chart=Chart("bar", "group", ("visits", "referrals", "check_ins")),
-        note=_("제보와 안부 확인은 해당 기능이 설치되면 집계됩니다."),
     )
 
 
