@@ -25,9 +25,39 @@ class HouseholdApiFilter(django_filters.FilterSet):
                   "registered_here"]
 
 
+class ShownRecordsLogged:
+    """For list endpoints of people's records: every record a page shows is written to the
+    access log (households.services.access_log_shown), like a detail view is.
+
+    Set ``access_log_type`` and, when the record reaches its household another way,
+    ``access_log_household`` (a dotted attribute path, ``household_id`` by default).
+    """
+
+    access_log_type = ""
+    access_log_household = "household_id"
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        shown = list(page if page is not None else queryset)
+        services.access_log_shown(request=request, object_type=self.access_log_type,
+                                  records=[(obj.pk, self._household_of(obj)) for obj in shown])
+        data = self.get_serializer(shown, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def _household_of(self, obj):
+        value = obj
+        for name in self.access_log_household.split("."):
+            value = getattr(value, name, None)
+        return value
+
+
 @extend_schema(tags=["households"])
-class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
+class HouseholdViewSet(ShownRecordsLogged, viewsets.ReadOnlyModelViewSet):
     """가구: scoped to the caller's dongs; names masked in the list, each detail read logged."""
+
+    access_log_type = "household_list"
+    access_log_household = "pk"
 
     # Ids are numbers; /abc/ is a 404 from the router, not a 500 from the lookup.
     lookup_value_regex = r"\d+"

@@ -58,6 +58,25 @@ def access_log_write(
     )
 
 
+def access_log_shown(*, request, object_type: str, records) -> int:
+    """A list of people's records was shown: one append-only row per record shown (in one
+    insert, so a page's query count does not grow with its rows). ``records`` are
+    (object id, household id) pairs."""
+    user = getattr(request, "user", None)
+    authenticated = getattr(user, "is_authenticated", False)
+    ip = client_ip(request)
+    path = rrn_redact_path(request.get_full_path())[:300]
+    rows = [
+        AccessLog(user=user if authenticated else None,
+                  username=user.get_username() if authenticated else "", ip=ip,
+                  action=AccessLog.Action.VIEW, object_type=object_type[:40],
+                  object_id=str(object_id or ""), household_id=household_id, path=path)
+        for object_id, household_id in records
+    ]
+    AccessLog.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
 @transaction.atomic
 def household_create(*, dong, road_address: str, address_detail: str = "", **flags) -> Household:
     household = Household(dong=dong, road_address=road_address, address_detail=address_detail,

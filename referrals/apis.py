@@ -14,6 +14,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from households import selectors as household_selectors
+from households.apis import ShownRecordsLogged
 from households.models import AccessLog, Organization, Role
 from households.redaction import rrn_masked_mark
 from households.selectors import scope_of
@@ -61,10 +62,12 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["service-links"])
-class ServiceLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ServiceLinkViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):
     """서비스 연계: workers see their dongs' links and request new ones; partners see only
     links addressed to their organization (masked; contact after accepting) and answer."""
+
+    access_log_type = "service_link_list"
 
     # Ids are numbers; /abc/ is a 404 from the router, not a 500 from the lookup.
     lookup_value_regex = r"\d+"
@@ -211,8 +214,13 @@ class ReferralApiFilter(django_filters.FilterSet):
     ),
 )
 @extend_schema(tags=["referrals"])
-class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ReferralViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """의뢰·제보: staff see their dongs' referrals, referrers what they sent; every one shown
+    is logged."""
+
+    access_log_type = "referral_list"
+
     # Ids are numbers; /abc/ is a 404 from the router, not a 500 from the lookup.
     lookup_value_regex = r"\d+"
     filterset_class = ReferralApiFilter

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from households import selectors as household_selectors
+from households.apis import ShownRecordsLogged
 from outreach.apis.access import log_view, require_records
 from outreach.selectors.cases import CASE_MANAGER_HINT, case_managers_for, cases_for
 from outreach.serializers import (
@@ -22,8 +23,11 @@ from referrals.apis import drf_errors
 
 
 @extend_schema(tags=["cases"])
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                  viewsets.GenericViewSet):
     """통합사례관리: case managers across the district, staff in their dongs."""
+
+    access_log_type = "case_list"
 
     serializer_class = CaseSerializer
     filterset_fields = ["stage", "household", "manager"]

@@ -6,6 +6,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from households.selectors import scope_of, visible_dongs
+from households.services import access_log_shown
 from outreach.forms import InboxFilterForm
 from outreach.selectors.inbox import INBOX_STATUSES, inbox_items_for
 from outreach.serializers import (
@@ -46,7 +47,9 @@ class InboxItemListApi(GenericAPIView):
         except ValueError as error:
             raise ValidationError({"page": ["page는 숫자입니다."]}) from error
         page = inbox_items_for(request.user, form.filters(), page=number,
-                                         per_page=self.PAGE_SIZE)
+                               per_page=self.PAGE_SIZE)
+        access_log_shown(request=request, object_type="inbox_list",
+                         records=[(item.key, item.household_id) for item in page.items])
         return Response({
             "count": page.count, "page": page.number, "num_pages": page.num_pages,
             "results": InboxItemSerializer(page.items, many=True).data,

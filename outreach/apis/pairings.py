@@ -10,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from households import selectors as household_selectors
+from households.apis import ShownRecordsLogged
 from households.models import Role
 from outreach.models import Pairing
 from outreach.selectors.pairings import check_ins_for, pairing_for_volunteer, pairings_for
@@ -23,8 +24,10 @@ from referrals.apis import drf_errors
 
 
 @extend_schema(tags=["check-ins"])
-class PairingViewSet(viewsets.ReadOnlyModelViewSet):
+class PairingViewSet(ShownRecordsLogged, viewsets.ReadOnlyModelViewSet):
     """결연: a volunteer's own pairings (minimal), or the pairings of a worker's dongs."""
+
+    access_log_type = "pairing_list"
 
     serializer_class = PairingSerializer
     queryset = Pairing.objects.none()  # for the schema; get_queryset scopes
@@ -34,8 +37,11 @@ class PairingViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["check-ins"])
-class CheckInViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class CheckInViewSet(ShownRecordsLogged, mixins.ListModelMixin, viewsets.GenericViewSet):
     """안부 확인: volunteers log check-ins on households paired with them only."""
+
+    access_log_type = "check_in_list"
+    access_log_household = "pairing.household_id"
 
     serializer_class = CheckInSerializer
     filterset_fields = ["pairing", "kind", "concern"]

@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from households import selectors as household_selectors
+from households.apis import ShownRecordsLogged
 from outreach.apis.access import log_view, require_records, sees_records
 from outreach.selectors.alerts import open_alerts_of
 from outreach.selectors.visits import companions_for, visits_for
@@ -24,9 +25,12 @@ from referrals.apis import drf_errors
 
 
 @extend_schema(tags=["visits"])
-class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VisitViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                   viewsets.GenericViewSet):
     """가정방문: staff see their dongs' visits; a volunteer companion sees the visits they join
     (dong and name initial only)."""
+
+    access_log_type = "visit_list"
 
     filterset_fields = ["household", "outcome", "staff", "unreachable"]
 

@@ -6,6 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from households.services import access_log_shown
 from outreach.dashboards.base import dashboard_scope
 from outreach.dashboards.forms import PeriodForm
 from outreach.dashboards.panels.registry import SECTIONS, panel_get, panels_available
@@ -90,6 +91,14 @@ class PanelApi(APIView):
                             status=status.HTTP_400_BAD_REQUEST)
         period = form.period
         table = panel.function(scope, period)
+        if table.people:
+            # A people table names households: each one shown is a view of its record.
+            keys = [c.key for c in table.columns]
+            at = keys.index("household") if "household" in keys else None
+            access_log_shown(request=request, object_type=f"dashboard_{table.name}",
+                             records=[(row[at] if at is not None else "",
+                                       row[at] if at is not None else None)
+                                      for row in table.rows])
         return Response(TableSerializer({
             "name": table.name, "title": table.title, "note": table.note,
             "period": {**period.as_query(), "label": period.label},

@@ -106,6 +106,8 @@ def inbox_item_panel(request, kind: str, item_id: int):
     # assign action accepts).
     context = {"item": item, **_row_context(request, staff=dong_staff_of([item.dong_id]))}
     context["next"] = _back(request)
+    access_log_write(request=request, action=AccessLog.Action.VIEW, object_type=item.kind,
+                     object_id=item.obj.pk, household_id=item.household_id)
     if request.htmx:
         return render(request, "outreach/inbox_actions.html", context)
     return render(request, "outreach/inbox_item.html", context)

@@ -105,6 +105,9 @@ def _batch(request, batch_id) -> SignalBatch:
 def signal_batch_detail(request, batch_id: int):
     batch = _batch(request, batch_id)
     rejections = batch.rejections.all()[:100]
+    # The page quotes rejected lines of an agency file about people: a view to log.
+    household_services.access_log_write(request=request, action=AccessLog.Action.VIEW,
+                                        object_type="signal_batch", object_id=batch.pk)
     return render(
         request,
         "outreach/signal_batch_detail.html",

@@ -6,7 +6,7 @@ import pytest
 from outreach.dashboards.base import dashboard_scope
 from outreach.dashboards.panels.work import panel_volunteer_activity
 from referrals.models import Referral
-from tests.outreach.conftest import kst
+from tests.fixtures.dashboard import kst
 
 pytestmark = pytest.mark.django_db
 
