@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Dong, Organization
+from households.redaction import RRNRedactingFormMixin
 from outreach.models import Case, CheckIn, CrisisLevel, NeedLevel, Pairing, RiskModel, Visit
 from outreach.selectors.cases import CASE_MANAGER_HINT, case_managers_for
 from outreach.selectors.inbox import INBOX_STATUSES, SOURCE_ALERT, InboxFilters
@@ -81,7 +82,7 @@ class VisitScheduleForm(forms.Form):
         return value
 
 
-class VisitRecordForm(forms.Form):
+class VisitRecordForm(RRNRedactingFormMixin, forms.Form):
     outcome = forms.ChoiceField(label=_("방문 결과"), choices=Visit.Outcome.choices,
                                 widget=forms.RadioSelect)
     visited_at = forms.DateTimeField(label=_("방문일시"), widget=datetime_input())
@@ -126,7 +127,7 @@ class VisitRecordForm(forms.Form):
         }
 
 
-class CaseOpenForm(forms.Form):
+class CaseOpenForm(RRNRedactingFormMixin, forms.Form):
     manager = forms.ModelChoiceField(label=_("사례관리자"), queryset=None)
     summary = forms.CharField(label=_("주요 문제"), required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
@@ -154,7 +155,7 @@ class PairingEndForm(forms.Form):
     pairing = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class CaseAdvanceForm(forms.Form):
+class CaseAdvanceForm(RRNRedactingFormMixin, forms.Form):
     """Offers only the stage the case may move to now (the service refuses any other)."""
 
     to_stage = forms.ChoiceField(label=_("다음 단계"), choices=())
@@ -168,7 +169,7 @@ class CaseAdvanceForm(forms.Form):
         field.error_messages["invalid_choice"] = case_skip_message(case)
 
 
-class CaseCloseForm(forms.Form):
+class CaseCloseForm(RRNRedactingFormMixin, forms.Form):
     """The reason starts blank and must be chosen; only reasons the stage allows."""
 
     reason = forms.ChoiceField(label=_("종결 사유"), choices=(),
@@ -188,7 +189,7 @@ class CaseCloseForm(forms.Form):
             "stage": case.get_stage_display()}
 
 
-class CaseConferenceForm(forms.Form):
+class CaseConferenceForm(RRNRedactingFormMixin, forms.Form):
     held_on = forms.DateField(label=_("회의일"), widget=date_input())
     organizations = forms.ModelMultipleChoiceField(
         label=_("참석 기관"), queryset=None, required=False,
@@ -201,7 +202,7 @@ class CaseConferenceForm(forms.Form):
         self.fields["organizations"].queryset = organizations
 
 
-class CaseGoalForm(forms.Form):
+class CaseGoalForm(RRNRedactingFormMixin, forms.Form):
     description = forms.CharField(label=_("목표"), max_length=300)
     domain = forms.ChoiceField(label=_("영역"), required=False,
                                choices=[("", "—")] + list(NeedDomain.choices))
@@ -220,11 +221,11 @@ class CaseGoalForm(forms.Form):
         )
 
 
-class CaseNoteForm(forms.Form):
+class CaseNoteForm(RRNRedactingFormMixin, forms.Form):
     text = forms.CharField(label=_("점검 내용"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(RRNRedactingFormMixin, forms.Form):
     pairing = forms.IntegerField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("어떻게 확인했나요"), choices=CheckIn.Kind.choices,
                              widget=forms.RadioSelect)
@@ -299,7 +300,7 @@ class BulkAssignForm(AssignForm):
             if hasattr(self.data, "getlist") else []
 
 
-class CloseForm(forms.Form):
+class CloseForm(RRNRedactingFormMixin, forms.Form):
     reason = forms.ChoiceField(label=_("종결 사유"), choices=[("", _("사유 선택"))]
                                + CloseReason.choices,
                                error_messages={"required": _("종결 사유를 골라 주세요."),
@@ -319,7 +320,7 @@ class MergeForm(forms.Form):
                              error_messages={"required": _("병합해 남길 항목을 골라 주세요.")})
 
 
-class ExportForm(forms.Form):
+class ExportForm(RRNRedactingFormMixin, forms.Form):
     reason = forms.CharField(label=_("내보내는 사유"), min_length=4, max_length=300,
                              error_messages={"required": _("내보내는 사유를 적어 주세요."),
                                              "min_length": _("사유를 4자 이상 적어 주세요.")})
@@ -360,7 +361,7 @@ MODEL_FIELDS = [
 ]
 
 
-class RiskModelForm(forms.ModelForm):
+class RiskModelForm(RRNRedactingFormMixin, forms.ModelForm):
     """The model's numbers plus one weight field per signal kind (weight_<code>)."""
 
     note = forms.CharField(label=_("변경 사유"), max_length=200, required=False)

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from households.models import mask_name
+from households.redaction import RRNRedactingSerializerMixin
 from households.selectors import name_initial
 from outreach.forms import ENCODING_CHOICES
 from outreach.models import (
@@ -75,13 +76,13 @@ class VisitScheduleSerializer(serializers.Serializer):
         return value
 
 
-class NeedInputSerializer(serializers.Serializer):
+class NeedInputSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
     domain = serializers.ChoiceField(choices=NeedDomain.choices)
     level = serializers.ChoiceField(choices=NeedLevel.choices)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class VisitRecordSerializer(serializers.Serializer):
+class VisitRecordSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Visit.Outcome.choices)
     visited_at = serializers.DateTimeField(required=False)
     observations = serializers.CharField(required=False, allow_blank=True, default="")
@@ -112,18 +113,18 @@ class CaseSerializer(serializers.ModelSerializer):
         return mask_name(getattr(case, "head_name", "") or "")
 
 
-class CaseOpenSerializer(serializers.Serializer):
+class CaseOpenSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
     household = serializers.IntegerField()
     manager = serializers.IntegerField(required=False)
     summary = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CaseAdvanceSerializer(serializers.Serializer):
+class CaseAdvanceSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
     to_stage = serializers.ChoiceField(choices=Case.Stage.choices)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class CaseCloseSerializer(serializers.Serializer):
+class CaseCloseSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
     reason = serializers.ChoiceField(choices=Case.ClosureReason.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     follow_up_on = serializers.DateField(required=False, allow_null=True)
@@ -156,7 +157,7 @@ class CheckInSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CheckInCreateSerializer(serializers.Serializer):
+class CheckInCreateSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
     pairing = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=CheckIn.Kind.choices)
     wellbeing = serializers.IntegerField(min_value=1, max_value=5, required=False,

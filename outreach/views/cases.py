@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from households import selectors as household_selectors
 from households.models import AccessLog
+from households.redaction import rrn_masked_notify
 from households.services import access_log_write
 from households.views import require_records
 from outreach import forms
@@ -81,6 +82,7 @@ def case_detail(request, case_id: int):
                 forms.add_service_errors(form, error)
             else:
                 messages.success(request, _("저장했습니다."))
+                rrn_masked_notify(request, getattr(form, "rrn_masked", 0))
                 return redirect("case_detail", case_id=case.pk)
     access_log_write(request=request, action=AccessLog.Action.VIEW, object_type="case",
                      object_id=case.pk, household_id=case.household_id)

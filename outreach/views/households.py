@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from households import selectors as household_selectors
 from households.models import AccessLog
+from households.redaction import rrn_masked_notify
 from households.services import access_log_write
 from households.views import require_records
 from outreach import forms
@@ -121,6 +122,7 @@ def household_work(request, household_id: int):
                 forms.add_service_errors(form, error)
             else:
                 messages.success(request, done)
+                rrn_masked_notify(request, getattr(form, "rrn_masked", 0))
                 return redirect("household_work", household_id=household.pk)
     access_log_write(
         request=request,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from households.exports import csv_response
 from households.models import AccessLog
+from households.redaction import rrn_masked_notify
 from households.selectors import scope_of, visible_dongs
 from households.services import access_log_write
 from outreach.forms import (
@@ -167,6 +168,7 @@ def inbox_action(request, kind: str, item_id: int, action: str):
         inbox_item_close(item=item, reason=form.cleaned_data["reason"],
                                   note=form.cleaned_data["note"], actor=request.user,
                                   request=request)
+        rrn_masked_notify(request, form.rrn_masked)
         return _answer(request, item, gone=True, message=_("%(item)s 종결: %(reason)s") % {
             "item": item.label, "reason": CloseReason(form.cleaned_data["reason"]).label})
     except ValidationError as error:

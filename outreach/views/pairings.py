@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from households import selectors as household_selectors
 from households.models import Role
+from households.redaction import rrn_masked_notify
 from households.selectors import name_initial
 from outreach import forms
 from outreach.selectors.pairings import pairing_for_volunteer, pairings_for_volunteer
@@ -43,6 +44,7 @@ def check_ins(request):
                 forms.add_service_errors(posted, error)
             else:
                 messages.success(request, _("안부 확인을 기록했습니다. 고맙습니다."))
+                rrn_masked_notify(request, posted.rrn_masked)
                 return redirect("check_ins")
         elif not any(str(p.pk) == str(request.POST.get("pairing")) for p in pairings):
             raise Http404

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from households import selectors as household_selectors
 from households.models import AccessLog, Role
+from households.redaction import rrn_masked_notify
 from households.selectors import name_initial
 from households.services import access_log_write
 from outreach import forms
@@ -40,6 +41,7 @@ def visit_detail(request, visit_id: int):
                 forms.add_service_errors(form, error)
             else:
                 messages.success(request, _("방문 결과를 기록했습니다."))
+                rrn_masked_notify(request, form.rrn_masked)
                 return redirect("visit_detail", visit_id=visit.pk)
         status = 400
     access_log_write(request=request, action=AccessLog.Action.VIEW, object_type="visit",

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from outreach.models import DiscoveryAlert, RiskAssessment, Visit
 from tests.browser.test_visits_browser import LOCAL, sign_in
-from tests.work_fixtures import singil_household  # noqa: F401
+from tests.fixtures.work import singil_household  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
