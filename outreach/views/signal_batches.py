@@ -50,6 +50,9 @@ def signal_batch_list(request):
         if length > settings.SIGNAL_UPLOAD_MAX_BYTES + 64 * 1024:
             # Refuse before reading the body: nothing is stored.
             form = SignalUploadForm(request.POST)
+            # The file was refused, not forgotten: no "this field is required" beside it.
+            form.full_clean()
+            form.errors.pop("file", None)
             form.add_error(
                 None,
                 _("파일이 너무 큽니다 (최대 %(mb)s MB).")

@@ -86,6 +86,17 @@ def test_a_file_over_the_limit_is_413_and_the_form_keeps_the_choices(client_as, 
     assert not SignalBatch.objects.exists()
 
 
+def test_a_file_over_the_limit_says_only_that_it_is_too_large(client_as, admin_user,
+                                                              story_file, settings):
+    settings.SIGNAL_UPLOAD_MAX_BYTES = 100
+    path = story_file("cp949")
+    path.write_bytes(path.read_bytes() * 400)  # well past the limit: refused unread
+    response = upload(client_as(admin_user), path, source="kepco")
+    page = response.content.decode()
+    assert response.status_code == 413 and "파일이 너무 큽니다" in page
+    assert "필수 항목" not in page
+
+
 def test_the_batch_list_query_count_does_not_grow(client_as, admin_user, story_file, tmp_path,
                                                   django_assert_max_num_queries,
                                                   django_capture_on_commit_callbacks):
