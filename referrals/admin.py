@@ -7,7 +7,7 @@ from django.contrib import admin
 
 from referrals.models import Service
 
-# --- [4/5] service catalogue ---------------------------------------------------
+# --- service catalogue ---------------------------------------------------
 
 
 @admin.register(Service)

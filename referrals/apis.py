@@ -1,7 +1,4 @@
-"""DRF endpoints of the referrals app.
-
-[3/5] adds the referral endpoints; [4/5] the catalogue and service links below.
-"""
+"""DRF endpoints of the referrals app."""
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -35,9 +32,7 @@ from referrals.serializers import (
     ServiceSerializer,
 )
 
-# ---------------------------------------------------------------------------
-# [4/5] Service catalogue and service links
-# ---------------------------------------------------------------------------
+# --- service catalogue and service links
 
 
 def drf_errors(error: DjangoValidationError) -> ValidationError:
@@ -181,9 +176,6 @@ class ServiceLinkViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retri
             data.rrn_masked)
 
 
-# ---------------------------------------------------------------------------
-# end [4/5]
-# ---------------------------------------------------------------------------
 
 
 class ReferralApiFilter(django_filters.FilterSet):

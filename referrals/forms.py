@@ -1,7 +1,4 @@
-"""Forms of referrals pages.
-
-[3/5] adds the referral forms; [4/5] the service-link forms below.
-"""
+"""Forms of referrals pages."""
 
 import re
 
@@ -16,9 +13,7 @@ from referrals import selectors
 from referrals.models import AGE_BANDS, Concern, Referral, Service
 from referrals.services import idempotency_key_new
 
-# ---------------------------------------------------------------------------
-# [4/5] Service links
-# ---------------------------------------------------------------------------
+# --- service links
 
 
 class ServiceLinkRequestForm(RRNRedactingFormMixin, forms.Form):
@@ -70,9 +65,6 @@ class ServiceLinkAnswerForm(RRNRedactingFormMixin, forms.Form):
         return data
 
 
-# ---------------------------------------------------------------------------
-# end [4/5]
-# ---------------------------------------------------------------------------
 
 
 _REGION_TOKEN = re.compile(r"[가-힣]{1,6}(?:특별자치시|특별자치도|광역시|특별시|시|군|구|도)")

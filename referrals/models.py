@@ -1,7 +1,4 @@
-"""People and agencies asking for help, in and out.
-
-[3/5] adds Referral; [4/5] adds the Service catalogue and ServiceLink below.
-"""
+"""People and agencies asking for help, in and out."""
 
 import secrets
 
@@ -12,9 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from households.models import Dong, Household, Organization
 
-# ---------------------------------------------------------------------------
-# [4/5] Service catalogue and closed-loop service links
-# ---------------------------------------------------------------------------
+# --- service catalogue and closed-loop service links
 
 
 class NeedDomain(models.TextChoices):
@@ -134,9 +129,6 @@ class ServiceLink(models.Model):
         return self.status == self.Status.REQUESTED and self.overdue_reminded_at is not None
 
 
-# ---------------------------------------------------------------------------
-# end [4/5]
-# ---------------------------------------------------------------------------
 
 
 class Concern(models.TextChoices):

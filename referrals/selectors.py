@@ -1,7 +1,4 @@
-"""Every read of referrals and service links that views share, already scoped.
-
-[3/5] adds the Referral selectors; [4/5] the service catalogue and links below.
-"""
+"""Every read of referrals and service links that views share, already scoped."""
 
 from datetime import timedelta
 
@@ -14,9 +11,7 @@ from households.models import Dong, Household, Membership, Organization, Role
 from households.selectors import household_head, scope_of, visible_households
 from referrals.models import Referral, Service, ServiceLink
 
-# ---------------------------------------------------------------------------
-# [4/5] Service catalogue and closed-loop service links
-# ---------------------------------------------------------------------------
+# --- service catalogue and closed-loop service links
 
 
 def service_catalogue() -> QuerySet[Service]:
@@ -68,9 +63,6 @@ def overdue_links_for_worker(user) -> QuerySet[ServiceLink]:
     )
 
 
-# ---------------------------------------------------------------------------
-# end [4/5]
-# ---------------------------------------------------------------------------
 
 
 DUPLICATE_WINDOW_DAYS = 30

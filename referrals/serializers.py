@@ -1,7 +1,4 @@
-"""DRF serializers of the referrals app.
-
-[3/5] adds the referral serializers; [4/5] the catalogue and service links below.
-"""
+"""DRF serializers of the referrals app."""
 
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -13,9 +10,7 @@ from referrals import selectors
 from referrals.forms import address_outside_district
 from referrals.models import AGE_BANDS, Concern, Referral, Service, ServiceLink
 
-# ---------------------------------------------------------------------------
-# [4/5] Service catalogue and service links
-# ---------------------------------------------------------------------------
+# --- service catalogue and service links
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -94,9 +89,6 @@ class CancelSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-# ---------------------------------------------------------------------------
-# end [4/5]
-# ---------------------------------------------------------------------------
 
 
 class ReferralStatusSerializer(serializers.ModelSerializer):

@@ -1,7 +1,4 @@
-"""Every write of referrals and service links, one function per use case.
-
-[3/5] adds the Referral services; [4/5] the service catalogue and links below.
-"""
+"""Every write of referrals and service links, one function per use case."""
 
 import logging
 import smtplib
@@ -25,9 +22,7 @@ from households.services import access_log_write, household_create, timeline_add
 from referrals import selectors
 from referrals.models import CloseReason, Referral, Service, ServiceLink, receipt_code_new
 
-# ---------------------------------------------------------------------------
-# [4/5] Service catalogue and closed-loop service links
-# ---------------------------------------------------------------------------
+# --- service catalogue and closed-loop service links
 
 logger = logging.getLogger(__name__)
 
@@ -301,9 +296,6 @@ def service_catalogue_seed(district=None) -> int:
     return created_count
 
 
-# ---------------------------------------------------------------------------
-# end [4/5]
-# ---------------------------------------------------------------------------
 
 
 # Higher apps (outreach) register "is there an open alert like this?" checks here, so a

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from referrals import services
 
-# --- [4/5] service links ------------------------------------------------------
+# --- service links ------------------------------------------------------
 
 
 @shared_task(name="referrals.tasks.service_links_remind_unanswered")

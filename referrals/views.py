@@ -1,7 +1,4 @@
-"""Referrals pages.
-
-[3/5] adds the referral pages; [4/5] the catalogue and the partner's answer pages below.
-"""
+"""Referrals pages."""
 
 from datetime import timedelta
 
@@ -34,9 +31,7 @@ from referrals.forms import (
 )
 from referrals.models import Referral, ServiceLink
 
-# ---------------------------------------------------------------------------
-# [4/5] Service catalogue and the partner's answers
-# ---------------------------------------------------------------------------
+# --- service catalogue and the partner's answers
 
 
 @login_required
@@ -104,9 +99,6 @@ def partner_link_detail(request, link_id: int):
                   {"link": link, "form": form}, status=status)
 
 
-# ---------------------------------------------------------------------------
-# end [4/5]
-# ---------------------------------------------------------------------------
 
 
 PAGE_SIZE = 50

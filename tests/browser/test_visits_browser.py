@@ -1,4 +1,4 @@
-"""[4/5] The whole path, in a real browser: an open alert for a 여의동 household → staff1
+"""The whole path, in a real browser: an open alert for a 여의동 household → staff1
 schedules a visit with volunteer1 → 부재 → second visit 만남 with needs → two service links →
 partner1 accepts and completes one with 환가액 → a case through its stages to closure →
 the follow-up comes back as an open alert when due (frozen time)."""

@@ -1,0 +1,1 @@
+"""Tests of the registry: scoping, the access log, RRNs, addresses, settings, sign-in."""

@@ -1,3 +1,5 @@
+"""The access log: one row per view, none for a refused one, and it cannot be rewritten."""
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse

@@ -1,3 +1,5 @@
+"""Signing in: the demo logins reach their home page; wrong passwords lock out."""
+
 from django.urls import reverse
 
 

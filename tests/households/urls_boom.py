@@ -1,3 +1,5 @@
+"""A URLconf with a view that raises, to test what the error page and the logs show."""
+
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 

@@ -1,0 +1,1 @@
+"""Tests of outreach: signals, scoring, the inbox, visits, cases, pairings, dashboards."""

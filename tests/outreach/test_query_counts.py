@@ -1,4 +1,4 @@
-"""[4/5] List pages and API lists: the query count does not grow with the rows."""
+"""List pages and API lists: the query count does not grow with the rows."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""[4/5] endpoints appear in the OpenAPI schema."""
+"""endpoints appear in the OpenAPI schema."""
 
 import pytest
 

@@ -1,0 +1,1 @@
+"""Tests of referrals: forms, the public report, the API, scoping, service links."""
