@@ -16,9 +16,25 @@ from referrals.services import idempotency_key_new
 # --- service links
 
 
+class ProviderSelect(forms.Select):
+    """Each provider option carries the ids of the services it offers, so the page can
+    offer only the providers of the service chosen (static/js/doorstep.js); without
+    JavaScript every provider is listed and the form refuses a mismatch."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-services"] = " ".join(
+                str(service.pk) for service in instance.services.all())
+        return option
+
+
 class ServiceLinkRequestForm(RRNRedactingFormMixin, forms.Form):
     service = forms.ModelChoiceField(label=_("서비스"), queryset=Service.objects.none())
-    provider = forms.ModelChoiceField(label=_("제공기관"), queryset=Organization.objects.none())
+    provider = forms.ModelChoiceField(
+        label=_("제공기관"), queryset=Organization.objects.none(),
+        widget=ProviderSelect(attrs={"data-filter-by": "service"}))
     note = forms.CharField(label=_("요청 내용"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -31,7 +47,7 @@ class ServiceLinkRequestForm(RRNRedactingFormMixin, forms.Form):
         )
         self.fields["provider"].queryset = Organization.objects.filter(
             active=True, services__isnull=False
-        ).distinct().order_by("name")
+        ).distinct().order_by("name").prefetch_related("services")
 
     def clean(self):
         data = super().clean()
