@@ -1,4 +1,5 @@
 #!/usr/bin/env python
+"""Django's command line for Doorstep (make run and make test call it)."""
 import os
 import sys
 
