@@ -1,12 +1,15 @@
 """Django admin: the district admin's lookup tables. People's records stay out of it."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from households.models import ApiToken, District, Dong, Membership, Organization
+from households.models import AccessLog, ApiToken, District, Dong, Membership, Organization
+from households.services import access_log_write
 
 
 @admin.register(District)
@@ -62,3 +65,31 @@ class ApiTokenAdmin(TokenAdmin):
         })
         response["Cache-Control"] = "no-store"
         return response
+
+
+class AccountAdmin(UserAdmin):
+    """Users, as Django's admin has them, but every change to an account (a new
+    password above all, which would let an admin sign in as that person) is written to
+    the access log under the admin's own name, for the auditor."""
+
+    def log_addition(self, request, obj, message):
+        self._access_log(request, obj, AccessLog.Action.CREATE)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._access_log(request, obj, AccessLog.Action.UPDATE)
+        return super().log_change(request, obj, message)
+
+    def log_deletion(self, request, obj, object_repr):
+        self._access_log(request, obj, AccessLog.Action.DELETE)
+        return super().log_deletion(request, obj, object_repr)
+
+    def _access_log(self, request, obj, action):
+        access_log_write(request=request, action=action, object_type="user_account",
+                         object_id=obj.pk)
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, AccountAdmin)
