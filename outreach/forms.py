@@ -338,7 +338,9 @@ ENCODING_CHOICES = [
 class SignalUploadForm(forms.Form):
     source = forms.ModelChoiceField(
         label=_("제공 기관"), queryset=Organization.objects.none(), to_field_name="code",
-        empty_label=None,
+        # Nothing preselected: a file filed under the wrong agency is matched wrongly.
+        empty_label=_("기관을 고르세요"),
+        error_messages={"required": _("이 파일을 보낸 기관을 고르세요.")},
     )
     file = forms.FileField(label=_("파일 (CSV 또는 XLSX)"))
     encoding = forms.ChoiceField(label=_("문자 인코딩"), choices=ENCODING_CHOICES,

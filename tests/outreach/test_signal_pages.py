@@ -182,3 +182,13 @@ def test_the_alert_list_query_count_does_not_grow(uploaded, client_as, admin_use
     client = client_as(admin_user)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("alert_list")).status_code == 200
+
+
+def test_no_agency_is_preselected_and_one_must_be_chosen(client_as, admin_user, story_file):
+    client = client_as(admin_user)
+    page = client.get(reverse("signal_batch_list")).content.decode()
+    assert '<option value="" selected>' in page
+    response = upload(client, story_file("cp949"), source="")
+    assert response.status_code == 400
+    assert "이 파일을 보낸 기관을 고르세요." in response.content.decode()
+    assert not SignalBatch.objects.exists()
