@@ -1,8 +1,8 @@
 """Human labels, in the reader's language, for the codes stored in timeline and access-log rows.
 
 TimelineEvent.kind and AccessLog.object_type are plain strings written by every app; the
-pages show them through the `timeline_kind` and `object_type` template filters, never as the raw code.
-A code not listed here is shown as it is.
+pages show them through the `timeline_kind` and `object_type` template filters, never as
+the raw code. A code not listed here is shown as it is.
 """
 
 from django.utils.translation import gettext_lazy as _
