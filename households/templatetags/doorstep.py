@@ -3,6 +3,7 @@
 from django import template
 from django.utils.formats import number_format
 
+from households.labels import object_type_label, timeline_kind_label
 from households.models import mask_name
 
 register = template.Library()
@@ -20,6 +21,18 @@ def krw(amount):
     if amount in (None, ""):
         return ""
     return f"{number_format(int(amount), force_grouping=True)}원"
+
+
+@register.filter
+def timeline_kind(code):
+    """service_link → 서비스 연계 (or "Service link" in English); unknown codes as they are."""
+    return timeline_kind_label(code)
+
+
+@register.filter
+def object_type(code):
+    """An access-log object type (household_list, export:inbox …) as a label."""
+    return object_type_label(code)
 
 
 @register.simple_tag

@@ -10,9 +10,12 @@
   var sending = false;
   var pending = false;
   var retryTimer = null;
-  var MSG_WAITING = "연결되면 자동으로 보냅니다. 작성한 내용은 이 휴대폰에 저장되어 있습니다.";
-  var MSG_SENDING = "보내는 중입니다…";
-  var MSG_RESTORED = "저장해 둔 작성 내용을 불러왔습니다.";
+  // Django's JavaScript catalogue (jsi18n, loaded before this file) translates the notices;
+  // without it they stay in Korean.
+  var gettext = typeof window.gettext === "function" ? window.gettext : function (s) { return s; };
+  var MSG_WAITING = gettext("연결되면 자동으로 보냅니다. 작성한 내용은 이 휴대폰에 저장되어 있습니다.");
+  var MSG_SENDING = gettext("보내는 중입니다…");
+  var MSG_RESTORED = gettext("저장해 둔 작성 내용을 불러왔습니다.");
 
   function storage() {
     try { return window.localStorage; } catch (e) { return null; }
