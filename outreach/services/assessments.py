@@ -33,6 +33,7 @@ from outreach.selectors.assessments import (
     signals_by_household,
 )
 from outreach.selectors.signal_batches import SCORE_COUNTERS, chunk_totals
+from outreach.services.signal_batches import signal_chunk_claim
 
 
 @transaction.atomic
@@ -219,15 +220,13 @@ def _assessments_store_pg(assessments, alerting, today) -> tuple[set, set]:
 
 
 def signal_chunk_score(batch_id: int, number: int) -> None:
-    chunk = SignalChunk.objects.select_related("batch", "batch__source").filter(
-        batch_id=batch_id, phase=SignalChunk.Phase.SCORE, number=number).first()
+    chunk = signal_chunk_claim(batch_id, SignalChunk.Phase.SCORE, number)
     if chunk is None:
         return
     if chunk.status != SignalChunk.Status.PENDING:
         _batch_after_score(batch_id)
         return
     batch = chunk.batch
-    SignalChunk.objects.filter(pk=chunk.pk).update(attempts=chunk.attempts + 1)
     model = (RiskModel.objects.filter(version=batch.model_version).first()
              or risk_model_current())
     with transaction.atomic():

@@ -209,17 +209,25 @@ def signals_insert(values: list[dict]) -> dict:
 
 
 
+def signal_chunk_claim(batch_id: int, phase: str, number: int) -> SignalChunk | None:
+    """The chunk a task is about to work on, with its batch and source; a pending one has
+    this attempt counted (a chunk that keeps failing shows how often it was tried)."""
+    chunk = SignalChunk.objects.select_related("batch", "batch__source").filter(
+        batch_id=batch_id, phase=phase, number=number).first()
+    if chunk is not None and chunk.status == SignalChunk.Status.PENDING:
+        SignalChunk.objects.filter(pk=chunk.pk).update(attempts=chunk.attempts + 1)
+    return chunk
+
+
 def signal_chunk_parse(batch_id: int, number: int) -> None:
     """Validate, match and store one chunk's rows exactly once."""
-    chunk = SignalChunk.objects.select_related("batch", "batch__source").filter(
-        batch_id=batch_id, phase=SignalChunk.Phase.PARSE, number=number).first()
+    chunk = signal_chunk_claim(batch_id, SignalChunk.Phase.PARSE, number)
     if chunk is None:
         return
     if chunk.status != SignalChunk.Status.PENDING:
         _batch_after_parse(batch_id)
         return
     batch = chunk.batch
-    SignalChunk.objects.filter(pk=chunk.pk).update(attempts=chunk.attempts + 1)
     today = timezone.localdate()
     good, bad = [], []
     for raw in signal_files.read_chunk(
