@@ -21,6 +21,12 @@ PARSE_COUNTERS = ("rows", "accepted", "rejected", "duplicates", "matched_people"
 SCORE_COUNTERS = ("households_scored", "alerts_opened", "alerts_updated")
 
 
+def signal_chunks_open(batch_id: int, phase: str) -> bool:
+    """Whether any chunk of this phase of the batch is not done yet."""
+    return SignalChunk.objects.filter(batch_id=batch_id, phase=phase).exclude(
+        status=SignalChunk.Status.DONE).exists()
+
+
 def chunk_totals(batch_id: int, phase: str, names) -> dict:
     """Counts of the finished chunks of one phase, summed (live while a batch runs)."""
     totals = dict.fromkeys(names, 0)

@@ -32,7 +32,7 @@ from outreach.selectors.assessments import (
     risk_model_current,
     signals_by_household,
 )
-from outreach.selectors.signal_batches import SCORE_COUNTERS, chunk_totals
+from outreach.selectors.signal_batches import SCORE_COUNTERS, chunk_totals, signal_chunks_open
 from outreach.services.signal_batches import signal_chunk_claim
 
 
@@ -247,10 +247,7 @@ def signal_chunk_score(batch_id: int, number: int) -> None:
 
 
 def _batch_after_score(batch_id: int) -> None:
-    open_chunks = SignalChunk.objects.filter(
-        batch_id=batch_id, phase=SignalChunk.Phase.SCORE
-    ).exclude(status=SignalChunk.Status.DONE)
-    if open_chunks.exists():
+    if signal_chunks_open(batch_id, SignalChunk.Phase.SCORE):
         return
     if SignalBatch.objects.filter(pk=batch_id, status=SignalBatch.Status.SCORING).update(
         status=SignalBatch.Status.DONE, finished_at=timezone.now(),

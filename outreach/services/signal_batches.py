@@ -27,7 +27,11 @@ from outreach.models import (
     SignalChunk,
     SignalRejection,
 )
-from outreach.selectors.signal_batches import PARSE_COUNTERS, chunk_totals
+from outreach.selectors.signal_batches import (
+    PARSE_COUNTERS,
+    chunk_totals,
+    signal_chunks_open,
+)
 from outreach.services.signal_matching import (
     signal_candidates_create,
     signal_rows_match,
@@ -284,10 +288,7 @@ def signal_chunk_parse(batch_id: int, number: int) -> None:
 def _batch_after_parse(batch_id: int) -> None:
     """When every parse chunk is done, parsing → scoring (exactly one caller wins)."""
 
-    open_chunks = SignalChunk.objects.filter(
-        batch_id=batch_id, phase=SignalChunk.Phase.PARSE
-    ).exclude(status=SignalChunk.Status.DONE)
-    if open_chunks.exists():
+    if signal_chunks_open(batch_id, SignalChunk.Phase.PARSE):
         return
     with transaction.atomic():
         won = SignalBatch.objects.filter(
