@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    # Field-level history of the records people change (on SQLite and PostgreSQL alike).
+    "simple_history",
     "households",
     "referrals",
     "outreach",
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Who made each change that history records.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

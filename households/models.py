@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import TokenProxy
+from simple_history.models import HistoricalRecords
 
 
 class District(models.Model):
@@ -106,6 +107,8 @@ class Household(models.Model):
     registered_here = models.BooleanField(_("주민등록 일치"), default=True)
     created_at = models.DateTimeField(_("등록일시"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
+    # Field-level history (households.history reads it); derived columns are left out.
+    history = HistoricalRecords(excluded_fields=["address_key", "updated_at"])
 
     class Meta:
         verbose_name = _("가구")
@@ -156,6 +159,8 @@ class Person(models.Model):
     rrn_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     rrn_masked = models.CharField(_("주민등록번호"), max_length=14, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The keyed hash stays out of history: the masked form says all a reader needs.
+    history = HistoricalRecords(excluded_fields=["name_key", "rrn_hash"])
 
     class Meta:
         verbose_name = _("가구원")

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from outreach.views import alerts, cases, households, inbox, pairings, signal_batches, visits
+from outreach.views import (
+    alerts,
+    cases,
+    history,
+    households,
+    inbox,
+    pairings,
+    signal_batches,
+    visits,
+)
 
 urlpatterns = [
     # the triage inbox
@@ -33,4 +42,9 @@ urlpatterns = [
     path("cases/", cases.case_list, name="case_list"),
     path("cases/<int:case_id>/", cases.case_detail, name="case_detail"),
     path("check-ins/", pairings.check_ins, name="check_ins"),
+    # field-level history (변경 이력) and the auditor's export of it
+    path("households/<int:household_id>/history/", history.household_history,
+         name="household_history"),
+    path("cases/<int:case_id>/history/", history.case_history, name="case_history"),
+    path("audit/history/", history.audit_history_export, name="audit_history_export"),
 ]

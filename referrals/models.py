@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from households.models import Dong, Household, Organization
 
@@ -97,6 +98,7 @@ class ServiceLink(models.Model):
     # Set when the provider has not answered within SERVICE_LINK_ANSWER_WORKING_DAYS.
     overdue_reminded_at = models.DateTimeField(_("미응답 독촉일시"), null=True, blank=True)
     updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("서비스 연계")
@@ -280,6 +282,8 @@ class Referral(models.Model):
     close_note = models.TextField(_("종결 메모"), blank=True)
     created_at = models.DateTimeField(_("접수일시"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=[
+        "updated_at", "address_key", "subject_name_key", "idempotency_key", "receipt_code"])
 
     class Meta:
         verbose_name = _("의뢰")

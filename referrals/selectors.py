@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from households.history import history_entries
 from households.models import Dong, Household, Membership, Organization, Role
 from households.selectors import household_head, scope_of, visible_households
 from referrals.models import Referral, Service, ServiceLink
@@ -233,3 +234,8 @@ def open_emergency_count(user) -> int:
         dong_id__in=scope.dong_ids, status=Referral.Status.RECEIVED,
         urgency=Referral.Urgency.EMERGENCY,
     ).count()
+
+
+def referral_history(referral: Referral) -> list:
+    """Every change of one referral (the caller has it from referral_detail: in scope)."""
+    return history_entries([Referral.history.filter(id=referral.pk)])

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from households.models import Household
 from outreach.models.alerts import DiscoveryAlert
@@ -59,6 +60,7 @@ class Visit(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("가정방문")
