@@ -28,6 +28,7 @@ router.register("check-ins", pairing_apis.CheckInViewSet, basename="check-in")
 router.register("services", referral_apis.ServiceViewSet, basename="service")
 router.register("service-links", referral_apis.ServiceLinkViewSet, basename="service-link")
 router.register("referrals", referral_apis.ReferralViewSet, basename="referral")
+router.register("consents", referral_apis.ConsentViewSet, basename="consent")
 router.register("signal-batches", signal_batch_apis.SignalBatchViewSet, basename="signal-batch")
 
 admin.site.site_header = "Doorstep 관리"

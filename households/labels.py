@@ -17,6 +17,7 @@ TIMELINE_KINDS = {
     "case": _("사례관리"),
     "check_in": _("안부 확인"),
     "note": _("메모"),
+    "consent": _("정보 제공 동의"),
 }
 
 ACCESS_LOG_OBJECT_TYPES = {
@@ -30,6 +31,9 @@ ACCESS_LOG_OBJECT_TYPES = {
     "case_history": _("사례관리 변경 이력"),
     "referral_history": _("의뢰 변경 이력"),
     "history": _("변경 이력"),
+    "consent_override": _("동의 없이 서비스 연계"),
+    "consent_list": _("정보 제공 동의 목록"),
+    "consent": _("정보 제공 동의"),
     "visit": _("방문"),
     "visit_list": _("방문 목록"),
     "case": _("사례관리"),

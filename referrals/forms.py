@@ -10,7 +10,7 @@ from households.addresses import address_key
 from households.models import Organization
 from households.redaction import RRNRedactingFormMixin
 from referrals import selectors
-from referrals.models import AGE_BANDS, Concern, Referral, Service
+from referrals.models import AGE_BANDS, Concern, Referral, Service, SharingConsent
 from referrals.services import idempotency_key_new
 
 # --- service links
@@ -37,6 +37,10 @@ class ServiceLinkRequestForm(RRNRedactingFormMixin, forms.Form):
         widget=ProviderSelect(attrs={"data-filter-by": "service"}))
     note = forms.CharField(label=_("요청 내용"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+    # Only for holders of referrals.override_consent, when no consent is recorded.
+    override_reason = forms.CharField(
+        label=_("동의 없이 연계하는 사유"), required=False, max_length=300,
+        help_text=_("동의가 기록되지 않은 가구만: 예) 긴급지원, 기다릴 수 없음"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,6 +60,29 @@ class ServiceLinkRequestForm(RRNRedactingFormMixin, forms.Form):
             self.add_error("provider", _("%(org)s은(는) '%(service)s'을(를) 제공하지 않습니다.")
                            % {"org": provider.name, "service": service.name})
         return data
+
+
+class ConsentRecordForm(RRNRedactingFormMixin, forms.Form):
+    """정보 제공 동의: who agreed, how, and when (the worker who records it is the user)."""
+
+    person = forms.ModelChoiceField(label=_("동의한 가구원"), queryset=None, required=False,
+                                    empty_label=_("— 고르지 않음 —"))
+    method = forms.ChoiceField(label=_("동의 방법"), choices=SharingConsent.Method.choices)
+    given_on = forms.DateField(label=_("동의일"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("비고 (보호자 동의: 보호자 이름·관계)"), required=False,
+                           max_length=300)
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = household.members.order_by("-is_head", "id")
+        self.fields["person"].label_from_instance = lambda p: p.name
+
+
+class ConsentWithdrawForm(RRNRedactingFormMixin, forms.Form):
+    withdrawn_on = forms.DateField(label=_("철회일"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("철회 내용"), max_length=300,
+                           error_messages={"required": _("철회 내용을 적어 주세요.")})
 
 
 class ServiceLinkCancelForm(RRNRedactingFormMixin, forms.Form):

@@ -24,7 +24,13 @@ from outreach.services.pairings import pairing_create, pairing_end
 from outreach.services.visits import visit_schedule
 from referrals import selectors as referral_selectors
 from referrals import services as referral_services
-from referrals.forms import ServiceLinkCancelForm, ServiceLinkRequestForm
+from referrals.forms import (
+    ConsentRecordForm,
+    ConsentWithdrawForm,
+    ServiceLinkCancelForm,
+    ServiceLinkRequestForm,
+)
+from referrals.services import consents as consent_services
 
 
 @login_required
@@ -50,6 +56,9 @@ def household_work(request, household_id: int):
         request.POST if action == "pair" else None, household=household
     )
     end_form = forms.PairingEndForm(request.POST if action == "end_pairing" else None)
+    consent_form = ConsentRecordForm(request.POST if action == "record_consent" else None,
+                                     household=household)
+    withdraw_form = ConsentWithdrawForm(request.POST if action == "withdraw_consent" else None)
     if action:
         handlers = {
             "schedule_visit": (
@@ -71,6 +80,7 @@ def household_work(request, household_id: int):
                     provider=d["provider"],
                     requested_by=user,
                     note=d["note"],
+                    override_reason=d["override_reason"],
                 ),
                 _("서비스 연계를 요청했습니다."),
             ),
@@ -98,6 +108,20 @@ def household_work(request, household_id: int):
                     created_by=user,
                 ),
                 _("결연을 맺었습니다."),
+            ),
+            "record_consent": (
+                consent_form,
+                lambda d: consent_services.consent_record(
+                    household=household, person=d["person"], method=d["method"],
+                    given_on=d["given_on"], recorded_by=user, note=d["note"]),
+                _("정보 제공 동의를 기록했습니다."),
+            ),
+            "withdraw_consent": (
+                withdraw_form,
+                lambda d: consent_services.consent_withdraw(
+                    household=household, user=user, withdrawn_on=d["withdrawn_on"],
+                    note=d["note"]),
+                _("동의 철회를 기록했습니다. 더 이상 협력기관에 정보가 가지 않습니다."),
             ),
             "end_pairing": (
                 end_form,
@@ -145,6 +169,13 @@ def household_work(request, household_id: int):
         "case_form": case_form,
         "pairing_form": pairing_form,
         "end_form": end_form,
+        "consent": referral_selectors.consent_active(household),
+        "past_consents": referral_selectors.household_consents(household).filter(
+            withdrawn_at__isnull=False),
+        "overrides": referral_selectors.household_consent_overrides(household),
+        "can_override": user.has_perm(consent_services.OVERRIDE_PERMISSION),
+        "consent_form": consent_form,
+        "withdraw_form": withdraw_form,
     }
     return render(request, "outreach/household_work.html", context, status=400 if action else 200)
 

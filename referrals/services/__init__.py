@@ -21,6 +21,7 @@ from households.rrn import redact
 from households.services import access_log_write, household_create, timeline_add
 from referrals import selectors
 from referrals.models import CloseReason, Referral, Service, ServiceLink, receipt_code_new
+from referrals.services.consents import consent_basis, consent_override_logged
 
 # --- service catalogue and closed-loop service links
 
@@ -63,9 +64,11 @@ def _link_move(link: ServiceLink, to: str, *, user) -> None:
 
 @transaction.atomic
 def service_link_request(
-    *, household, service: Service, provider: Organization, requested_by, note: str = ""
+    *, household, service: Service, provider: Organization, requested_by, note: str = "",
+    override_reason: str = "",
 ) -> ServiceLink:
-    """The worker asks a provider for one service for the household."""
+    """The worker asks a provider for one service for the household: on the person's
+    recorded consent, or on an override with a reason (referrals.services.consents)."""
     if not service.active:
         raise ValidationError(_("사용하지 않는 서비스입니다."))
     if not service.providers.filter(pk=provider.pk).exists():
@@ -73,12 +76,17 @@ def service_link_request(
             _("%(org)s은(는) '%(service)s'을(를) 제공하지 않습니다.")
             % {"org": provider.name, "service": service.name}
         )
+    consent, override = consent_basis(household=household, user=requested_by,
+                                      override_reason=override_reason)
     link = ServiceLink.objects.create(
         household=household, service=service, provider=provider, requested_by=requested_by,
-        request_note=_typed(note),
+        request_note=_typed(note), consent=consent, consent_override_reason=override,
+        consent_override_by=requested_by if override else None,
     )
     timeline_add(household_id=household.pk, kind="service_link", actor=requested_by, obj=link,
                  summary=_link_summary(link, _("요청")))
+    if override:
+        consent_override_logged(link=link, user=requested_by)
     household_supported_send(household_id=household.pk, actor=requested_by)
     return link
 

@@ -83,6 +83,11 @@ def test_alert_to_visit_to_links_to_case_to_follow_up(
     # Two service links.
     page.set_viewport_size({"width": 1024, "height": 900})
     page.get_by_role("link", name="방문·연계·사례").click()
+    # The person agrees to share their details with the providers (구두 동의): first.
+    page.get_by_label("동의 방법").select_option(label="구두 동의")
+    page.get_by_label("동의일").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="동의 기록").click()
+    expect(page.get_by_text("정보 제공 동의를 기록했습니다.")).to_be_visible()
     for service, provider in [("푸드뱅크·푸드마켓 (민간)", "영등포구 푸드뱅크"),
                               ("기초생활보장 생계급여 (공공)", "영등포구청 복지정책과")]:
         page.get_by_role("combobox", name="서비스:").select_option(label=service)

@@ -56,8 +56,10 @@ def test_goals_met_closure_needs_monitoring_first(staff1, yeouido_household):
 
 
 def test_a_goal_cannot_use_another_households_link(staff1, catalogue, food_bank,
-                                                   yeouido_household, singil_household):
+                                                   yeouido_household, singil_household,
+                                                   consent_for):
     case = case_open(household=yeouido_household, manager=staff1, user=staff1)
+    consent_for(singil_household, staff1)
     other = service_link_request(household=singil_household,
                                  service=catalogue["푸드뱅크·푸드마켓"], provider=food_bank,
                                  requested_by=staff1)

@@ -26,7 +26,8 @@ def _changes(entries, object_type, label):
 
 
 def test_a_link_answered_by_the_partner_shows_status_before_and_after_and_who(
-        client_as, staff1, partner1, yeouido_household, catalogue, food_bank):
+        client_as, staff1, partner1, yeouido_household, catalogue, food_bank, consent_for):
+    consent_for(yeouido_household, staff1)
     service = catalogue["푸드뱅크·푸드마켓"]
     staff = client_as(staff1)
     staff.post(reverse("household_work", args=[yeouido_household.pk]), {
