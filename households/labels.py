@@ -33,6 +33,8 @@ ACCESS_LOG_OBJECT_TYPES = {
     "history": _("변경 이력"),
     "consent_override": _("동의 없이 서비스 연계"),
     "consent_list": _("정보 제공 동의 목록"),
+    "approval_list": _("결재함"),
+    "approval": _("결재"),
     "consent": _("정보 제공 동의"),
     "visit": _("방문"),
     "visit_list": _("방문 목록"),

@@ -202,6 +202,8 @@ class Person(models.Model):
 
 class Role(models.TextChoices):
     DONG_STAFF = "dong_staff", _("동 복지담당")
+    # Approves or returns the case plans and closures of their dongs (maker-checker).
+    TEAM_LEAD = "team_lead", _("동 복지팀장")
     CASE_MANAGER = "case_manager", _("통합사례관리사")
     DISTRICT_ADMIN = "district_admin", _("구 관리자")
     VOLUNTEER = "volunteer", _("자원봉사자")
@@ -241,7 +243,7 @@ class Membership(models.Model):
             models.CheckConstraint(
                 name="membership_has_scope",
                 condition=(
-                    Q(role__in=["dong_staff", "volunteer"], dong__isnull=False)
+                    Q(role__in=["dong_staff", "team_lead", "volunteer"], dong__isnull=False)
                     | Q(role__in=["case_manager", "district_admin", "auditor"],
                         district__isnull=False)
                     | Q(role__in=["partner", "agency_feed"], organization__isnull=False)

@@ -10,7 +10,7 @@ from households.selectors import scope_of
 # Which roles hold which permission. Codes only (households never imports the higher apps).
 ROLE_PERMISSIONS = {
     # Send a service link without the person's recorded consent, with a reason.
-    "referrals.override_consent": frozenset({Role.DISTRICT_ADMIN, "team_lead"}),
+    "referrals.override_consent": frozenset({Role.DISTRICT_ADMIN, Role.TEAM_LEAD}),
 }
 
 

@@ -13,7 +13,10 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from households.models import AccessLog, Dong, Household, Membership, Organization, Person, Role
 
 # Roles that see full records of the dongs they cover.
-RECORD_ROLES = frozenset({Role.DONG_STAFF, Role.CASE_MANAGER, Role.DISTRICT_ADMIN})
+RECORD_ROLES = frozenset({Role.DONG_STAFF, Role.TEAM_LEAD, Role.CASE_MANAGER,
+                          Role.DISTRICT_ADMIN})
+# Roles that hold their records dong by dong.
+DONG_RECORD_ROLES = (Role.DONG_STAFF, Role.TEAM_LEAD)
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ def scope_of(user) -> Scope:
     wide_districts = {
         m[2] for m in memberships if m[0] in (Role.DISTRICT_ADMIN, Role.CASE_MANAGER) and m[2]
     }
-    dong_ids = {m[1] for m in memberships if m[0] == Role.DONG_STAFF and m[1]}
+    dong_ids = {m[1] for m in memberships if m[0] in DONG_RECORD_ROLES and m[1]}
     if wide_districts:
         dong_ids |= set(
             Dong.objects.filter(district_id__in=wide_districts).values_list("id", flat=True)
@@ -96,7 +99,7 @@ def household_viewers(household: Household, roles=RECORD_ROLES) -> QuerySet:
     case managers and district admins of its district). Every picker of people for a
     household's work draws from here, so nobody is offered work they could not open."""
     dong = household.dong
-    grants = (Q(role=Role.DONG_STAFF, dong_id=dong.pk)
+    grants = (Q(role__in=DONG_RECORD_ROLES, dong_id=dong.pk)
               | Q(role__in=[Role.CASE_MANAGER, Role.DISTRICT_ADMIN],
                   district_id=dong.district_id))
     user_ids = Membership.objects.filter(grants, role__in=list(roles)).values("user_id")

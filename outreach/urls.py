@@ -4,6 +4,7 @@ from django.urls import path
 
 from outreach.views import (
     alerts,
+    approvals,
     cases,
     history,
     households,
@@ -47,4 +48,6 @@ urlpatterns = [
          name="household_history"),
     path("cases/<int:case_id>/history/", history.case_history, name="case_history"),
     path("audit/history/", history.audit_history_export, name="audit_history_export"),
+    # maker-checker: the team lead's and second admin's 결재함
+    path("approvals/", approvals.approval_inbox, name="approval_inbox"),
 ]

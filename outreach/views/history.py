@@ -30,8 +30,8 @@ def history_page(request, *, entries, title, back_url, back_label):
 
 @login_required
 def household_history(request, household_id: int):
-    """변경 이력: every change of the household, its people, alerts, visits, links, cases."""
-    require_records(request.user)
+    """변경 이력: every change of the household, its people, alerts, visits, links, cases.
+    Like the household page, a household outside the user's scope is a 404 for every role."""
     household = household_selectors.household_detail(request.user, household_id)
     access_log_write(request=request, action=AccessLog.Action.VIEW,
                      object_type="household_history", object_id=household.pk,

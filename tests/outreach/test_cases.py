@@ -4,10 +4,12 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from outreach.models import Case, DiscoveryAlert
+from outreach.services.approvals import approval_decide, case_plan_submit
 from outreach.services.cases import case_advance, case_close, case_goal_add, case_open
 from outreach.tasks import case_follow_ups_due
 from referrals.services import service_link_request
@@ -19,7 +21,10 @@ def _through_to_monitoring(case, user):
     case_advance(case=case, user=user, to_stage=Case.Stage.ASSESSMENT)
     case_advance(case=case, user=user, to_stage=Case.Stage.PLAN)
     case_goal_add(case=case, user=user, description="식생활 안정")
-    case_advance(case=case, user=user, to_stage=Case.Stage.SERVICE)
+    # The team lead approves the plan: the case moves on to 서비스 제공.
+    lead = get_user_model().objects.get(username="lead1")
+    approval_decide(approval=case_plan_submit(case=case, user=user), user=lead,
+                    decision="approved")
     case_advance(case=case, user=user, to_stage=Case.Stage.MONITORING)
 
 
