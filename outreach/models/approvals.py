@@ -62,6 +62,11 @@ class Approval(InsertOnly):
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
 
+    @property
+    def closure_reason_label(self) -> str:
+        reason = (self.payload or {}).get("reason", "")
+        return str(dict(Case.ClosureReason.choices).get(reason, reason))
+
 
 class ApprovalDecision(InsertOnly):
     """승인 or 반려 of one request, once, by someone other than its maker."""
