@@ -388,3 +388,7 @@ PUBLIC_REPORT_MAX_BYTES = env.int("PUBLIC_REPORT_MAX_BYTES", default=16 * 1024)
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["SexEnum"] = (
     "households.models.Person.Sex"
 )
+
+# Break the glass: how long a reason given for opening a record outside one's own work
+# holds for that household in the session.
+BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=60)

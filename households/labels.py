@@ -34,6 +34,7 @@ ACCESS_LOG_OBJECT_TYPES = {
     "consent_override": _("동의 없이 서비스 연계"),
     "consent_list": _("정보 제공 동의 목록"),
     "approval_list": _("결재함"),
+    "break_glass": _("업무 밖 열람 (사유)"),
     "approval": _("결재"),
     "consent": _("정보 제공 동의"),
     "visit": _("방문"),

@@ -28,6 +28,8 @@ class Scope:
     # Dongs a volunteer works in (they see only their own submissions and pairings there).
     volunteer_dong_ids: frozenset
     organization_ids: frozenset
+    # Dongs whose queue is the user's own work (dong staff, team lead): no reason asked.
+    queue_dong_ids: frozenset = frozenset()
 
     def has(self, *roles) -> bool:
         return any(role in self.roles for role in roles)
@@ -75,6 +77,8 @@ def scope_of(user) -> Scope:
             m[1] for m in memberships if m[0] == Role.VOLUNTEER and m[1]
         ),
         organization_ids=frozenset(m[3] for m in memberships if m[3]),
+        queue_dong_ids=frozenset(m[1] for m in memberships
+                                 if m[0] in DONG_RECORD_ROLES and m[1]),
     )
     user._doorstep_scope = scope
     return scope
@@ -166,3 +170,23 @@ def access_log_entries(user) -> QuerySet[AccessLog]:
     if not scope.has(Role.AUDITOR, Role.DISTRICT_ADMIN):
         return AccessLog.objects.none()
     return AccessLog.objects.all()
+
+
+# --- "current work": whose full record a user opens without giving a reason ----------
+
+# Checks the higher apps register (outreach: assigned alerts, managed cases, visits,
+# assigned referrals): check(user, household_id) → True when it is the user's work.
+_CURRENT_WORK_CHECKS: list = []
+
+
+def register_current_work_check(check) -> None:
+    if check not in _CURRENT_WORK_CHECKS:
+        _CURRENT_WORK_CHECKS.append(check)
+
+
+def household_in_current_work(user, household: Household) -> bool:
+    """The household is in the user's own dong queue (dong staff, team lead) or in work
+    assigned to them; anything else needs a reason first (break the glass)."""
+    if household.dong_id in scope_of(user).queue_dong_ids:
+        return True
+    return any(check(user, household.pk) for check in _CURRENT_WORK_CHECKS)

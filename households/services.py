@@ -43,6 +43,8 @@ def access_log_write(
     """One append-only row per view, create, update, delete, export, print or download."""
     user = user if user is not None else getattr(request, "user", None)
     authenticated = getattr(user, "is_authenticated", False)
+    # A record opened outside the user's work carries the reason given for it.
+    reason = reason or getattr(request, "break_glass_reason", "")
     return AccessLog.objects.create(
         user=user if authenticated else None,
         username=user.get_username() if authenticated else "",

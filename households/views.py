@@ -8,9 +8,10 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from households import selectors, services
+from households.break_glass import break_glass_gate
 from households.filters import HouseholdFilter
 from households.forms import AccessLogFilterForm
 from households.models import AccessLog, Role
@@ -51,8 +52,12 @@ def household_list(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def household_detail(request, household_id: int):
     household = selectors.household_detail(request.user, household_id)
+    gate = break_glass_gate(request, household)
+    if gate is not None:
+        return gate
     services.access_log_write(
         request=request,
         action=AccessLog.Action.VIEW,
@@ -78,10 +83,14 @@ def access_log(request):
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # Records opened outside one's own work, with the reason given: the auditor sees these
+    # first (the newest 20; the whole log below has them all).
+    break_glass = selectors.access_log_entries(request.user).filter(
+        object_type="break_glass")[:20]
     return render(
         request,
         "households/access_log.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "query": query.urlencode(), "break_glass": break_glass},
     )
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from households import selectors as household_selectors
+from households.break_glass import break_glass_gate
 from households.exports import export_response
 from households.forms import HistoryExportForm
 from households.history import HISTORY_EXPORT_HEADER, history_export_rows
@@ -29,10 +30,14 @@ def history_page(request, *, entries, title, back_url, back_label):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def household_history(request, household_id: int):
     """변경 이력: every change of the household, its people, alerts, visits, links, cases.
     Like the household page, a household outside the user's scope is a 404 for every role."""
     household = household_selectors.household_detail(request.user, household_id)
+    gate = break_glass_gate(request, household)
+    if gate is not None:
+        return gate
     access_log_write(request=request, action=AccessLog.Action.VIEW,
                      object_type="household_history", object_id=household.pk,
                      household_id=household.pk)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from households import selectors as household_selectors
+from households.break_glass import break_glass_gate
 from households.models import AccessLog
 from households.redaction import rrn_masked_notify
 from households.services import access_log_write
@@ -39,6 +40,9 @@ def household_work(request, household_id: int):
     """방문·연계·사례: everything the worker does for one household, on one page."""
     require_records(request.user)
     household = household_selectors.household_detail(request.user, household_id)
+    gate = break_glass_gate(request, household)
+    if gate is not None:
+        return gate
     user = request.user
     action = request.POST.get("action") if request.method == "POST" else None
     alert_id = request.GET.get("alert")
@@ -195,10 +199,14 @@ def _household_pairing(household, pairing_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def household_timeline(request, household_id: int):
     """One chronological page of everything that happened to the household."""
     require_records(request.user)
     household = household_selectors.household_detail(request.user, household_id)
+    gate = break_glass_gate(request, household)
+    if gate is not None:
+        return gate
     events = timeline_selectors.household_timeline(household)
     page = Paginator(events, 300).get_page(request.GET.get("page"))
     access_log_write(
