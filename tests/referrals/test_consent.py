@@ -87,8 +87,8 @@ def _outside_own_work(client, household):
 
 def test_an_override_needs_a_reason(client_as, admin_user, catalogue, food_bank,
                                     yeouido_household):
-    response = _outside_own_work(client_as(admin_user), yeouido_household).post(_work(yeouido_household),
-                                          _link_form(catalogue, food_bank))
+    client = _outside_own_work(client_as(admin_user), yeouido_household)
+    response = client.post(_work(yeouido_household), _link_form(catalogue, food_bank))
     assert response.status_code == 400
     assert "사유를 적어 주세요" in response.content.decode()
     assert not ServiceLink.objects.exists()
@@ -96,7 +96,8 @@ def test_an_override_needs_a_reason(client_as, admin_user, catalogue, food_bank,
 
 def test_an_override_with_a_reason_is_sent_and_shown_to_the_household_and_the_auditor(
         client_as, admin_user, auditor1, catalogue, food_bank, yeouido_household):
-    response = _outside_own_work(client_as(admin_user), yeouido_household).post(_work(yeouido_household), _link_form(
+    client = _outside_own_work(client_as(admin_user), yeouido_household)
+    response = client.post(_work(yeouido_household), _link_form(
         catalogue, food_bank, override_reason="긴급지원: 오늘 끼니가 없음"))
     assert response.status_code == 302
     link = ServiceLink.objects.get()
