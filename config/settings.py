@@ -362,6 +362,11 @@ CHECK_IN_GRACE_DAYS = env.int("CHECK_IN_GRACE_DAYS", default=2)
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
+    # the auditor's month: a reminder when last month's access log is unreviewed
+    "access-review-remind": {
+        "task": "households.tasks.access_review_remind",
+        "schedule": crontab(hour=9, minute=30),
+    },
     "service-links-remind-unanswered": {
         "task": "referrals.tasks.service_links_remind_unanswered",
         "schedule": crontab(hour=9, minute=0),
@@ -392,3 +397,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["SexEnum"] = (
 # Break the glass: how long a reason given for opening a record outside one's own work
 # holds for that household in the session.
 BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=60)
+
+# The auditor's month: a person with this many record views in a month is listed, and
+# views outside these hours (local, [start, end)) or at weekends count as after hours.
+AUDIT_MANY_VIEWS = env.int("AUDIT_MANY_VIEWS", default=200)
+AUDIT_WORKING_HOURS = (env.int("AUDIT_WORK_START_HOUR", default=8),
+                       env.int("AUDIT_WORK_END_HOUR", default=19))

@@ -76,3 +76,16 @@ class HistoryExportForm(forms.Form):
         data = self.cleaned_data
         return (datetime.combine(data["date_from"], time.min, tz),
                 datetime.combine(data["date_to"] + timedelta(days=1), time.min, tz))
+
+
+class AccessMonthForm(forms.Form):
+    """Which month the auditor looks at (YYYY-MM)."""
+
+    month = forms.DateField(label=_("월"), input_formats=["%Y-%m"], required=False,
+                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+
+
+class AccessReviewForm(forms.Form):
+    note = forms.CharField(label=_("점검 의견"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": _("점검 의견을 적어 주세요.")})

@@ -339,3 +339,37 @@ class ApiToken(TokenProxy):
 
     def __str__(self):
         return _("%(user)s의 API 토큰") % {"user": self.user}
+
+
+class AccessReview(models.Model):
+    """접속기록 점검 (안전성 확보조치 기준: at least monthly): the auditor marks a month
+    reviewed with a note. Insert-only: no update path, and a trigger refuses UPDATE."""
+
+    month = models.DateField(_("점검 월"), db_index=True)  # the first day of the month
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("점검한 사람"))
+    reviewed_at = models.DateTimeField(_("점검일시"), auto_now_add=True)
+    note = models.TextField(_("점검 의견"))
+
+    class Meta:
+        verbose_name = _("접속기록 점검")
+        verbose_name_plural = _("접속기록 점검")
+        ordering = ["-month", "-reviewed_at"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.reviewed_by}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("AccessReview rows are insert-only")
+        super().save(*args, **kwargs)
+
+
+class AccessReviewReminder(models.Model):
+    """One reminder per unreviewed month, so the daily task sends it once."""
+
+    month = models.DateField(unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"

@@ -6,11 +6,25 @@ is not in the queryset, so ``get_object_or_404`` answers 404 for it.
 """
 
 from dataclasses import dataclass
+from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.utils import timezone
 
-from households.models import AccessLog, Dong, Household, Membership, Organization, Person, Role
+from households.dates import add_months
+from households.models import (
+    AccessLog,
+    AccessReview,
+    Dong,
+    Household,
+    Membership,
+    Organization,
+    Person,
+    Role,
+)
 
 # Roles that see full records of the dongs they cover.
 RECORD_ROLES = frozenset({Role.DONG_STAFF, Role.TEAM_LEAD, Role.CASE_MANAGER,
@@ -190,3 +204,33 @@ def household_in_current_work(user, household: Household) -> bool:
     if household.dong_id in scope_of(user).queue_dong_ids:
         return True
     return any(check(user, household.pk) for check in _CURRENT_WORK_CHECKS)
+
+
+# --- the auditor's month ---------------------------------------------------------------
+
+def access_month_report(user, month) -> dict:
+    """Unusual access in one month (``month``: its first day), for the auditor: people who
+    viewed many records, views outside working hours, exports, break-the-glass views and
+    consent overrides, and the reviews already written."""
+    if not scope_of(user).has(Role.AUDITOR):
+        return {}
+    tz = timezone.get_current_timezone()
+    since = datetime.combine(month, time.min, tz)
+    until = datetime.combine(add_months(month, 1), time.min, tz)
+    rows = AccessLog.objects.filter(at__gte=since, at__lt=until)
+    views = rows.filter(action=AccessLog.Action.VIEW)
+    start, end = settings.AUDIT_WORKING_HOURS
+    after_hours = views.annotate(hour=ExtractHour("at"), weekday=ExtractIsoWeekDay("at")).filter(
+        Q(hour__lt=start) | Q(hour__gte=end) | Q(weekday__gte=6))
+    return {
+        "month": month,
+        "many_views": list(views.values("username").annotate(n=Count("id"))
+                           .filter(n__gte=settings.AUDIT_MANY_VIEWS).order_by("-n")),
+        "after_hours": list(after_hours.values("username").annotate(n=Count("id"))
+                            .order_by("-n")),
+        "exports": list(rows.filter(action=AccessLog.Action.EXPORT).order_by("at")[:500]),
+        "break_glass": list(rows.filter(object_type="break_glass").order_by("at")[:500]),
+        "overrides": list(rows.filter(object_type="consent_override").order_by("at")[:500]),
+        "reviews": list(AccessReview.objects.filter(month=month)
+                        .select_related("reviewed_by").order_by("reviewed_at")),
+    }

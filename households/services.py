@@ -1,12 +1,27 @@
 """Every write to the registry, one function per use case."""
 
 import ipaddress
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from households.models import AccessLog, Household, Person, TimelineEvent
+from households.dates import add_months
+from households.models import (
+    AccessLog,
+    AccessReview,
+    AccessReviewReminder,
+    Household,
+    Membership,
+    Person,
+    Role,
+    TimelineEvent,
+)
 from households.rrn import rrn_protect, rrn_redact_path, rrn_redact_text
 
 
@@ -146,3 +161,40 @@ def timeline_add_many(lines: list[dict]) -> None:
         ],
         batch_size=2000,
     )
+
+
+def access_review_mark(*, user, month, note: str):
+    """The auditor marks a month's access log reviewed (insert-only; a second note is a
+    second row)."""
+    note = rrn_redact_text((note or "").strip())[0]
+    if not note:
+        raise ValidationError({"note": _("점검 의견을 적어 주세요.")})
+    if month >= timezone.localdate().replace(day=1) + timedelta(days=31):
+        raise ValidationError({"month": _("아직 오지 않은 달입니다.")})
+    return AccessReview.objects.create(month=month, reviewed_by=user, note=note)
+
+
+def access_review_remind(today: date | None = None) -> int:
+    """Remind the auditors when last month is not yet reviewed: once per month (a unique
+    reminder row), however often the daily task runs. Returns e-mails sent."""
+    today = today or timezone.localdate()
+    last_month = add_months(today.replace(day=1), -1)
+    if AccessReview.objects.filter(month=last_month).exists():
+        return 0
+    _reminder, created = AccessReviewReminder.objects.get_or_create(month=last_month)
+    if not created:
+        return 0
+    auditors = get_user_model().objects.filter(
+        is_active=True, pk__in=Membership.objects.filter(role=Role.AUDITOR).values("user_id")
+    ).exclude(email="")
+    emails = sorted(auditors.values_list("email", flat=True))
+    if emails:
+        send_mail(
+            subject=_("[Doorstep] %(month)s 접속기록 점검이 남아 있습니다")
+            % {"month": f"{last_month:%Y-%m}"},
+            message=_("%(month)s 접속기록을 아직 점검하지 않았습니다. Doorstep의 '월별 "
+                      "접속기록 점검'에서 확인하고 점검 의견을 남겨 주세요.")
+            % {"month": f"{last_month:%Y-%m}"},
+            from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=emails,
+        )
+    return len(emails)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("households/", views.household_list, name="household_list"),
     path("households/<int:household_id>/", views.household_detail, name="household_detail"),
     path("audit/access-log/", views.access_log, name="access_log"),
+    path("audit/month/", views.access_month, name="access_month"),
 ]
