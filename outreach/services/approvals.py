@@ -55,7 +55,8 @@ def case_closure_submit(*, case: Case, user, reason: str, note: str = "",
 @transaction.atomic
 def approval_decide(*, approval: Approval, user, decision: str, note: str = "") -> ApprovalDecision:
     """승인 or 반려, once. A returned item goes back to its maker with the note."""
-    approval = Approval.objects.select_for_update().select_related(
+    # Lock only the request row (its case and risk model are nullable outer joins).
+    approval = Approval.objects.select_for_update(of=("self",)).select_related(
         "case__household", "risk_model").get(pk=approval.pk)
     note = redact((note or "").strip())[:500]
     if ApprovalDecision.objects.filter(approval=approval).exists():
