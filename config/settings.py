@@ -403,3 +403,7 @@ BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=60)
 AUDIT_MANY_VIEWS = env.int("AUDIT_MANY_VIEWS", default=200)
 AUDIT_WORKING_HOURS = (env.int("AUDIT_WORK_START_HOUR", default=8),
                        env.int("AUDIT_WORK_END_HOUR", default=19))
+
+# Retention: households with no activity for this many years are listed for the auditor,
+# who approves their anonymisation.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)

@@ -34,6 +34,8 @@ ACCESS_LOG_OBJECT_TYPES = {
     "consent_override": _("동의 없이 서비스 연계"),
     "consent_list": _("정보 제공 동의 목록"),
     "approval_list": _("결재함"),
+    "retention_list": _("보존기간 경과 가구 목록"),
+    "anonymisation": _("익명 처리 승인"),
     "break_glass": _("업무 밖 열람 (사유)"),
     "approval": _("결재"),
     "consent": _("정보 제공 동의"),

@@ -107,6 +107,9 @@ class Household(models.Model):
     registered_here = models.BooleanField(_("주민등록 일치"), default=True)
     created_at = models.DateTimeField(_("등록일시"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
+    # Set when names, contacts and the address were removed after RETENTION_YEARS without
+    # activity (the auditor approved it); the row stays, so the dashboards' figures do.
+    anonymised_at = models.DateTimeField(_("익명 처리일시"), null=True, blank=True)
     # Field-level history (households.history reads it); derived columns are left out.
     history = HistoricalRecords(excluded_fields=["address_key", "updated_at"])
 
@@ -373,3 +376,21 @@ class AccessReviewReminder(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m}"
+
+
+class AnonymisationApproval(models.Model):
+    """The auditor approved removing a long-inactive household's personal details."""
+
+    household = models.OneToOneField(Household, on_delete=models.CASCADE,
+                                     related_name="anonymisation")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("승인한 사람"))
+    approved_at = models.DateTimeField(_("승인일시"), auto_now_add=True)
+    done_at = models.DateTimeField(_("처리일시"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("익명 처리 승인")
+        verbose_name_plural = _("익명 처리 승인")
+
+    def __str__(self):
+        return f"household {self.household_id}"

@@ -234,3 +234,20 @@ def access_month_report(user, month) -> dict:
         "reviews": list(AccessReview.objects.filter(month=month)
                         .select_related("reviewed_by").order_by("reviewed_at")),
     }
+
+
+# --- retention ---------------------------------------------------------------------------
+
+def households_inactive(user, *, today=None) -> QuerySet[Household]:
+    """Households of the auditor's districts with no activity (no change, no timeline line)
+    for settings.RETENTION_YEARS, not yet anonymised nor approved for it."""
+    if not scope_of(user).has(Role.AUDITOR):
+        return Household.objects.none()
+    today = today or timezone.localdate()
+    cutoff = datetime.combine(add_months(today, -12 * settings.RETENTION_YEARS), time.min,
+                              timezone.get_current_timezone())
+    return (Household.objects.filter(dong__district_id__in=scope_of(user).district_ids,
+                                     anonymised_at__isnull=True, anonymisation__isnull=True,
+                                     created_at__lt=cutoff, updated_at__lt=cutoff)
+            .exclude(timeline__at__gte=cutoff)
+            .select_related("dong").order_by("dong__code", "id"))

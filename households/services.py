@@ -11,11 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.celery import enqueue_on_commit as enqueue
 from households.dates import add_months
 from households.models import (
     AccessLog,
     AccessReview,
     AccessReviewReminder,
+    AnonymisationApproval,
     Household,
     Membership,
     Person,
@@ -198,3 +200,41 @@ def access_review_remind(today: date | None = None) -> int:
             from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=emails,
         )
     return len(emails)
+
+
+ANONYMISED = "(익명 처리)"
+
+
+@transaction.atomic
+def households_anonymisation_approve(*, user, households) -> int:
+    """The auditor approves anonymising these (already listed as inactive); the task does
+    it after commit. Returns how many were approved."""
+    rows = [AnonymisationApproval(household=h, approved_by=user) for h in households]
+    AnonymisationApproval.objects.bulk_create(rows, ignore_conflicts=True)
+    _enqueue_anonymise()
+    return len(rows)
+
+
+def _enqueue_anonymise():
+    enqueue("households.tasks.households_anonymise")
+
+
+def households_anonymise() -> int:
+    """Remove names, contacts and addresses of approved households (idempotent); the rows
+    stay with their dong, flags and dates, so every dashboard figure stays the same.
+    Their field history of names and addresses goes too."""
+    done = 0
+    for approval in AnonymisationApproval.objects.filter(done_at__isnull=True).order_by("id"):
+        with transaction.atomic():
+            household = Household.objects.select_for_update().get(pk=approval.household_id)
+            now = timezone.now()
+            Person.objects.filter(household=household).update(
+                name=ANONYMISED, name_key="", phone="", rrn_hash=None, rrn_masked="")
+            Household.objects.filter(pk=household.pk).update(
+                road_address=ANONYMISED, address_detail="", address_key="", tong=None,
+                ban=None, anonymised_at=now)
+            Household.history.filter(id=household.pk).delete()
+            Person.history.filter(household_id=household.pk).delete()
+            AnonymisationApproval.objects.filter(pk=approval.pk).update(done_at=now)
+        done += 1
+    return done

@@ -9,3 +9,9 @@ from households import services
 def access_review_remind() -> int:
     """Daily: remind the auditors, once, when last month's access log is unreviewed."""
     return services.access_review_remind()
+
+
+@shared_task(name="households.tasks.households_anonymise")
+def households_anonymise() -> int:
+    """Anonymise the households the auditor approved (runs again without redoing any)."""
+    return services.households_anonymise()

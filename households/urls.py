@@ -10,4 +10,5 @@ urlpatterns = [
     path("households/<int:household_id>/", views.household_detail, name="household_detail"),
     path("audit/access-log/", views.access_log, name="access_log"),
     path("audit/month/", views.access_month, name="access_month"),
+    path("audit/retention/", views.retention, name="retention"),
 ]

@@ -1,6 +1,7 @@
 """Household pages: home, the household list and record, the access log, health and errors."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -130,6 +131,35 @@ def access_month(request):
         "report": report, "month_form": month_form, "review_form": review_form,
         "export_form": export_form, "month": month,
     }, status=400 if action else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retention(request):
+    """보존기간 경과: households inactive for RETENTION_YEARS; the auditor approves their
+    anonymisation (a task removes names, contacts and addresses)."""
+    if not selectors.scope_of(request.user).has(Role.AUDITOR):
+        raise PermissionDenied(_("익명 처리 승인은 개인정보 보호책임자만 할 수 있습니다."))
+    inactive = selectors.households_inactive(request.user)
+    if request.method == "POST":
+        chosen = inactive.filter(pk__in=[v for v in request.POST.getlist("household")
+                                         if v.isdigit()])
+        if not chosen.exists():
+            messages.error(request, _("익명 처리할 가구를 고르세요."))
+        else:
+            count = services.households_anonymisation_approve(user=request.user,
+                                                              households=list(chosen))
+            services.access_log_write(request=request, action=AccessLog.Action.DELETE,
+                                      object_type="anonymisation", object_id=count,
+                                      reason=_("보존기간 경과 익명 처리 승인 %(n)s가구") % {
+                                          "n": count})
+            messages.success(request, _("%(n)s가구의 익명 처리를 승인했습니다.") % {"n": count})
+        return redirect("retention")
+    page = Paginator(inactive, PAGE_SIZE).get_page(request.GET.get("page"))
+    services.access_log_shown(request=request, object_type="retention_list",
+                              records=[(h.pk, h.pk) for h in page])
+    return render(request, "households/retention.html", {
+        "page": page, "query": "", "years": settings.RETENTION_YEARS})
 
 
 ACCESS_REVIEW_HEADER = (gettext_lazy("구분"), gettext_lazy("일시"), gettext_lazy("사용자"),
