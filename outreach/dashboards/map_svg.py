@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 360
 PAD = 6
-FONT = 11
+FONT = 13
 
 
 def _polygons(geometry: dict) -> list:
@@ -101,7 +101,8 @@ def map_svg(shapes: list[MapShape], *, title: str, title_id: str = "dong-map-tit
         return mark_safe("")
     height = projection.height
     out = [
-        f'<svg class="dong-map" viewBox="0 0 {WIDTH} {height:.0f}" '
+        # tabindex -1: Tab goes from dong to dong, not first to the picture as a whole.
+        f'<svg class="dong-map" viewBox="0 0 {WIDTH} {height:.0f}" tabindex="-1" '
         f'aria-labelledby="{title_id}" xmlns="http://www.w3.org/2000/svg" '
         f'font-family="sans-serif">',
         f'<title id="{title_id}">{escape(title)}</title>',
@@ -127,6 +128,6 @@ def map_svg(shapes: list[MapShape], *, title: str, title_id: str = "dong-map-tit
             continue
         x, y = projection.label_point(shape.geometry)
         out.append(f'<text x="{x:.1f}" y="{y + FONT * 0.35:.1f}" fill="#000" stroke="#fff" '
-                   f'stroke-width="3" paint-order="stroke">{shape.number}</text>')
+                   f'stroke-width="3.5" paint-order="stroke">{shape.number}</text>')
     out.append("</g></svg>")
     return mark_safe("".join(out))
