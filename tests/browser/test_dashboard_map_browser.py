@@ -27,12 +27,12 @@ def open_alerts(demo, admin_user):
     dashboard_rollup_refresh()
 
 
-def sign_in(page, live_server):
+def sign_in(page, live_server, username="admin", role="구 관리자"):
     page.goto(f"{live_server.url}/login/")
-    page.get_by_label("아이디").fill("admin")
+    page.get_by_label("아이디").fill(username)
     page.get_by_label("비밀번호").fill("doorstep-demo")
     page.get_by_label("비밀번호").press("Enter")
-    expect(page.get_by_role("heading", name="구 관리자")).to_be_visible()
+    expect(page.get_by_role("heading", name=role)).to_be_visible()
 
 
 def shoot(page, name):
@@ -87,3 +87,14 @@ def test_a_click_on_a_dong_opens_its_dashboard(live_server, open_alerts, page):
     page.locator(f"#map-dong-{dong.pk}").click()
     expect(page.get_by_role("heading", name="동 복지 현황")).to_be_visible()
     assert f"dong={dong.pk}" in page.url
+
+
+def test_staff_see_their_two_dongs_on_the_district_outline(live_server, open_alerts, page,
+                                                           staff1):
+    page.set_viewport_size({"width": 360, "height": 780})
+    sign_in(page, live_server, "staff1", "동 복지담당")
+    page.goto(f"{live_server.url}/dashboard/dong/?map=overdue")
+    expect(page.locator("svg.dong-map a.map-dong")).to_have_count(2)
+    expect(page.locator("svg.dong-map g.map-outside")).to_have_count(16)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shoot(page, "dashboard-map-staff1-360")
