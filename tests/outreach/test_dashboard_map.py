@@ -118,3 +118,21 @@ def test_the_legend_of_whole_numbers_has_no_fractions():
     scale = ColourScale.of([0, 10], "int")
     assert [text for _colour, text in scale.legend()] == [
         "0 – 1", "2 – 3", "4 – 5", "6 – 7", "8 – 10"]
+
+
+def test_the_map_adds_a_few_grouped_queries_to_the_page(admin_user, district, period):
+    """Beside the panels the page already ran: open alerts and households per dong, the
+    volunteers (rollup, referrals, check-ins) and the other dongs' outlines."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from outreach.dashboards.base import dashboard_scope
+    from outreach.dashboards.maps import district_map
+    from outreach.dashboards.panels.registry import dashboard_tables
+
+    scope = dashboard_scope(admin_user, district=True)
+    tables = {t.name: t for _title, ts in dashboard_tables(scope, period) for t in ts}
+    with CaptureQueriesContext(connection) as queries:
+        dong_map = district_map(scope, period, "volunteers", tables)
+    assert len(dong_map.rows) == 18
+    assert len(queries) <= 6, [q["sql"][:120] for q in queries]
