@@ -260,8 +260,9 @@ def district_map(scope: DashboardScope, period: Period, figure_key: str | None,
                                fill=scale.colour(value), number=f.number,
                                href=_dong_href(f.dong, period), label=label))
     districts = {d.district_id for d in scope.dongs}
-    others = (Dong.objects.filter(district_id__in=districts, boundary__isnull=False)
-              .exclude(id__in=scope.dong_ids).order_by("code").only("id", "boundary"))
+    others = [] if scope.everywhere else (
+        Dong.objects.filter(district_id__in=districts, boundary__isnull=False)
+        .exclude(id__in=scope.dong_ids).order_by("code").only("id", "boundary"))
     shapes += [MapShape(key=str(d.pk), geometry=d.boundary, fill=OUT_OF_SCOPE) for d in others]
     legend = scale.legend()
     if any(f.values[figure.key] is None for f in per_dong):
