@@ -12,6 +12,8 @@ class District(models.Model):
 
     code = models.CharField(_("시군구 코드"), max_length=5, unique=True)
     name = models.CharField(_("이름"), max_length=40)
+    # Whose boundaries the district map draws (shown under the map; load_boundaries).
+    boundary_attribution = models.CharField(_("경계 자료 출처"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("시군구")
@@ -30,6 +32,9 @@ class Dong(models.Model):
     short_name = models.CharField(_("약칭"), max_length=40, blank=True)
     valid_from = models.DateField(_("적용 시작일"), null=True, blank=True)
     valid_to = models.DateField(_("적용 종료일"), null=True, blank=True)
+    # The dong's outline for the district map: a GeoJSON Polygon or MultiPolygon geometry
+    # in WGS84 lon/lat (households.boundaries reads it; load_boundaries writes it).
+    boundary = models.JSONField(_("경계"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("행정동")

@@ -5,8 +5,10 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from households.models import AccessLog, Household, Person, TimelineEvent
+from households.boundaries import BoundaryFileError, boundaries_match
+from households.models import AccessLog, Dong, Household, Person, TimelineEvent
 from households.rrn import rrn_protect, rrn_redact_path, rrn_redact_text
 
 
@@ -144,3 +146,30 @@ def timeline_add_many(lines: list[dict]) -> None:
         ],
         batch_size=2000,
     )
+
+
+def district_boundaries_load(*, district, features, attribution: str | None,
+                             allow_unmatched: bool = False):
+    """Store the dongs' outlines for the district map, all or nothing.
+
+    ``features``: households.boundaries.features_read(file). A feature no dong of the
+    district answers to refuses the whole file (listing them) unless ``allow_unmatched``;
+    dongs the file leaves out keep no outline (the map draws the rest). ``attribution``
+    None keeps the district's current one."""
+    dongs = list(Dong.objects.filter(district=district).order_by("code"))
+    match = boundaries_match(features, dongs)
+    if match.unmatched and not allow_unmatched:
+        raise BoundaryFileError(
+            _("%(district)s의 행정동과 맞지 않는 이름이 %(n)d개 있어 아무것도 저장하지 "
+              "않았습니다. %(district)s의 행정동: %(names)s")
+            % {"district": district, "n": len(match.unmatched),
+               "names": ", ".join(d.name for d in dongs)},
+            match.unmatched,
+        )
+    with transaction.atomic():
+        for dong, geometry in match.matched.items():
+            Dong.objects.filter(pk=dong.pk).update(boundary=geometry)
+        if attribution is not None:
+            district.boundary_attribution = attribution.strip()[:300]
+            district.save(update_fields=["boundary_attribution"])
+    return match

@@ -27,6 +27,7 @@ from outreach.dashboards.base import (
 )
 from outreach.dashboards.charts import chart_svg
 from outreach.dashboards.forms import PeriodForm, TargetForm, TargetsYearForm
+from outreach.dashboards.maps import district_map
 from outreach.dashboards.panels.registry import (
     dashboard_tables,
     export_table,
@@ -114,10 +115,15 @@ def _render_dashboard(request, *, district: bool):
     }
     if period is None:
         return render(request, "outreach/dashboard.html", context, status=400)
-    sections = [(title, [_panel_view(t) for t in tables])
-                for title, tables in dashboard_tables(scope, period)]
+    computed = dashboard_tables(scope, period)
+    sections = [(title, [_panel_view(t) for t in tables]) for title, tables in computed]
+    # The map of the dongs opens the page (a dong's own page has no map).
+    dong_map = None if scope.one_dong else district_map(
+        scope, period, request.GET.get("map"),
+        tables={t.name: t for _title, tables in computed for t in tables})
     context.update(
         sections=sections,
+        dong_map=dong_map,
         no_data=all(p.table.is_empty for _t, panels in sections for p in panels
                     if p.table.period_bound),
         export_query={**period.as_query(), "dong": scope.one_dong.pk if scope.one_dong else ""},
