@@ -101,6 +101,7 @@ def plan_batches(h: History, households: list, model, source, dong_codes: dict,
     alert for each household over the threshold that has none open."""
     rng, params = h.rng, Params.of(model)
     seen: dict[int, list] = {}
+    texts: dict = {}  # factor sentences, each made once (as the live pipeline does)
     for day in batch_days(h):
         received = at(day, 9, rng.randint(0, 40))
         batch = SignalBatch(source=source, channel=SignalBatch.Channel.API,
@@ -126,7 +127,8 @@ def plan_batches(h: History, households: list, model, source, dong_codes: dict,
         alerts = 0
         for hh in picked:
             result = score_household(lives_alone=hh.lives_alone, elderly=hh.elderly,
-                                     signals=seen[hh.id], params=params, today=day)
+                                     signals=seen[hh.id], params=params, today=day,
+                                     texts=texts)
             assessment = RiskAssessment(household_id=hh.id, model_version=model.version,
                                         score=result.score, level=result.level,
                                         factors=result.factors, batch=batch,

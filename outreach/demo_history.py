@@ -119,30 +119,30 @@ def _households(district, cap: int) -> list[Home]:
     return homes
 
 
-def demo_history_seed(*, district, seed: int, households_cap: int = HISTORY_MAX_HOUSEHOLDS,
-                      progress=None) -> dict:
+def demo_history_seed(*, district, seed: int,
+                      households_cap: int = HISTORY_MAX_HOUSEHOLDS) -> dict:
     """Three years of the district's work up to today (Asia/Seoul); once only."""
     if history_seeded():
         return {}
     dongs = list(Dong.objects.filter(district=district).order_by("code"))
-    today, now = timezone.localdate(), timezone.now()
     households = _households(district, households_cap)
     if not households or not dongs:
         return {}
     organizations = {o.code: o for o in Organization.objects.filter(code__isnull=False)}
-    h = History(rng=random.Random(seed * 7919 + 36), today=today, now=now,
-                start=add_months(today.replace(day=1), -(HISTORY_MONTHS - 1)),
-                cast=demo_cast(district, dongs))
+    today = timezone.localdate()
     services = catalogue()
-    with translation.override(settings.LANGUAGE_CODE):
+    # One transaction: all of the past or none of it (and one commit, not one per row).
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        h = History(rng=random.Random(seed * 7919 + 36), today=today, now=timezone.now(),
+                    start=add_months(today.replace(day=1), -(HISTORY_MONTHS - 1)),
+                    cast=demo_cast(district, dongs))
         plan_batches(h, households, risk_model_current(), organizations["ssis"],
                      {d.pk: d.code for d in dongs}, services)
         plan_pairings(h, households, services)
         plan_referrals(h, households, dongs, organizations)
-        with transaction.atomic():
-            _write(h)
-            _timeline(h)
-            targets = _targets(h, dongs)
+        _write(h)
+        _timeline(h)
+        targets = _targets(h, dongs)
     return {"signal_files": len(h.batches), "alerts": len(h.alerts),
             "visits": sum(len(v) for v in h.visits.values()), "service_links": len(h.links),
             "cases": len(h.cases), "check_ins": len(h.check_ins),
