@@ -172,7 +172,7 @@ def _visits(h: History, life: Life, hh, first_try: datetime) -> tuple[str, datet
         if not h.happened(when):
             return "", when
         outcome = rng.choices(["met", "not_home", "refused", "moved", "hospitalised"],
-                              weights=[70, 21, 5, 2, 2])[0]
+                              weights=[71, 22, 5, 1, 1])[0]
         visit.outcome, visit.visited_at, visit.recorded_by = outcome, when, staff
         if outcome == "met":
             visit.crisis_level = life.alert.level or CrisisLevel.MEDIUM
@@ -262,7 +262,7 @@ def _after_contact(h: History, services: dict, life: Life, hh, met: datetime, fa
         if h.happened(closing):
             reason = rng.choices([CloseReason.NO_NEED, CloseReason.NOT_ELIGIBLE,
                                   CloseReason.MOVED, CloseReason.HOSPITALISED],
-                                 weights=[58, 34, 4, 4])[0]
+                                 weights=[62, 34, 2, 2])[0]
             _close(life, closing, reason)
         return
     way = rng.random()

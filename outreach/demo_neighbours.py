@@ -28,8 +28,11 @@ def plan_pairings(h: History, households: list, services: dict) -> None:
     """결연 with lone elderly households, each with its volunteer's check-ins from the
     day it started to today (or its end)."""
     rng = h.rng
+    # Households already paired (volunteer1's, from seed_outreach_work) keep theirs alone.
+    paired = set(Pairing.objects.filter(ended_on__isnull=True)
+                 .values_list("household_id", flat=True))
     pool = [hh for hh in households if hh.lives_alone and hh.elderly
-            and h.cast.volunteers.get(hh.dong_id)]
+            and hh.id not in paired and h.cast.volunteers.get(hh.dong_id)]
     span = (h.today - h.start).days
     for hh in rng.sample(pool, min(len(pool), max(18, len(households) // 60))):
         volunteer = rng.choice(h.cast.volunteers[hh.dong_id])
@@ -46,7 +49,7 @@ def plan_pairings(h: History, households: list, services: dict) -> None:
         last = at(started, 11)
         until = at(ended, 18) if ended else h.now
         while True:
-            missed = rng.random() < 0.04
+            missed = rng.random() < 0.012
             gap = every + pairing.grace_days + rng.randint(1, 4) if missed else (
                 every + rng.randint(-2, 1))
             when = office_time(rng, last, gap)
