@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.dates import add_months
+from households.models import Household
 from outreach.dashboards.base import Period, dashboard_scope
 from outreach.dashboards.panels.discovery import panel_alerts_monthly, panel_discovery_targets
 from outreach.dashboards.panels.feedback import panel_model_by_band, panel_model_hit_rate
@@ -19,6 +20,7 @@ from outreach.models import (
     DiscoveryAlert,
     DiscoveryTarget,
     RiskAssessment,
+    RiskSignal,
     SignalBatch,
     Visit,
 )
@@ -141,3 +143,18 @@ def test_seeding_twice_adds_nothing(seeded):
 def test_seeding_prints_how_long_it_took(seeded):
     assert "seed_demo: seeding took" in seeded
     assert "history of 3 years" in seeded
+
+
+def test_with_many_households_the_past_happens_to_the_first_few():
+    call_command("seed_demo", households=540, signals=0, quiet_logins=True,
+                 history_households=90, stdout=io.StringIO())
+    first = set(Household.objects.order_by("id").values_list("id", flat=True)[:90])
+    signalled = set(RiskSignal.objects.values_list("household_id", flat=True))
+    assert signalled and signalled <= first
+
+
+def test_without_history_there_is_no_past():
+    call_command("seed_demo", households=90, signals=0, quiet_logins=True, no_history=True,
+                 stdout=io.StringIO())
+    assert not DiscoveryAlert.objects.exists()
+    assert not DiscoveryTarget.objects.exists()
