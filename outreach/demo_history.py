@@ -204,6 +204,17 @@ def _timeline(h: History) -> None:
     for change in h.stage_changes:
         line(change.case.household_id, "case", change.at, _("통합사례 %(stage)s 단계%(note)s")
              % {"stage": Case.Stage(change.stage).label, "note": ""}, change.by)
+    for pairing in h.pairings:
+        line(pairing.household_id, "check_in", pairing.created_at,
+             _("결연 시작: %(cadence)s 안부 확인") % {"cadence": pairing.get_cadence_display()},
+             pairing.created_by)
+    for r in h.referrals:
+        if r.household_id:
+            line(r.household_id, "referral", r.created_at,
+                 _("의뢰 %(ref)s 접수 (%(channel)s, %(urgency)s): %(what)s")
+                 % {"ref": str(r), "channel": r.get_channel_display(),
+                    "urgency": r.get_urgency_display(), "what": ", ".join(r.category_labels)},
+                 r.referred_by)
     timeline_add_many(lines)
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.dates import add_months
-from households.models import Household
+from households.models import Household, TimelineEvent
 from outreach.dashboards.base import Period, dashboard_scope
 from outreach.dashboards.panels.discovery import panel_alerts_monthly, panel_discovery_targets
 from outreach.dashboards.panels.feedback import panel_model_by_band, panel_model_hit_rate
@@ -123,6 +123,8 @@ def test_the_past_ends_today_and_looks_like_a_district(seeded):
     assert ServiceLink.objects.filter(status=ServiceLink.Status.COMPLETED,
                                       actual_value__gt=0).exists()
     assert CheckIn.objects.exists()
+    # Each household's timeline tells the same past.
+    assert TimelineEvent.objects.filter(at__lt=now - timedelta(days=365), kind="visit").exists()
     assert set(Referral.objects.values_list("channel", flat=True)) >= {"volunteer", "public"}
     # Nothing the app would not write itself: one open alert per household at most.
     open_ = DiscoveryAlert.objects.filter(status=DiscoveryAlert.Status.OPEN)
