@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from households.models import Dong, Organization
 from households.redaction import RRNRedactingFormMixin
-from outreach.models import Case, CheckIn, CrisisLevel, NeedLevel, Pairing, RiskModel, Visit
+from outreach.models import (
+    Case,
+    CheckIn,
+    CrisisLevel,
+    FieldDaySetting,
+    NeedLevel,
+    Pairing,
+    RiskModel,
+    Visit,
+)
 from outreach.selectors.cases import CASE_MANAGER_HINT, case_managers_for
 from outreach.selectors.inbox import INBOX_STATUSES, SOURCE_ALERT, InboxFilters
 from outreach.selectors.pairings import volunteers_of_dong
@@ -405,3 +414,43 @@ class RiskModelForm(RRNRedactingFormMixin, forms.ModelForm):
         data["weights"] = {kind.code: self.cleaned_data[f"weight_{kind.code}"]
                            for kind in SIGNAL_KINDS}
         return data
+
+
+# --- joint visit days (합동 방문의 날)
+
+class FieldDaySettingForm(forms.Form):
+    weekday = forms.TypedChoiceField(label=_("요일"), coerce=int,
+                                     choices=FieldDaySetting._meta.get_field("weekday").choices)
+    part = forms.ChoiceField(label=_("시간대"), choices=FieldDaySetting.Part.choices)
+    mask_names_on_paper = forms.BooleanField(
+        label=_("인쇄물에는 이름을 가립니다 (종이를 잃어버릴 수 있을 때)"), required=False)
+
+
+class FieldDayPlanForm(forms.Form):
+    """One checkbox and one companion per proposed household (2인 1조)."""
+
+    def __init__(self, *args, proposals, companions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposals = proposals
+        for proposal in proposals:
+            hid = proposal.household.pk
+            self.fields[f"stop_{hid}"] = forms.BooleanField(label=_("방문"), required=False)
+            self.fields[f"companion_{hid}"] = forms.ModelChoiceField(
+                label=_("동행 자원봉사자"), queryset=companions, required=False,
+                empty_label=_("동행 없음"))
+
+    def rows(self):
+        return [(p, self[f"stop_{p.household.pk}"], self[f"companion_{p.household.pk}"])
+                for p in self.proposals]
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(f"stop_{p.household.pk}") for p in self.proposals):
+            raise forms.ValidationError(_("방문할 가구를 하나 이상 골라 주세요."))
+        return data
+
+    def stops(self) -> list[dict]:
+        data = self.cleaned_data
+        return [{"household": p.household, "companion": data.get(f"companion_{p.household.pk}"),
+                 "reasons": p.reasons}
+                for p in self.proposals if data.get(f"stop_{p.household.pk}")]
