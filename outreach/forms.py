@@ -244,6 +244,9 @@ class CheckInForm(RRNRedactingFormMixin, forms.Form):
     )
     concern = forms.BooleanField(label=_("걱정돼요 (담당 공무원에게 알림)"), required=False)
     note = forms.CharField(label=_("메모"), required=False, max_length=300)
+    # The phone sets one per check-in (static/js/offline.js), so a resend logs once.
+    idempotency_key = forms.RegexField(regex=r"^[A-Za-z0-9-]{8,64}$", required=False,
+                                       widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
