@@ -457,3 +457,27 @@ class FieldDayPlanForm(forms.Form):
         return [{"household": p.household, "companion": data.get(f"companion_{p.household.pk}"),
                  "reasons": p.reasons}
                 for p in self.proposals if data.get(f"stop_{p.household.pk}")]
+
+
+class VisitSyncForm(VisitRecordForm):
+    """A visit recorded on the day's list, perhaps offline: it names the version it
+    started from, and the phone gives it an idempotency key."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    idempotency_key = forms.RegexField(regex=r"^[A-Za-z0-9-]{8,64}$", required=False,
+                                       widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visited_at"].required = False
+        self.fields["visited_at"].widget = forms.HiddenInput()
+        del self.fields["next_attempt_at"]
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        values = {"outcome": data["outcome"], "observations": data["observations"],
+                  "crisis_level": data["crisis_level"]}
+        for domain, need in self.needs().items():
+            values[f"need_{domain}_level"] = need["level"]
+            values[f"need_{domain}_note"] = need["note"]
+        return values

@@ -51,4 +51,5 @@ urlpatterns = [
     path("field-days/<int:dong_id>/<str:day>/sheet/", field_days.field_day_sheet,
          name="field_day_sheet"),
     path("visits/day/", field_days.day_list, name="day_list"),
+    path("visits/<int:visit_id>/sync/", field_days.visit_sync, name="visit_sync"),
 ]

@@ -75,7 +75,8 @@ def visit_move(*, visit: Visit, scheduled_for, companion, actor) -> Visit:
     if visit.outcome:
         raise ValidationError(_("이미 결과가 기록된 방문입니다."))
     visit.scheduled_for, visit.companion = scheduled_for, companion or visit.companion
-    visit.save(update_fields=["scheduled_for", "companion"])
+    visit.version += 1
+    visit.save(update_fields=["scheduled_for", "companion", "version"])
     when = timezone.localtime(scheduled_for)
     timeline_add(household_id=visit.household_id, kind="visit", actor=actor, obj=visit,
                  summary=_("가정방문 %(n)s차를 합동 방문의 날 %(when)s로 옮김")

@@ -1,23 +1,29 @@
 """Joint visit day pages: the dongs' settings, planning a day, the A4 route sheet and the
 day's list on a phone."""
 
+import uuid
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from households.models import AccessLog, Role
+from households.redaction import rrn_masked_notify
 from households.selectors import name_initial, scope_of
 from households.services import access_log_write
 from outreach import forms
 from outreach.selectors import field_days as selectors
+from outreach.selectors import visits as visit_selectors
 from outreach.services.field_days import field_day_plan, field_day_setting_save
+from outreach.services.visit_sync import APPLIED, CONFLICT
+from outreach.services.visit_sync import visit_sync as visit_sync_service
 
 
 def _day(value: str) -> date:
@@ -119,6 +125,10 @@ def day_list(request):
     stops = selectors.day_list_for(request.user)
     for stop in stops:
         stop.initial = name_initial(stop.head_name)
+        # The record form carries the version the phone's copy shows (conflict detection).
+        stop.form = forms.VisitSyncForm(
+            initial={"version": stop.visit.version}, auto_id=f"v{stop.visit_id}_%s",
+        ) if scope.sees_records and not stop.visit.outcome else None
         if scope.sees_records:
             access_log_write(request=request, action=AccessLog.Action.VIEW,
                              object_type="day_list", object_id=stop.visit_id,
@@ -127,3 +137,66 @@ def day_list(request):
         "stops": stops, "today": timezone.localdate(), "full_records": scope.sees_records,
         "stop_groups": selectors.by_tong(stops, household=lambda s: s.visit.household),
     })
+
+
+def _shown(field, value) -> str:
+    choices = dict(getattr(field, "choices", []) or [])
+    return str(choices.get(value, value)) if value else "—"
+
+
+def _conflict_rows(form, mine: dict, server: dict) -> list[dict]:
+    """Each field the phone's edit touches: its label, both values, and whether they differ."""
+    rows = []
+    for name, theirs in server.items():
+        field = form.fields[name]
+        ours = mine.get(name, "")
+        rows.append({"name": name, "label": field.label, "mine": ours, "server": theirs,
+                     "mine_shown": _shown(field, ours), "server_shown": _shown(field, theirs),
+                     "differs": ours != theirs})
+    return rows
+
+
+@login_required
+@require_POST
+def visit_sync(request, visit_id: int):
+    """A visit recorded on the day's list (online, or later from the phone's queue). When
+    the record changed on the server since the phone's copy, nothing is written: the page
+    shows both records side by side, and the worker picks each field (status 409)."""
+    visit = visit_selectors.visit_detail(request.user, visit_id)
+    form = forms.VisitSyncForm(request.POST)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if not form.is_valid():
+        if wants_json:
+            return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
+        return render(request, "outreach/visit_conflict.html",
+                      {"visit": visit, "form": form, "rows": []}, status=400)
+    data = form.cleaned_data
+    try:
+        result = visit_sync_service(
+            visit_id=visit.pk, user=request.user, base_version=data["version"],
+            values=form.values(), idempotency_key=data["idempotency_key"] or "",
+            visited_at=data["visited_at"])
+    except ValidationError as error:
+        forms.add_service_errors(form, error)
+        if wants_json:
+            return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
+        return render(request, "outreach/visit_conflict.html",
+                      {"visit": visit, "form": form, "rows": []}, status=400)
+    access_log_write(request=request, action=AccessLog.Action.UPDATE, object_type="visit",
+                     object_id=visit.pk, household_id=visit.household_id)
+    if result.status == CONFLICT:
+        if wants_json:
+            return JsonResponse({"ok": False, "conflict": True,
+                                 "version": result.visit.version}, status=409)
+        return render(request, "outreach/visit_conflict.html", {
+            "visit": result.visit, "form": form, "new_key": uuid.uuid4(),
+            "rows": _conflict_rows(form, form.values(), result.server),
+        }, status=409)
+    if result.status == APPLIED:
+        messages.success(request, _("방문 결과를 기록했습니다."))
+    rrn_masked_notify(request, form.rrn_masked)
+    if wants_json:
+        return JsonResponse({"ok": True, "status": result.status, "version": result.visit.version,
+                             "redirect": reverse("day_list")},
+                            status=201 if result.status == APPLIED else 200)
+    return redirect("day_list")
