@@ -81,3 +81,42 @@ def test_volunteer_refers_with_no_connection_and_one_referral_arrives(live_serve
     left = page.evaluate(
         "async () => (await caches.keys()).filter(n => n.startsWith('doorstep-'))")
     assert left == []
+
+
+def test_volunteer_logs_a_check_in_with_no_connection_and_it_arrives_once(
+        live_server, dongs, volunteer1, page, screenshot):
+    from households.models import Household
+    from outreach.models import CheckIn
+    from tests.factories import PairingFactory
+
+    pairing = PairingFactory(volunteer=volunteer1,
+                             household=Household.objects.filter(dong=dongs["신길1동"]).first())
+    base = live_server.url
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, base, "volunteer1")
+    page.goto(f"{base}/check-ins/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    page.wait_for_function("""async () => {
+        const names = await caches.keys();
+        const name = names.find(n => n.startsWith('doorstep-offline-'));
+        return !!name && !!(await (await caches.open(name)).match('/check-ins/'));
+    }""", timeout=15000)
+
+    page.context.set_offline(True)
+    response = page.goto(f"{base}/check-ins/")
+    assert response is not None and response.from_service_worker
+    card = page.locator("section.check-in")
+    card.get_by_role("radio", name="만남").check()
+    card.get_by_role("radio", name="4").check()
+    card.get_by_label("메모").fill("건강해 보이심")
+    card.get_by_role("button", name="저장").click()
+    expect(page.locator("[data-queue-notice]")).to_contain_text("1건")
+    assert CheckIn.objects.count() == 0
+    screenshot(page, "offline-check-in-waiting-360")
+
+    page.context.set_offline(False)
+    expect(page.locator("[data-queue-notice]")).to_be_hidden(timeout=20000)
+    page.wait_for_timeout(1000)
+    check_in = CheckIn.objects.get()
+    assert check_in.pairing == pairing and check_in.note == "건강해 보이심"
+    assert check_in.idempotency_key

@@ -221,3 +221,18 @@ def test_the_days_list_shows_a_volunteer_only_the_initial_of_stops_they_join(
     staff_page = client_as(staff1).get("/visits/day/").content.decode()
     assert "김*희" in staff_page and "정*순" in staff_page
     assert Household.objects.filter(pk=homes["referred"].pk).exists()
+
+
+def test_the_field_day_pages_read_in_english(singil_wednesday, staff1, volunteer1, client_as):
+    dong, day, homes = singil_wednesday
+    field_day_plan(dong=dong, day=timezone.localdate(), actor=staff1,
+                   stops=[{"household": homes["referred"], "companion": volunteer1,
+                           "reasons": ["referral"]}])
+    client = client_as(staff1)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    plan = client.get(f"/field-days/{dong.pk}/{day.isoformat()}/").content.decode()
+    assert "Proposed households" in plan and "Tong 1" in plan and "방문 제안" not in plan
+    listing = client.get("/visits/day/").content.decode()
+    assert "Today's visits" in listing and "Volunteer referral not yet visited" in listing
+    sheet = client.get(f"/field-days/{dong.pk}/{timezone.localdate().isoformat()}/sheet/")
+    assert "Joint visit route sheet" in sheet.content.decode()
