@@ -1,6 +1,8 @@
 """Forms of outreach pages: they parse and validate input; services apply the rules."""
 
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -247,12 +249,19 @@ class CheckInForm(RRNRedactingFormMixin, forms.Form):
     # The phone sets one per check-in (static/js/offline.js), so a resend logs once.
     idempotency_key = forms.RegexField(regex=r"^[A-Za-z0-9-]{8,64}$", required=False,
                                        widget=forms.HiddenInput)
+    # When it was done, by the phone's clock: a check-in sent later from the queue keeps it.
+    done_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
         if data.get("kind") and data["kind"] != CheckIn.Kind.NO_ANSWER \
                 and not data.get("wellbeing"):
             self.add_error("wellbeing", _("안녕 정도를 1–5 중에서 골라 주세요."))
+        done_at = data.get("done_at")
+        if done_at and (done_at > timezone.now() + timedelta(minutes=10)
+                        or visit_time_problem(done_at)):
+            # A phone clock far off: the server's time is the better guess.
+            data["done_at"] = None
         return data
 
 

@@ -40,7 +40,8 @@ def check_ins(request):
             try:
                 check_in_log(pairing=pairing, by=request.user, kind=data["kind"],
                              wellbeing=data["wellbeing"], concern=data["concern"],
-                             note=data["note"], idempotency_key=data["idempotency_key"])
+                             note=data["note"], idempotency_key=data["idempotency_key"],
+                             at=data["done_at"])
             except ValidationError as error:
                 forms.add_service_errors(posted, error)
             else:

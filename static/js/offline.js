@@ -136,10 +136,19 @@
   function stop() { if (timer) window.clearInterval(timer); timer = null; }
 
   // Any form marked data-offline-queue="kind" goes through the queue when it cannot be sent.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
   function submitOrQueue(form, kind) {
+    // When it was done, by this phone's clock (a queued form may be sent hours later).
+    var done = form.querySelector("input[name=done_at]");
+    if (done && !done.value) {
+      var d = new Date();
+      done.value = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) +
+        "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
+    }
     var fields = fieldsOf(form).filter(function (f) { return f[0] !== "idempotency_key"; });
     fields.push(["idempotency_key", newKey()]);   // the same key if it has to wait
-    function wait() { add(kind, form, "", fields); form.reset(); }
+    function wait() { add(kind, form, "", fields); form.reset(); if (done) done.value = ""; }
     if (navigator.onLine === false) { wait(); return; }
     var entry = { url: form.action || window.location.href, fields: fields };
     post(entry).then(function (response) {

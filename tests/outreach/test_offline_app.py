@@ -61,3 +61,21 @@ def test_a_check_in_sent_twice_from_the_queue_is_logged_once(client_as, voluntee
     assert first.status_code == again.status_code == 201
     assert first.json()["redirect"] == "/check-ins/"
     assert CheckIn.objects.filter(pairing=pairing).count() == 1
+
+
+def test_a_check_in_sent_later_keeps_the_time_it_was_done(client_as, volunteer1, dongs):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from households.models import Household
+
+    pairing = PairingFactory(volunteer=volunteer1,
+                             household=Household.objects.filter(dong=dongs["신길1동"]).first())
+    done = timezone.localtime().replace(second=0, microsecond=0) - timedelta(hours=3)
+    client_as(volunteer1).post("/check-ins/", {
+        "pairing": pairing.pk, "kind": "phone", "wellbeing": "3",
+        "done_at": done.strftime("%Y-%m-%dT%H:%M"),
+        "idempotency_key": "1f6c1f9e-8b1d-4a57-9a56-3f1b7a1e2c3d"},
+        HTTP_ACCEPT="application/json")
+    assert CheckIn.objects.get(pairing=pairing).at == done
