@@ -444,12 +444,16 @@ class FieldDayPlanForm(forms.Form):
     def __init__(self, *args, proposals, companions, **kwargs):
         super().__init__(*args, **kwargs)
         self.proposals = proposals
+        # The dong's volunteers, read once for every row's picker.
+        self.companions = {user.pk: user for user in companions}
+        choices = [("", _("동행 없음"))] + [(pk, user.get_full_name() or user.get_username())
+                                          for pk, user in self.companions.items()]
         for proposal in proposals:
             hid = proposal.household.pk
             self.fields[f"stop_{hid}"] = forms.BooleanField(label=_("방문"), required=False)
-            self.fields[f"companion_{hid}"] = forms.ModelChoiceField(
-                label=_("동행 자원봉사자"), queryset=companions, required=False,
-                empty_label=_("동행 없음"))
+            self.fields[f"companion_{hid}"] = forms.TypedChoiceField(
+                label=_("동행 자원봉사자"), choices=choices, coerce=int, required=False,
+                empty_value=None)
 
     def rows(self):
         return [(p, self[f"stop_{p.household.pk}"], self[f"companion_{p.household.pk}"])
@@ -463,7 +467,8 @@ class FieldDayPlanForm(forms.Form):
 
     def stops(self) -> list[dict]:
         data = self.cleaned_data
-        return [{"household": p.household, "companion": data.get(f"companion_{p.household.pk}"),
+        return [{"household": p.household,
+                 "companion": self.companions.get(data.get(f"companion_{p.household.pk}")),
                  "reasons": p.reasons}
                 for p in self.proposals if data.get(f"stop_{p.household.pk}")]
 

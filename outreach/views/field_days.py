@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from households.models import AccessLog, Role
 from households.redaction import rrn_masked_notify
 from households.selectors import name_initial, scope_of
-from households.services import access_log_write
+from households.services import access_log_shown, access_log_write
 from outreach import forms
 from outreach.selectors import field_days as selectors
 from outreach.selectors import visits as visit_selectors
@@ -104,10 +104,9 @@ def field_day_sheet(request, dong_id: int, day: str):
     the_day = _day(day)
     setting = selectors.field_day_setting(dong)
     stops = selectors.field_day_stops(request.user, dong=dong, day=the_day)
-    for stop in stops:
-        access_log_write(request=request, action=AccessLog.Action.PRINT,
-                         object_type="field_day_sheet", object_id=stop.visit_id,
-                         household_id=stop.visit.household_id)
+    access_log_shown(request=request, object_type="field_day_sheet",
+                     action=AccessLog.Action.PRINT,
+                     records=[(stop.visit_id, stop.visit.household_id) for stop in stops])
     return render(request, "outreach/field_day_sheet.html", {
         "dong": dong, "day": the_day, "setting": setting, "masked": setting.mask_names_on_paper,
         "stop_groups": selectors.by_tong(stops, household=lambda s: s.visit.household),
@@ -129,10 +128,9 @@ def day_list(request):
         stop.form = forms.VisitSyncForm(
             initial={"version": stop.visit.version}, auto_id=f"v{stop.visit_id}_%s",
         ) if scope.sees_records and not stop.visit.outcome else None
-        if scope.sees_records:
-            access_log_write(request=request, action=AccessLog.Action.VIEW,
-                             object_type="day_list", object_id=stop.visit_id,
-                             household_id=stop.visit.household_id)
+    if scope.sees_records:
+        access_log_shown(request=request, object_type="day_list",
+                         records=[(stop.visit_id, stop.visit.household_id) for stop in stops])
     return render(request, "outreach/day_list.html", {
         "stops": stops, "today": timezone.localdate(), "full_records": scope.sees_records,
         "stop_groups": selectors.by_tong(stops, household=lambda s: s.visit.household),

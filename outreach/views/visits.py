@@ -74,5 +74,7 @@ def my_visits(request):
         "visits": visits, "week_start": start, "week_end": end,
         "full_records": scope.sees_records, "overdue_links": overdue_links,
         "unreachable": unreachable,
-        "field_day_stops": companion_field_days(request.user)[:50],
+        # A volunteer's own page tells them the field days they go along on (2인 1조).
+        "field_day_stops": companion_field_days(request.user)[:50]
+        if not scope.sees_records else [],
     })

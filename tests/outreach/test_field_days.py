@@ -236,3 +236,33 @@ def test_the_field_day_pages_read_in_english(singil_wednesday, staff1, volunteer
     assert "Today's visits" in listing and "Volunteer referral not yet visited" in listing
     sheet = client.get(f"/field-days/{dong.pk}/{timezone.localdate().isoformat()}/sheet/")
     assert "Joint visit route sheet" in sheet.content.decode()
+
+
+@pytest.mark.parametrize("page", ["plan", "sheet", "day"])
+def test_field_day_pages_do_not_grow_in_queries_with_their_stops(
+        page, dongs, staff1, volunteer1, client_as, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dong, today = dongs["신길1동"], timezone.localdate()
+    urls = {"plan": f"/field-days/{dong.pk}/{today.isoformat()}/",
+            "sheet": f"/field-days/{dong.pk}/{today.isoformat()}/sheet/",
+            "day": "/visits/day/"}
+    client = client_as(staff1)
+
+    def plan(n, start):
+        homes = [household(dong, f"서울 영등포구 신길로 {start + i}", i % 3 + 1, "김영희")
+                 for i in range(n)]
+        for home in homes:
+            DiscoveryAlertFactory(household=home, due_on=today)
+        field_day_plan(dong=dong, day=today, actor=staff1,
+                       stops=[{"household": h, "companion": volunteer1} for h in homes[:-1]])
+
+    plan(2, 1)
+    client.get(urls[page])
+    with CaptureQueriesContext(connection) as few:
+        client.get(urls[page])
+    plan(8, 100)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(urls[page])
+    assert response.status_code == 200
