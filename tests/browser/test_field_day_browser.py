@@ -55,6 +55,12 @@ def test_staff_plan_print_and_carry_the_day(live_server, dongs, page, browser, s
     expect(page.get_by_text("방문지를 일정에 넣었습니다.")).to_be_visible()
     assert FieldDayStop.objects.count() == 2
 
+    # At a desk (1280 px), the planned route.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.locator("ol.route li")).to_have_count(2)
+    screenshot(page, "field-day-plan-1280")
+    page.set_viewport_size({"width": 360, "height": 780})
+
     # The A4 route sheet, as the printer sees it.
     sheet = browser.new_context(viewport={"width": 794, "height": 1123})
     paper = sheet.new_page()
