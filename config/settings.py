@@ -343,6 +343,8 @@ VISIT_RETRY_DAYS = env.int("VISIT_RETRY_DAYS", default=2)
 VISIT_MAX_ATTEMPTS = env.int("VISIT_MAX_ATTEMPTS", default=3)
 # Visits may be scheduled or recorded at most this many days in the past.
 VISIT_PAST_LIMIT_DAYS = env.int("VISIT_PAST_LIMIT_DAYS", default=14)
+# Field days propose open alerts whose first contact is due within this many days after.
+FIELD_DAY_ALERT_WINDOW_DAYS = env.int("FIELD_DAY_ALERT_WINDOW_DAYS", default=3)
 # A provider answers a service link within this many working days or gets a reminder.
 SERVICE_LINK_ANSWER_WORKING_DAYS = env.int("SERVICE_LINK_ANSWER_WORKING_DAYS", default=5)
 # 통합사례관리: intake to plan within 30 days; the other stages' default lengths in days.

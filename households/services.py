@@ -60,7 +60,8 @@ def access_log_write(
     )
 
 
-def access_log_shown(*, request, object_type: str, records) -> int:
+def access_log_shown(*, request, object_type: str, records,
+                     action: str = AccessLog.Action.VIEW) -> int:
     """A list of people's records was shown: one append-only row per record shown (in one
     insert, so a page's query count does not grow with its rows). ``records`` are
     (object id, household id) pairs."""
@@ -71,7 +72,7 @@ def access_log_shown(*, request, object_type: str, records) -> int:
     rows = [
         AccessLog(user=user if authenticated else None,
                   username=user.get_username() if authenticated else "", ip=ip,
-                  action=AccessLog.Action.VIEW, object_type=object_type[:40],
+                  action=action, object_type=object_type[:40],
                   object_id=str(object_id or ""), household_id=household_id, path=path)
         for object_id, household_id in records
     ]

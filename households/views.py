@@ -1,12 +1,18 @@
 """Household pages: home, the household list and record, the access log, health and errors."""
 
+import hashlib
+import json
+
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -130,3 +136,36 @@ def error_404(request, exception=None):
 def error_500(request):
     return render(request, "errors/error.html", {"status": 500,
                   "message": _("일시적인 오류입니다. 잠시 후 다시 시도해 주세요.")}, status=500)
+
+
+# --- the installable web app: its service worker, and a sign-out that empties the device
+
+# The pages that open with no connection after one visit online (url names; each view
+# still decides who may open it: a copy is kept only of a page the user got).
+OFFLINE_PAGES = ("volunteer_refer", "check_ins", "day_list")
+OFFLINE_ASSETS = ("css/doorstep.css", "vendor/htmx-2.0.11.min.js", "js/doorstep.js",
+                  "js/offline.js", "js/referral-offline.js", "js/visit-offline.js",
+                  "manifest.webmanifest", "icons/doorstep.svg", "icons/doorstep-192.png")
+
+
+@require_GET
+def service_worker(request):
+    """/sw.js from the site's root, so its scope covers every page it keeps offline."""
+    pages = [reverse(name) for name in OFFLINE_PAGES]
+    assets = [static(path) for path in OFFLINE_ASSETS] + [reverse("javascript-catalog")]
+    version = hashlib.sha256("\n".join(pages + assets).encode()).hexdigest()[:12]
+    response = render(request, "sw.js", {
+        "pages": json.dumps(pages), "assets": json.dumps(assets), "version": version,
+    }, content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def sign_out(request, *args, **kwargs):
+    """Django's sign-out, telling the browser to drop this site's cache and storage: the
+    offline copies and the queue of unsent forms leave the device with the user."""
+    response = auth_views.LogoutView.as_view()(request, *args, **kwargs)
+    if request.method == "POST":
+        response["Clear-Site-Data"] = '"cache", "storage"'
+    return response

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from outreach.views import alerts, cases, households, inbox, pairings, signal_batches, visits
+from outreach.views import (
+    alerts,
+    cases,
+    field_days,
+    households,
+    inbox,
+    pairings,
+    signal_batches,
+    visits,
+)
 
 urlpatterns = [
     # the triage inbox
@@ -33,4 +42,14 @@ urlpatterns = [
     path("cases/", cases.case_list, name="case_list"),
     path("cases/<int:case_id>/", cases.case_detail, name="case_detail"),
     path("check-ins/", pairings.check_ins, name="check_ins"),
+    # joint visit days (합동 방문의 날) and the day's list on a phone
+    path("field-days/", field_days.field_day_index, name="field_day_index"),
+    path("field-days/<int:dong_id>/setting/", field_days.field_day_setting_edit,
+         name="field_day_setting"),
+    path("field-days/<int:dong_id>/<str:day>/", field_days.field_day_plan_page,
+         name="field_day_plan"),
+    path("field-days/<int:dong_id>/<str:day>/sheet/", field_days.field_day_sheet,
+         name="field_day_sheet"),
+    path("visits/day/", field_days.day_list, name="day_list"),
+    path("visits/<int:visit_id>/sync/", field_days.visit_sync, name="visit_sync"),
 ]

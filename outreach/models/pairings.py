@@ -85,6 +85,9 @@ class CheckIn(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="check_ins"
     )
+    # Set by the phone for each check-in: one sent twice from the offline queue logs once.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True,
+                                       editable=False)
 
     class Meta:
         verbose_name = _("안부 확인")

@@ -59,6 +59,11 @@ class Visit(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Goes up by one on every write. An edit made offline carries the version it started
+    # from; if the server's moved on meanwhile, the edit is a conflict, never an overwrite.
+    version = models.PositiveIntegerField(_("버전"), default=1, editable=False)
+    # The idempotency key of the last offline edit applied: a resend changes nothing.
+    sync_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("가정방문")

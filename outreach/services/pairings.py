@@ -72,9 +72,15 @@ def pairing_end(*, pairing: Pairing, user) -> Pairing:
 
 @transaction.atomic
 def check_in_log(*, pairing: Pairing, by, kind: str, wellbeing: int | None = None,
-                 concern: bool = False, note: str = "", at: datetime | None = None) -> CheckIn:
+                 concern: bool = False, note: str = "", at: datetime | None = None,
+                 idempotency_key: str | None = None) -> CheckIn:
     """The volunteer's check-in. "응답 없음" is logged but does not reset the clock:
-    only reaching the person does. "걱정돼요" raises a concern to the dong."""
+    only reaching the person does. "걱정돼요" raises a concern to the dong. A check-in
+    sent again with the same idempotency key (the phone's offline queue) is logged once."""
+    if idempotency_key:
+        existing = CheckIn.objects.filter(idempotency_key=idempotency_key, by=by).first()
+        if existing is not None:
+            return existing
     if pairing.volunteer_id != by.pk or pairing.ended_on is not None:
         raise PermissionDenied(_("결연된 가구만 안부 확인을 기록할 수 있습니다."))
     if kind not in CheckIn.Kind.values:
@@ -87,6 +93,7 @@ def check_in_log(*, pairing: Pairing, by, kind: str, wellbeing: int | None = Non
     check_in = CheckIn.objects.create(
         pairing=pairing, by=by, kind=kind, concern=concern, note=note, at=at,
         wellbeing=None if kind == CheckIn.Kind.NO_ANSWER else wellbeing,
+        idempotency_key=idempotency_key or None,
     )
     if kind != CheckIn.Kind.NO_ANSWER:
         Pairing.objects.filter(pk=pairing.pk).update(last_check_in_at=at)

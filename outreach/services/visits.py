@@ -83,6 +83,7 @@ def visit_record(*, visit: Visit, user, outcome: str, visited_at: datetime | Non
              % {"when": f"{timezone.localtime(previous.visited_at):%Y-%m-%d %H:%M}"}}
         )
     visit.outcome, visit.visited_at, visit.recorded_by = outcome, visited_at, user
+    visit.version += 1
     visit.observations, visit.crisis_level = observations, crisis_level
     if needs and outcome == Visit.Outcome.MET:
         VisitNeed.objects.bulk_create([

@@ -4,8 +4,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -38,13 +39,18 @@ def check_ins(request):
             pairing = pairing_for_volunteer(request.user, data["pairing"])
             try:
                 check_in_log(pairing=pairing, by=request.user, kind=data["kind"],
-                                      wellbeing=data["wellbeing"], concern=data["concern"],
-                                      note=data["note"])
+                             wellbeing=data["wellbeing"], concern=data["concern"],
+                             note=data["note"], idempotency_key=data["idempotency_key"],
+                             at=data["done_at"])
             except ValidationError as error:
                 forms.add_service_errors(posted, error)
             else:
                 messages.success(request, _("안부 확인을 기록했습니다. 고맙습니다."))
                 rrn_masked_notify(request, posted.rrn_masked)
+                # The phone's offline queue asks for JSON (static/js/offline.js).
+                if "application/json" in request.headers.get("Accept", ""):
+                    return JsonResponse({"ok": True, "redirect": reverse("check_ins")},
+                                        status=201)
                 return redirect("check_ins")
         elif not any(str(p.pk) == str(request.POST.get("pairing")) for p in pairings):
             raise Http404

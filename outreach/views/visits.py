@@ -15,6 +15,7 @@ from households.selectors import name_initial
 from households.services import access_log_write
 from outreach import forms
 from outreach.selectors import visits as visit_selectors
+from outreach.selectors.field_days import companion_field_days
 from outreach.selectors.visits import my_visits_this_week, unreachable_visits_for, week_bounds
 from outreach.services.visits import visit_record
 from referrals import selectors as referral_selectors
@@ -73,4 +74,7 @@ def my_visits(request):
         "visits": visits, "week_start": start, "week_end": end,
         "full_records": scope.sees_records, "overdue_links": overdue_links,
         "unreachable": unreachable,
+        # A volunteer's own page tells them the field days they go along on (2인 1조).
+        "field_day_stops": companion_field_days(request.user)[:50]
+        if not scope.sees_records else [],
     })
