@@ -224,6 +224,7 @@ SPECTACULAR_SETTINGS = {
         "SignalBatchStatusEnum": "outreach.models.SignalBatch.Status",
         "SignalBatchChannelEnum": "outreach.models.SignalBatch.Channel",
         "ReferralChannelEnum": "referrals.models.Referral.Channel",
+        "GatekeeperKindEnum": "referrals.models.GatekeeperPlace.Kind",
     },
 }
 

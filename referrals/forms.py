@@ -10,7 +10,7 @@ from households.addresses import address_key
 from households.models import Organization
 from households.redaction import RRNRedactingFormMixin
 from referrals import selectors
-from referrals.models import AGE_BANDS, Concern, Referral, Service
+from referrals.models import AGE_BANDS, Concern, GatekeeperPlace, Referral, Service
 from referrals.services import idempotency_key_new
 
 # --- service links
@@ -268,6 +268,10 @@ class PublicReportForm(ReferralFormBase):
     )
     urgent = forms.BooleanField(label=_("지금 위험해 보여요"), required=False)
     contact = forms.CharField(label=_("연락받을 번호 (선택)"), max_length=50, required=False)
+    # The code of the gatekeeper place whose memo pad or poster opened the form. Never a
+    # reason to refuse a report: whatever arrives here is looked up, and anything unknown
+    # makes an ordinary public report.
+    place = forms.CharField(required=False, widget=forms.HiddenInput)
     # Honeypot: hidden from people by CSS and from screen readers; bots fill it in.
     website = forms.CharField(label=_("이 칸은 비워 두세요"), required=False, max_length=200,
                               widget=forms.TextInput(attrs={"autocomplete": "off",
@@ -291,6 +295,11 @@ class PublicReportForm(ReferralFormBase):
             "referrer_contact": data.get("contact", ""),
         }
 
+    @property
+    def place_code(self) -> str:
+        """The memo pad's code as sent (checked by the selector, never trusted)."""
+        return (self.data.get("place") or "")[:32]
+
 
 class ReceiptStatusForm(forms.Form):
     def __init__(self, *args, **kwargs):
@@ -310,3 +319,25 @@ def public_report_too_large(request) -> bool:
     except ValueError:
         return True
     return length > settings.PUBLIC_REPORT_MAX_BYTES
+
+
+# --- gatekeeper places
+
+
+class GatekeeperPlaceForm(RRNRedactingFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("유형"), choices=GatekeeperPlace.Kind.choices,
+                             error_messages={"required": _("유형을 골라 주세요."),
+                                             "invalid_choice": _("목록에 없는 유형입니다.")})
+    name = forms.CharField(label=_("장소 이름"), max_length=100,
+                           error_messages={"required": _("장소 이름을 적어 주세요.")})
+    road_address = forms.CharField(label=_("주소"), max_length=200,
+                                   error_messages={"required": _("주소를 적어 주세요.")})
+    dong = forms.ModelChoiceField(
+        label=_("행정동"), queryset=GatekeeperPlace.objects.none(),
+        error_messages={"invalid_choice": _("고를 수 있는 동이 아닙니다."),
+                        "required": _("동을 골라 주세요.")})
+
+    def __init__(self, *args, dongs, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["dong"].queryset = dongs

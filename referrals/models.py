@@ -272,6 +272,11 @@ class Referral(models.Model):
     merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="merged_referrals")
     merged_into_alert_id = models.BigIntegerField(null=True, blank=True)
+    # Sent from a gatekeeper place's memo pad or poster (the reporter stays anonymous).
+    gatekeeper_place = models.ForeignKey(
+        "GatekeeperPlace", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="referrals", verbose_name=_("게이트키퍼 장소"),
+    )
     due_on = models.DateField(_("첫 접촉 기한"))
     first_contact_at = models.DateTimeField(_("첫 접촉 일시"), null=True, blank=True)
     closed_at = models.DateTimeField(_("종결일시"), null=True, blank=True)
@@ -299,10 +304,20 @@ class Referral(models.Model):
             models.Index(fields=["household", "created_at"], name="referral_household"),
             models.Index(fields=["referred_by", "-created_at"], name="referral_referrer"),
             models.Index(fields=["referrer_organization", "-created_at"], name="referral_org"),
+            models.Index(fields=["gatekeeper_place", "created_at"], name="referral_gatekeeper"),
         ]
 
     def __str__(self):
         return f"R-{self.pk}"
+
+    @property
+    def gatekeeper_label(self) -> str:
+        """"약국 ○○ 통해": where a gatekeeper's report came from ('' for any other)."""
+        place = self.gatekeeper_place
+        if place is None:
+            return ""
+        return _("%(kind)s %(name)s 통해") % {"kind": place.get_kind_display(),
+                                             "name": place.name}
 
     @property
     def category_list(self) -> list[str]:
@@ -330,3 +345,57 @@ class Referral(models.Model):
     @staticmethod
     def categories_value(values) -> str:
         return "," + ",".join(values) + "," if values else ""
+
+
+# --- gatekeeper places: memo pads and posters with a QR code to the public form
+
+
+def gatekeeper_code_new() -> str:
+    """12 characters of the receipt alphabet (60 bits): printed in a QR code, never guessed."""
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+
+
+class GatekeeperPlace(models.Model):
+    """게이트키퍼: a shop or office whose people notice a neighbour in trouble and report
+    through the memo pad or poster the dong gave them."""
+
+    class Kind(models.TextChoices):
+        PHARMACY = "pharmacy", _("약국")
+        CONVENIENCE_STORE = "convenience_store", _("편의점")
+        RESTAURANT = "restaurant", _("음식점")
+        REAL_ESTATE = "real_estate", _("부동산")
+        METER_READERS = "meter_readers", _("검침원")
+        DELIVERY = "delivery", _("배달")
+        OTHER = "other", _("기타")
+
+    kind = models.CharField(_("유형"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("이름"), max_length=100)
+    road_address = models.CharField(_("주소"), max_length=200)
+    dong = models.ForeignKey(Dong, on_delete=models.PROTECT, related_name="gatekeeper_places",
+                             verbose_name=_("행정동"))
+    code = models.CharField(_("장소 코드"), max_length=16, unique=True,
+                            default=gatekeeper_code_new, editable=False)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="gatekeeper_places_registered", verbose_name=_("등록자"),
+    )
+    registered_at = models.DateTimeField(_("등록일시"), auto_now_add=True)
+    # A revoked code still lets a report through, as an ordinary public report.
+    revoked_at = models.DateTimeField(_("회수일시"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="gatekeeper_places_revoked", verbose_name=_("회수자"),
+    )
+
+    class Meta:
+        verbose_name = _("게이트키퍼 장소")
+        verbose_name_plural = _("게이트키퍼 장소")
+        ordering = ["dong__code", "kind", "name", "id"]
+        indexes = [models.Index(fields=["dong", "kind"], name="gatekeeper_dong_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.name}"
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None

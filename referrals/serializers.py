@@ -1,5 +1,6 @@
 """DRF serializers of the referrals app."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -8,7 +9,7 @@ from households.redaction import RRNRedactingSerializerMixin
 from households.selectors import visible_households
 from referrals import selectors
 from referrals.forms import address_outside_district
-from referrals.models import AGE_BANDS, Concern, Referral, Service, ServiceLink
+from referrals.models import AGE_BANDS, Concern, GatekeeperPlace, Referral, Service, ServiceLink
 
 # --- service catalogue and service links
 
@@ -111,11 +112,16 @@ class ReferralSerializer(serializers.ModelSerializer):
     categories = serializers.ListField(source="category_list", child=serializers.CharField())
     subject_name_masked = serializers.SerializerMethodField()
     assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    gatekeeper_kind = serializers.CharField(
+        source="gatekeeper_place.kind", read_only=True, allow_null=True, default=None,
+        help_text="Kind of the gatekeeper place whose memo pad sent this public report "
+                  "(pharmacy, convenience_store …), or null.")
 
     class Meta:
         model = Referral
         fields = [
             "id", "dong_code", "dong_name", "household", "channel", "staff_method", "status",
+            "gatekeeper_place", "gatekeeper_kind",
             "urgency", "categories", "road_address", "address_detail", "tong", "ban",
             "subject_name_masked", "subject_age_band", "subject_sex", "subject_lives_alone",
             "consent", "likely_duplicate", "duplicate_of", "duplicate_alert_id", "merged_into",
@@ -194,3 +200,42 @@ class ReferralCreateSerializer(RRNRedactingSerializerMixin, serializers.Serializ
         if household is not None and household.dong_id != dong.pk:
             raise serializers.ValidationError({"household": _("그 동의 가구가 아닙니다.")})
         return attrs
+
+
+# --- gatekeeper places
+
+
+class GatekeeperPlaceSerializer(serializers.ModelSerializer):
+    dong_code = serializers.CharField(source="dong.code", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    report_url = serializers.SerializerMethodField(
+        help_text="The public report form carrying the place's code: what its QR code opens.")
+    reports = serializers.IntegerField(source="report_count", read_only=True)
+    last_report_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = GatekeeperPlace
+        fields = ["id", "kind", "kind_label", "name", "road_address", "dong", "dong_code",
+                  "code", "report_url", "registered_at", "revoked_at", "reports",
+                  "last_report_at"]
+        read_only_fields = fields
+
+    def get_report_url(self, place) -> str:
+        path = f"{reverse('public_report')}?place={place.code}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class GatekeeperPlaceCreateSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
+    kind = serializers.ChoiceField(choices=GatekeeperPlace.Kind.choices)
+    name = serializers.CharField(max_length=100)
+    road_address = serializers.CharField(max_length=200)
+    dong_code = serializers.CharField(
+        max_length=10, help_text="10-digit 행정동 code of one of the caller's dongs.")
+
+    def validate_dong_code(self, value):
+        dong = selectors.gatekeeper_dongs(self.context["request"].user).filter(
+            code=value).first()
+        if dong is None:
+            raise serializers.ValidationError(_("고를 수 있는 동이 아닙니다."))
+        return dong

@@ -30,6 +30,10 @@ from outreach.dashboards.panels.feedback import (
     panel_model_by_version,
     panel_model_hit_rate,
 )
+from outreach.dashboards.panels.gatekeepers import (
+    panel_gatekeeper_places,
+    panel_gatekeepers_by_kind,
+)
 from outreach.dashboards.panels.work import (
     panel_cases_by_stage,
     panel_provider_rates,
@@ -72,6 +76,10 @@ PANELS = [
           {"referrals.Referral": ("dong", "channel", "created_at")}),
     Panel("referrals_by_category", panel_referrals_by_category, "discovery",
           {"referrals.Referral": ("dong", "categories", "created_at")}),
+    Panel("gatekeepers_by_kind", panel_gatekeepers_by_kind, "discovery",
+          {"referrals.Referral": ("gatekeeper_place",)}),
+    Panel("gatekeeper_places", panel_gatekeeper_places, "discovery",
+          {"referrals.Referral": ("gatekeeper_place",)}),
     Panel("first_contact", panel_first_contact, "contact"),
     Panel("overdue_alerts", panel_overdue_alerts, "contact"),
     Panel("model_hit_rate", panel_model_hit_rate, "model"),

@@ -369,6 +369,7 @@ def referral_submit(
     household=None,
     idempotency_key: str = "",
     request=None,
+    gatekeeper_place=None,
 ) -> tuple[Referral, bool]:
     """Take in a referral exactly once per idempotency key; returns (referral, created).
 
@@ -409,6 +410,10 @@ def referral_submit(
         receipt_code=receipt_code_new() if channel == Referral.Channel.PUBLIC else None,
         likely_duplicate=bool(duplicate or duplicate_alert_id), duplicate_of=duplicate,
         duplicate_alert_id=duplicate_alert_id, due_on=due_date_for(urgency),
+        # Only a public report can come from a memo pad, and only while its code is in use.
+        gatekeeper_place=gatekeeper_place if (
+            channel == Referral.Channel.PUBLIC and gatekeeper_place is not None
+            and not gatekeeper_place.revoked) else None,
     )
     try:
         with transaction.atomic():
