@@ -116,7 +116,8 @@ class ServiceLinkViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retri
         try:
             link = services.service_link_request(household=household, service=service,
                                                  provider=provider, requested_by=request.user,
-                                                 note=values["note"])
+                                                 note=values["note"],
+                                                 capacity_confirmed=values["confirm_full"])
         except DjangoValidationError as error:
             raise drf_errors(error) from error
         response = self._out(link)
@@ -148,7 +149,8 @@ class ServiceLinkViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retri
         data = DeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return rrn_masked_mark(self._answer(lambda: services.service_link_decline(
-            link=link, user=request.user, reason=data.validated_data["reason"])),
+            link=link, user=request.user, reason=data.validated_data["reason"],
+            reason_code=data.validated_data["reason_code"])),
             data.rrn_masked)
 
     @extend_schema(request=None, responses=PartnerServiceLinkSerializer)

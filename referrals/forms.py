@@ -10,8 +10,17 @@ from households.addresses import address_key
 from households.models import Organization
 from households.redaction import RRNRedactingFormMixin
 from referrals import selectors
-from referrals.models import AGE_BANDS, Concern, GatekeeperPlace, Referral, Service
+from referrals.models import (
+    AGE_BANDS,
+    Concern,
+    DeclineReason,
+    GatekeeperPlace,
+    Referral,
+    Service,
+    ServiceCapacity,
+)
 from referrals.services import idempotency_key_new
+from referrals.services.capacity import capacity_warning
 
 # --- service links
 
@@ -37,9 +46,14 @@ class ServiceLinkRequestForm(RRNRedactingFormMixin, forms.Form):
         widget=ProviderSelect(attrs={"data-filter-by": "service"}))
     note = forms.CharField(label=_("요청 내용"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+    # The confirm step before sending to a full or paused service (shown once warned).
+    confirm_full = forms.BooleanField(label=_("정원이 찬 줄 알고 보냅니다"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.needs_confirm = False
+        # What providers said about their capacity, listed under the form.
+        self.capacities = selectors.service_capacities()
         self.fields["service"].queryset = Service.objects.filter(active=True).order_by(
             "sector", "name")
         self.fields["service"].label_from_instance = lambda s: (
@@ -55,7 +69,29 @@ class ServiceLinkRequestForm(RRNRedactingFormMixin, forms.Form):
         if service and provider and not service.providers.filter(pk=provider.pk).exists():
             self.add_error("provider", _("%(org)s은(는) '%(service)s'을(를) 제공하지 않습니다.")
                            % {"org": provider.name, "service": service.name})
+        elif service and provider:
+            warning = capacity_warning(self.capacities.get((service.pk, provider.pk)))
+            if warning and not data.get("confirm_full"):
+                self.needs_confirm = True
+                self.add_error(None, warning)
         return data
+
+    @property
+    def capacity_notes(self) -> list[ServiceCapacity]:
+        """Services not taking requests now, or with slots or a waiting list to know of."""
+        return sorted((c for c in self.capacities.values()
+                       if not c.takes_requests or c.open_slots is not None or c.waiting_list),
+                      key=lambda c: (c.service.name, c.provider.name))
+
+
+class ServiceCapacityForm(forms.Form):
+    """The provider's word on one service: open, paused or full, with slots and a queue."""
+
+    status = forms.ChoiceField(label=_("여력"), choices=ServiceCapacity.Status.choices)
+    open_slots = forms.IntegerField(label=_("남은 자리"), required=False, min_value=0,
+                                    max_value=100_000)
+    waiting_list = forms.IntegerField(label=_("대기 인원"), required=False, min_value=0,
+                                      max_value=100_000)
 
 
 class ServiceLinkCancelForm(RRNRedactingFormMixin, forms.Form):
@@ -68,13 +104,17 @@ class ServiceLinkAnswerForm(RRNRedactingFormMixin, forms.Form):
 
     answer = forms.ChoiceField(choices=[("accept", _("수락")), ("decline", _("거절")),
                                         ("start", _("제공 시작")), ("complete", _("완료"))])
+    reason_code = forms.ChoiceField(label=_("거절 사유 구분"), choices=DeclineReason.choices,
+                                    initial=DeclineReason.NO_CAPACITY, required=False)
     reason = forms.CharField(label=_("거절 사유"), required=False, max_length=300)
     actual_value = forms.IntegerField(label=_("환가액(원)"), required=False, min_value=0,
                                       max_value=10_000_000_000)
 
     def clean(self):
         data = super().clean()
-        if data.get("answer") == "decline" and not (data.get("reason") or "").strip():
+        data["reason_code"] = data.get("reason_code") or DeclineReason.OTHER
+        if (data.get("answer") == "decline" and data["reason_code"] == DeclineReason.OTHER
+                and not (data.get("reason") or "").strip()):
             self.add_error("reason", _("거절 사유를 적어 주세요."))
         if data.get("answer") == "complete" and data.get("actual_value") is None:
             self.add_error("actual_value", _("완료하려면 환가액(원)을 적어 주세요."))

@@ -56,6 +56,59 @@ class Service(models.Model):
         return self.name
 
 
+class ServiceCapacity(models.Model):
+    """여력: whether one provider can take more requests for one service now, kept by the
+    provider. No row means nobody said: the service counts as open."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("접수 중")
+        PAUSED = "paused", _("일시 중단")
+        FULL = "full", _("정원 마감")
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="capacities")
+    provider = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                 related_name="service_capacities")
+    status = models.CharField(_("여력"), max_length=10, choices=Status.choices,
+                              default=Status.OPEN)
+    open_slots = models.PositiveIntegerField(_("남은 자리"), null=True, blank=True)
+    waiting_list = models.PositiveIntegerField(_("대기 인원"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("서비스 여력")
+        verbose_name_plural = _("서비스 여력")
+        constraints = [models.UniqueConstraint(fields=["service", "provider"],
+                                               name="capacity_one_per_service_provider")]
+
+    def __str__(self):
+        return f"{self.service} · {self.provider}: {self.get_status_display()}"
+
+    @property
+    def takes_requests(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def summary(self) -> str:
+        """"정원 마감 · 대기 12명" as the service-link form shows it."""
+        parts = [str(self.get_status_display())]
+        if self.open_slots is not None and self.status == self.Status.OPEN:
+            parts.append(str(_("남은 자리 %(n)d") % {"n": self.open_slots}))
+        if self.waiting_list:
+            parts.append(str(_("대기 %(n)d명") % {"n": self.waiting_list}))
+        return " · ".join(parts)
+
+
+class DeclineReason(models.TextChoices):
+    """Why a provider declined a service link; 여력 없음 is counted on the dashboards."""
+
+    NO_CAPACITY = "no_capacity", _("여력 없음 (정원 마감·대기)")
+    NOT_ELIGIBLE = "not_eligible", _("대상 아님")
+    OUT_OF_AREA = "out_of_area", _("관할 밖")
+    OTHER = "other", _("기타")
+
+
 class ServiceLink(models.Model):
     """서비스 연계: a request to a provider that comes back answered (closed loop)."""
 
@@ -88,6 +141,8 @@ class ServiceLink(models.Model):
         related_name="answered_links",
     )
     decline_reason = models.CharField(_("거절 사유"), max_length=300, blank=True)
+    decline_code = models.CharField(_("거절 사유 구분"), max_length=20,
+                                    choices=DeclineReason.choices, blank=True)
     started_at = models.DateTimeField(_("제공 시작일시"), null=True, blank=True)
     completed_at = models.DateTimeField(_("완료일시"), null=True, blank=True)
     # 환가액 actually provided, in KRW.

@@ -4,18 +4,54 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from households.models import Dong, Household, Membership, Organization, Role
 from households.selectors import household_head, scope_of, visible_households
-from referrals.models import GatekeeperPlace, Referral, Service, ServiceLink
+from referrals.models import GatekeeperPlace, Referral, Service, ServiceCapacity, ServiceLink
 
 # --- service catalogue and closed-loop service links
 
 
 def service_catalogue() -> QuerySet[Service]:
     return Service.objects.filter(active=True).prefetch_related("providers")
+
+
+def service_capacity_of(service, provider) -> ServiceCapacity | None:
+    """What the provider said about the service (None: nothing, counts as open)."""
+    return ServiceCapacity.objects.filter(service=service, provider=provider).first()
+
+
+def service_capacities() -> dict[tuple[int, int], ServiceCapacity]:
+    """Every capacity a provider has set, by (service id, provider id): the link form's."""
+    return {(c.service_id, c.provider_id): c
+            for c in ServiceCapacity.objects.select_related("service", "provider")}
+
+
+def partner_services(user) -> list[tuple[Service, Organization, ServiceCapacity | None]]:
+    """(service, provider, capacity) for each service the partner's organisations provide."""
+    scope = scope_of(user)
+    if not scope.has(Role.PARTNER) or not scope.organization_ids:
+        return []
+    capacities = service_capacities()
+    rows = []
+    for provider in Organization.objects.filter(id__in=scope.organization_ids).order_by("name"):
+        for service in provider.services.filter(active=True).order_by("name"):
+            rows.append((service, provider, capacities.get((service.pk, provider.pk))))
+    return rows
+
+
+def partner_service_for(user, service_id, provider_id) -> tuple[Service, Organization]:
+    """A service of one of the partner's organisations, or Http404 (anyone else's)."""
+    scope = scope_of(user)
+    if not scope.has(Role.PARTNER):
+        raise Http404
+    provider = get_object_or_404(Organization, pk=provider_id,
+                                 id__in=scope.organization_ids)
+    service = get_object_or_404(provider.services.filter(active=True), pk=service_id)
+    return service, provider
 
 
 def service_links_for_worker(user) -> QuerySet[ServiceLink]:

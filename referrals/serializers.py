@@ -9,7 +9,15 @@ from households.redaction import RRNRedactingSerializerMixin
 from households.selectors import visible_households
 from referrals import selectors
 from referrals.forms import address_outside_district
-from referrals.models import AGE_BANDS, Concern, GatekeeperPlace, Referral, Service, ServiceLink
+from referrals.models import (
+    AGE_BANDS,
+    Concern,
+    DeclineReason,
+    GatekeeperPlace,
+    Referral,
+    Service,
+    ServiceLink,
+)
 
 # --- service catalogue and service links
 
@@ -76,10 +84,19 @@ class ServiceLinkCreateSerializer(RRNRedactingSerializerMixin, serializers.Seria
     service = serializers.IntegerField()
     provider = serializers.IntegerField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    confirm_full = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Send even though the provider marked the service full or paused "
+                  "(without it such a request is a 400 that says so).")
 
 
 class DeclineSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
-    reason = serializers.CharField(max_length=300)
+    reason_code = serializers.ChoiceField(
+        choices=DeclineReason.choices, default=DeclineReason.OTHER,
+        help_text="no_capacity (여력 없음) is counted per provider and service on the "
+                  "dashboards; other needs a written reason.")
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True,
+                                   default="")
 
 
 class CompleteSerializer(serializers.Serializer):

@@ -27,12 +27,14 @@ from referrals.forms import (
     PartnerReferralForm,
     PublicReportForm,
     ReceiptStatusForm,
+    ServiceCapacityForm,
     ServiceLinkAnswerForm,
     StaffReferralForm,
     VolunteerReferralForm,
     public_report_too_large,
 )
-from referrals.models import Referral, ServiceLink
+from referrals.models import Referral, ServiceCapacity, ServiceLink
+from referrals.services import capacity as capacity_services
 from referrals.services import gatekeepers as gatekeeper_services
 
 # --- service catalogue and the partner's answers
@@ -62,8 +64,37 @@ def partner_links(request):
         links = links.filter(status__in=[ServiceLink.Status.REQUESTED,
                                          ServiceLink.Status.ACCEPTED,
                                          ServiceLink.Status.IN_SERVICE])
-    return render(request, "referrals/partner_links.html",
-                  {"links": links[:200], "show": show})
+    return render(request, "referrals/partner_links.html", {
+        "links": links[:200], "show": show,
+        "capacities": [(service, provider, capacity, ServiceCapacityForm(
+            prefix=f"c{service.pk}-{provider.pk}", initial=_capacity_initial(capacity)))
+            for service, provider, capacity in selectors.partner_services(request.user)],
+    })
+
+
+def _capacity_initial(capacity) -> dict:
+    if capacity is None:
+        return {"status": ServiceCapacity.Status.OPEN}
+    return {"status": capacity.status, "open_slots": capacity.open_slots,
+            "waiting_list": capacity.waiting_list}
+
+
+@login_required
+@require_http_methods(["POST"])
+def partner_capacity(request, service_id: int, provider_id: int):
+    """The provider keeps its own services' capacity; anyone else's is a 404."""
+    _require_partner(request.user)
+    service, provider = selectors.partner_service_for(request.user, service_id, provider_id)
+    form = ServiceCapacityForm(request.POST, prefix=f"c{service.pk}-{provider.pk}")
+    if not form.is_valid():
+        messages.error(request, _("%(service)s: 여력을 저장하지 못했습니다. %(errors)s") % {
+            "service": service.name,
+            "errors": " ".join(str(e) for errors in form.errors.values() for e in errors)})
+        return redirect("partner_links")
+    capacity_services.service_capacity_set(service=service, provider=provider,
+                                           user=request.user, **form.cleaned_data)
+    messages.success(request, _("%(service)s의 여력을 저장했습니다.") % {"service": service.name})
+    return redirect("partner_links")
 
 
 @login_required
@@ -78,8 +109,9 @@ def partner_link_detail(request, link_id: int):
             data, user = form.cleaned_data, request.user
             calls = {
                 "accept": lambda: services.service_link_accept(link=link, user=user),
-                "decline": lambda: services.service_link_decline(link=link, user=user,
-                                                                 reason=data["reason"]),
+                "decline": lambda: services.service_link_decline(
+                    link=link, user=user, reason=data["reason"],
+                    reason_code=data["reason_code"]),
                 "start": lambda: services.service_link_start(link=link, user=user),
                 "complete": lambda: services.service_link_complete(
                     link=link, user=user, actual_value=data["actual_value"]),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from outreach.dashboards.base import DashboardScope, Period, Table, model_has
+from outreach.dashboards.panels.capacity import panel_declines_no_capacity
 from outreach.dashboards.panels.discovery import (
     panel_alerts_monthly,
     panel_discovery_targets,
@@ -98,6 +99,8 @@ PANELS = [
     Panel("provider_rates", panel_provider_rates, "services",
           {"referrals.ServiceLink": ("service", "provider", "status", "requested_at",
                                      "actual_value")}),
+    Panel("declines_no_capacity", panel_declines_no_capacity, "services",
+          {"referrals.ServiceLink": ("decline_code",)}),
     Panel("cases_by_stage", panel_cases_by_stage, "cases",
           {"outreach.Case": ("household", "stage", "stage_due_on")}),
 ]
