@@ -225,6 +225,7 @@ SPECTACULAR_SETTINGS = {
         "SignalBatchChannelEnum": "outreach.models.SignalBatch.Channel",
         "ReferralChannelEnum": "referrals.models.Referral.Channel",
         "GatekeeperKindEnum": "referrals.models.GatekeeperPlace.Kind",
+        "DeclineReasonEnum": "referrals.models.DeclineReason",
     },
 }
 

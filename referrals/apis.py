@@ -4,6 +4,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -34,6 +35,7 @@ from referrals.serializers import (
     ServiceSerializer,
 )
 from referrals.services import gatekeepers as gatekeeper_services
+from referrals.services.hsds import hsds_catalogue_export
 
 # --- service catalogue and service links
 
@@ -57,6 +59,17 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.service_catalogue().order_by("sector", "name")
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        description="The active catalogue as Open Referral HSDS 3 JSON: an HSDS API-style "
+                    "page whose `contents` are HSDS services (schema: "
+                    "referrals/hsds/service_with_definitions.json, CC BY-SA 4.0 Open "
+                    "Referral). Sector, need domain, provider kind and every provider are "
+                    "`attributes` with doorstep-* taxonomies; 환가액 is a KRW cost option.")
+    @action(detail=False, methods=["get"])
+    def hsds(self, request):
+        return Response(hsds_catalogue_export(self.get_queryset()))
 
 
 @extend_schema(tags=["service-links"])

@@ -172,6 +172,20 @@ class ServiceLink(models.Model):
     def __str__(self):
         return f"{self.service} → {self.provider} ({self.get_status_display()})"
 
+    # HL7 FHIR R4 Task.status for each state, for partner systems that speak FHIR.
+    FHIR_TASK_STATUS = {
+        Status.REQUESTED: "requested",
+        Status.ACCEPTED: "accepted",
+        Status.DECLINED: "rejected",
+        Status.IN_SERVICE: "in-progress",
+        Status.COMPLETED: "completed",
+        Status.CANCELLED: "cancelled",
+    }
+
+    @property
+    def fhir_task_status(self) -> str:
+        return self.FHIR_TASK_STATUS[self.status]
+
     @property
     def contact_released(self) -> bool:
         """The provider sees address and phone only once it has accepted the request."""

@@ -31,8 +31,24 @@ class ServiceSerializer(serializers.ModelSerializer):
                   "typical_value", "providers"]
 
 
+FHIR_TASK_STATUS_HELP = (
+    "The link's state as an HL7 FHIR R4 Task.status (http://hl7.org/fhir/task-status), for "
+    "systems that speak FHIR: " + "; ".join(
+        f"{doorstep} → {fhir}" for doorstep, fhir in ServiceLink.FHIR_TASK_STATUS.items())
+    + ". An unanswered request past its deadline stays 'requested' (see overdue)."
+)
+
+
+def fhir_task_status_field():
+    return serializers.ChoiceField(
+        source="fhir_task_status", read_only=True, help_text=FHIR_TASK_STATUS_HELP,
+        choices=sorted(set(ServiceLink.FHIR_TASK_STATUS.values())))
+
+
 class ServiceLinkSerializer(serializers.ModelSerializer):
     """What the worker sees: the whole link."""
+
+    fhir_status = fhir_task_status_field()
 
     service_name = serializers.CharField(source="service.name", read_only=True)
     provider_name = serializers.CharField(source="provider.name", read_only=True)
@@ -42,7 +58,8 @@ class ServiceLinkSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceLink
         fields = ["id", "household", "service", "service_name", "provider", "provider_name",
-                  "status", "request_note", "requested_at", "answered_at", "decline_reason",
+                  "status", "fhir_status", "request_note", "requested_at", "answered_at",
+                  "decline_code", "decline_reason",
                   "started_at", "completed_at", "actual_value", "cancelled_at", "cancel_reason",
                   "overdue_reminded_at", "overdue", "head_name_masked"]
         read_only_fields = fields
@@ -54,6 +71,7 @@ class ServiceLinkSerializer(serializers.ModelSerializer):
 class PartnerServiceLinkSerializer(serializers.ModelSerializer):
     """What the provider sees: the minimum; address and phone only once accepted."""
 
+    fhir_status = fhir_task_status_field()
     service_name = serializers.CharField(source="service.name", read_only=True)
     dong_name = serializers.CharField(source="household.dong.name", read_only=True)
     head_name_masked = serializers.SerializerMethodField()
@@ -62,8 +80,9 @@ class PartnerServiceLinkSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ServiceLink
-        fields = ["id", "service", "service_name", "provider", "status", "request_note",
-                  "requested_at", "answered_at", "decline_reason", "completed_at",
+        fields = ["id", "service", "service_name", "provider", "status", "fhir_status",
+                  "request_note", "requested_at", "answered_at", "decline_code",
+                  "decline_reason", "completed_at",
                   "actual_value", "dong_name", "head_name_masked", "address", "phone"]
         read_only_fields = fields
 
