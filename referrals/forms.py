@@ -47,7 +47,8 @@ class ServiceLinkRequestForm(RRNRedactingFormMixin, forms.Form):
     note = forms.CharField(label=_("요청 내용"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
     # The confirm step before sending to a full or paused service (shown once warned).
-    confirm_full = forms.BooleanField(label=_("정원이 찬 줄 알고 보냅니다"), required=False)
+    confirm_full = forms.BooleanField(label=_("정원이 찬 줄 알고 보냅니다"), required=False,
+                                      label_suffix="")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

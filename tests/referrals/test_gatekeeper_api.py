@@ -1,6 +1,8 @@
 """The gatekeeper places API: scoped like the pages, in the OpenAPI schema."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from referrals.models import GatekeeperPlace
 from tests.factories import GatekeeperPlaceFactory
@@ -63,3 +65,16 @@ def test_places_and_revoke_are_in_the_schema(api_as, staff1):
     assert "/api/v1/gatekeeper-places/{id}/revoke/" in schema["paths"]
     referral = schema["components"]["schemas"]["Referral"]["properties"]
     assert "gatekeeper_kind" in referral and "gatekeeper_place" in referral
+
+
+def test_the_list_costs_the_same_for_2_places_as_for_20(api_as, staff1, dongs,
+                                                        django_assert_max_num_queries):
+    api = api_as(staff1)
+    for i in range(2):
+        GatekeeperPlaceFactory(dong=dongs["여의동"], name=f"약국 {i}")
+    with CaptureQueriesContext(connection) as few:
+        api.get(URL)
+    for i in range(18):
+        GatekeeperPlaceFactory(dong=dongs["신길1동"], name=f"편의점 {i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert api.get(URL).json()["count"] == 20

@@ -4,7 +4,9 @@ report through the QR code arrives attributed to the place (the reporter stays a
 import pytest
 import segno
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -204,3 +206,18 @@ def test_demo_seeds_a_few_places_per_dong_once(dongs):
     assert gatekeeper_places_seed(dongs.values()) == 3 * 18
     assert gatekeeper_places_seed(dongs.values()) == 0
     assert GatekeeperPlace.objects.filter(dong=dongs["여의동"]).count() == 3
+
+
+def test_the_places_page_costs_the_same_for_3_places_as_for_30(client_as, staff1, dongs,
+                                                               django_assert_max_num_queries):
+    client = client_as(staff1)
+    for i in range(3):
+        GatekeeperPlaceFactory(dong=dongs["여의동"], name=f"약국 {i}")
+    client.get(reverse("gatekeeper_places"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("gatekeeper_places"))
+    for i in range(27):
+        GatekeeperPlaceFactory(dong=dongs["신길1동"], name=f"편의점 {i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("gatekeeper_places"))
+    assert page.content.decode().count('id="place-') == 30
