@@ -224,6 +224,8 @@ SPECTACULAR_SETTINGS = {
         "SignalBatchStatusEnum": "outreach.models.SignalBatch.Status",
         "SignalBatchChannelEnum": "outreach.models.SignalBatch.Channel",
         "ReferralChannelEnum": "referrals.models.Referral.Channel",
+        "GatekeeperKindEnum": "referrals.models.GatekeeperPlace.Kind",
+        "DeclineReasonEnum": "referrals.models.DeclineReason",
     },
 }
 

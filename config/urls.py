@@ -29,6 +29,8 @@ router.register("services", referral_apis.ServiceViewSet, basename="service")
 router.register("service-links", referral_apis.ServiceLinkViewSet, basename="service-link")
 router.register("referrals", referral_apis.ReferralViewSet, basename="referral")
 router.register("signal-batches", signal_batch_apis.SignalBatchViewSet, basename="signal-batch")
+router.register("gatekeeper-places", referral_apis.GatekeeperPlaceViewSet,
+                basename="gatekeeper-place")
 
 admin.site.site_header = "Doorstep 관리"
 admin.site.site_title = "Doorstep"

@@ -4,6 +4,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -17,11 +18,13 @@ from households.redaction import rrn_masked_mark
 from households.selectors import scope_of
 from households.services import access_log_write
 from referrals import selectors, services
-from referrals.models import Concern, Referral, Service
+from referrals.models import Concern, GatekeeperPlace, Referral, Service
 from referrals.serializers import (
     CancelSerializer,
     CompleteSerializer,
     DeclineSerializer,
+    GatekeeperPlaceCreateSerializer,
+    GatekeeperPlaceSerializer,
     PartnerServiceLinkSerializer,
     ReferralCreateSerializer,
     ReferralDetailSerializer,
@@ -31,6 +34,8 @@ from referrals.serializers import (
     ServiceLinkSerializer,
     ServiceSerializer,
 )
+from referrals.services import gatekeepers as gatekeeper_services
+from referrals.services.hsds import hsds_catalogue_export
 
 # --- service catalogue and service links
 
@@ -54,6 +59,17 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.service_catalogue().order_by("sector", "name")
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        description="The active catalogue as Open Referral HSDS 3 JSON: an HSDS API-style "
+                    "page whose `contents` are HSDS services (schema: "
+                    "referrals/hsds/service_with_definitions.json, CC BY-SA 4.0 Open "
+                    "Referral). Sector, need domain, provider kind and every provider are "
+                    "`attributes` with doorstep-* taxonomies; 환가액 is a KRW cost option.")
+    @action(detail=False, methods=["get"])
+    def hsds(self, request):
+        return Response(hsds_catalogue_export(self.get_queryset()))
 
 
 @extend_schema(tags=["service-links"])
@@ -113,7 +129,8 @@ class ServiceLinkViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retri
         try:
             link = services.service_link_request(household=household, service=service,
                                                  provider=provider, requested_by=request.user,
-                                                 note=values["note"])
+                                                 note=values["note"],
+                                                 capacity_confirmed=values["confirm_full"])
         except DjangoValidationError as error:
             raise drf_errors(error) from error
         response = self._out(link)
@@ -145,7 +162,8 @@ class ServiceLinkViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retri
         data = DeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return rrn_masked_mark(self._answer(lambda: services.service_link_decline(
-            link=link, user=request.user, reason=data.validated_data["reason"])),
+            link=link, user=request.user, reason=data.validated_data["reason"],
+            reason_code=data.validated_data["reason_code"])),
             data.rrn_masked)
 
     @extend_schema(request=None, responses=PartnerServiceLinkSerializer)
@@ -220,7 +238,7 @@ class ReferralViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retrieve
     def get_queryset(self):
         if self.action == "retrieve":
             return selectors.referrals_for_staff(self.request.user).select_related(
-                "dong", "assigned_to")
+                "dong", "assigned_to", "gatekeeper_place")
         return selectors.referral_list(self.request.user)
 
     def get_serializer_class(self):
@@ -271,3 +289,59 @@ class ReferralViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retrieve
             Response(ReferralStatusSerializer(referral).data,
                      status=status.HTTP_201_CREATED if created else status.HTTP_200_OK),
             serializer.rrn_masked)
+
+
+# --- gatekeeper places
+
+
+@extend_schema_view(
+    list=extend_schema(description="Gatekeeper places of the caller's dongs (a dong's staff: "
+                       "their dongs; a district admin: the district), with report counts."),
+    retrieve=extend_schema(description="One place of the caller's dongs; another dong's "
+                           "place is a 404."),
+)
+@extend_schema(tags=["gatekeeper-places"])
+class GatekeeperPlaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                             viewsets.GenericViewSet):
+    """게이트키퍼 장소: places whose memo pads and posters carry a QR code to the public
+    report form; a report sent that way is attributed to the place and its kind."""
+
+    lookup_value_regex = r"\d+"
+    serializer_class = GatekeeperPlaceSerializer
+    filterset_fields = ["kind", "dong"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return GatekeeperPlace.objects.none()
+        if not selectors.gatekeeper_dong_ids(self.request.user):
+            raise PermissionDenied(_("게이트키퍼 장소는 구 관리자와 동 복지담당만 관리합니다."))
+        return selectors.gatekeeper_places_for(self.request.user)
+
+    def _out(self, place, status_code=status.HTTP_200_OK):
+        place = self.get_queryset().get(pk=place.pk)
+        return Response(self.get_serializer(place).data, status=status_code)
+
+    @extend_schema(request=GatekeeperPlaceCreateSerializer,
+                   responses={201: GatekeeperPlaceSerializer},
+                   description="Register a place in one of the caller's dongs; it gets a "
+                               "fresh random code.")
+    def create(self, request):
+        self.get_queryset()
+        data = GatekeeperPlaceCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        try:
+            place = gatekeeper_services.gatekeeper_place_register(
+                dong=values.pop("dong_code"), registered_by=request.user, **values)
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+        return rrn_masked_mark(self._out(place, status.HTTP_201_CREATED), data.rrn_masked)
+
+    @extend_schema(request=None, responses=GatekeeperPlaceSerializer,
+                   description="Revoke the place's code: later reports with it arrive as "
+                               "ordinary public reports.")
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        place = self.get_object()
+        gatekeeper_services.gatekeeper_place_revoke(place=place, revoked_by=request.user)
+        return self._out(place)

@@ -28,7 +28,7 @@ from outreach.models import (
     RiskAssessment,
     Visit,
 )
-from referrals.models import Referral, Service, ServiceLink
+from referrals.models import GatekeeperPlace, Referral, Service, ServiceLink
 from referrals.services import due_date_for, referral_submit
 
 # Invented given names; combined with common surnames they name nobody in particular.
@@ -218,6 +218,18 @@ class ReferralFactory(DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         referral, _created = referral_submit(**kwargs)
         return referral
+
+
+class GatekeeperPlaceFactory(DjangoModelFactory):
+    """A gatekeeper place (pharmacy by default) with its random code."""
+
+    class Meta:
+        model = GatekeeperPlace
+
+    kind = GatekeeperPlace.Kind.PHARMACY
+    name = "온누리약국"
+    road_address = "신길로 60"
+    dong = factory.SubFactory(DongFactory)
 
 
 class ServiceFactory(DjangoModelFactory):

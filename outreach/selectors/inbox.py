@@ -189,6 +189,8 @@ class InboxItem:
             label = self.obj.get_channel_display()
             if self.obj.staff_method:
                 label += f" · {self.obj.get_staff_method_display()}"
+            if self.obj.gatekeeper_place_id:
+                label += f" · {self.obj.gatekeeper_label}"
             return label
         return _("위기정보 발굴")
 
@@ -367,7 +369,7 @@ def _materialise(rows, today) -> list[InboxItem]:
     objects = {}
     if referral_ids:
         for referral in Referral.objects.filter(id__in=referral_ids).select_related(
-            "dong", "assigned_to"
+            "dong", "assigned_to", "gatekeeper_place"
         ):
             objects[(KIND_REFERRAL, referral.pk)] = referral
     if alert_ids:
@@ -415,7 +417,8 @@ def inbox_rows_all(user, filters: InboxFilters, limit: int = 10000) -> list[Inbo
 def inbox_item(user, kind: str, item_id: int) -> InboxItem:
     """One open item of the user's queue, or Http404 (another dong, closed, unknown kind)."""
     if kind == KIND_REFERRAL:
-        obj = open_referrals_for(user).select_related("dong", "assigned_to").filter(
+        obj = open_referrals_for(user).select_related(
+            "dong", "assigned_to", "gatekeeper_place").filter(
             pk=item_id).first()
     elif kind == KIND_ALERT:
         obj = alerts_with_heads(open_alerts_for(user)).filter(pk=item_id).first()

@@ -71,6 +71,7 @@ def household_work(request, household_id: int):
                     provider=d["provider"],
                     requested_by=user,
                     note=d["note"],
+                    capacity_confirmed=d["confirm_full"],
                 ),
                 _("서비스 연계를 요청했습니다."),
             ),

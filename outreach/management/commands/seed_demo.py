@@ -53,6 +53,7 @@ class Command(BaseCommand):
             f"seed_demo: {work['services_added']} services added to the catalogue, "
             f"{work['pairings_added']} pairing(s) for volunteer1"
         )
+        self.seed_gatekeepers(result["district"])
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"seed_demo: {result['households_added']:,} households added "
@@ -88,6 +89,13 @@ class Command(BaseCommand):
             "{check_ins:,} check-ins, {referrals:,} referrals, {targets} targets".format(**done)
             + f" in {time.monotonic() - started:.1f}s"
         )
+
+    def seed_gatekeepers(self, district):
+        """A pharmacy, a convenience store and the meter readers in every dong, once."""
+        from referrals.services.gatekeepers import gatekeeper_places_seed
+
+        added = gatekeeper_places_seed(district.dongs.order_by("code"))
+        self.stdout.write(f"seed_demo: {added} gatekeeper places with QR memo pads")
 
     def seed_signals(self, rows: int, seed: int):
         """One demo file from the national feed, so the demo has alerts; once only."""

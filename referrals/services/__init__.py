@@ -21,6 +21,7 @@ from households.rrn import redact
 from households.services import access_log_write, household_create, timeline_add
 from referrals import selectors
 from referrals.models import CloseReason, Referral, Service, ServiceLink, receipt_code_new
+from referrals.services.capacity import capacity_warning, decline_said
 
 # --- service catalogue and closed-loop service links
 
@@ -63,9 +64,10 @@ def _link_move(link: ServiceLink, to: str, *, user) -> None:
 
 @transaction.atomic
 def service_link_request(
-    *, household, service: Service, provider: Organization, requested_by, note: str = ""
+    *, household, service: Service, provider: Organization, requested_by, note: str = "",
+    capacity_confirmed: bool = False,
 ) -> ServiceLink:
-    """The worker asks a provider for one service for the household."""
+    """The worker asks a provider for one service (a full one only once confirmed)."""
     if not service.active:
         raise ValidationError(_("사용하지 않는 서비스입니다."))
     if not service.providers.filter(pk=provider.pk).exists():
@@ -73,6 +75,9 @@ def service_link_request(
             _("%(org)s은(는) '%(service)s'을(를) 제공하지 않습니다.")
             % {"org": provider.name, "service": service.name}
         )
+    warning = capacity_warning(selectors.service_capacity_of(service, provider))
+    if warning and not capacity_confirmed:
+        raise ValidationError(warning, code="capacity_full")
     link = ServiceLink.objects.create(
         household=household, service=service, provider=provider, requested_by=requested_by,
         request_note=_typed(note),
@@ -101,16 +106,18 @@ def service_link_accept(*, link: ServiceLink, user) -> ServiceLink:
 
 
 @transaction.atomic
-def service_link_decline(*, link: ServiceLink, user, reason: str) -> ServiceLink:
+def service_link_decline(*, link: ServiceLink, user, reason: str = "",
+                         reason_code: str = "other") -> ServiceLink:
+    """Decline with a reason code (여력 없음 is counted); '기타' needs the reason written."""
     reason = _typed(reason, 300)
-    if not reason:
-        raise ValidationError(_("거절 사유를 적어 주세요."))
+    said = decline_said(reason=reason, reason_code=reason_code)
     link = _locked(link)
     _link_move(link, S.DECLINED, user=user)
-    link.answered_at, link.answered_by, link.decline_reason = timezone.now(), user, reason
+    link.answered_at, link.answered_by = timezone.now(), user
+    link.decline_code, link.decline_reason = reason_code, reason
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
-                 summary=_link_summary(link, _("거절 — %(reason)s") % {"reason": reason}))
+                 summary=_link_summary(link, _("거절 — %(reason)s") % {"reason": said}))
     return link
 
 
@@ -369,6 +376,7 @@ def referral_submit(
     household=None,
     idempotency_key: str = "",
     request=None,
+    gatekeeper_place=None,
 ) -> tuple[Referral, bool]:
     """Take in a referral exactly once per idempotency key; returns (referral, created).
 
@@ -409,6 +417,10 @@ def referral_submit(
         receipt_code=receipt_code_new() if channel == Referral.Channel.PUBLIC else None,
         likely_duplicate=bool(duplicate or duplicate_alert_id), duplicate_of=duplicate,
         duplicate_alert_id=duplicate_alert_id, due_on=due_date_for(urgency),
+        # Only a public report can come from a memo pad, and only while its code is in use.
+        gatekeeper_place=gatekeeper_place if (
+            channel == Referral.Channel.PUBLIC and gatekeeper_place is not None
+            and not gatekeeper_place.revoked) else None,
     )
     try:
         with transaction.atomic():
