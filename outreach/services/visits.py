@@ -15,6 +15,7 @@ from outreach.models import (
     VisitNeed,
 )
 from outreach.services.alerts import alert_first_contact_record
+from referrals.services.lifecycle import referrals_visit_recorded
 
 
 def visit_time_problem(when: datetime) -> str:
@@ -105,6 +106,9 @@ def visit_record(*, visit: Visit, user, outcome: str, visited_at: datetime | Non
                  summary=summary)
     if visit.alert_id and outcome == Visit.Outcome.MET:
         alert_first_contact_record(alert_id=visit.alert_id, contacted_at=visited_at, actor=user)
+    # The household's referrals tell their senders: 방문 (and first contact when met).
+    referrals_visit_recorded(household_id=visit.household_id, visited_at=visited_at,
+                             met=outcome == Visit.Outcome.MET, actor=user)
     if outcome == Visit.Outcome.NOT_HOME and not visit.unreachable:
         next_at = next_attempt_at or (
             max(visited_at, now) + timedelta(days=settings.VISIT_RETRY_DAYS)

@@ -21,6 +21,7 @@ from households.rrn import redact
 from households.services import access_log_write, household_create, timeline_add
 from referrals import selectors
 from referrals.models import CloseReason, Referral, Service, ServiceLink, receipt_code_new
+from referrals.services.lifecycle import referral_move, referrals_household_supported
 
 # --- service catalogue and closed-loop service links
 
@@ -80,6 +81,8 @@ def service_link_request(
     timeline_add(household_id=household.pk, kind="service_link", actor=requested_by, obj=link,
                  summary=_link_summary(link, _("요청")))
     household_supported_send(household_id=household.pk, actor=requested_by)
+    referrals_household_supported(household_id=household.pk, actor=requested_by,
+                                  what=service.name)
     return link
 
 
@@ -471,9 +474,7 @@ def emergency_notify(referral: Referral, link: str) -> int:
 
 
 def _status_set(referral: Referral, status: str) -> None:
-    if referral.status != status:
-        referral.status = status
-        referral.status_changed_at = timezone.now()
+    referral_move(referral, status)
 
 
 def _timeline(referral: Referral, actor, summary: str) -> None:
