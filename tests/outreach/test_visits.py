@@ -184,9 +184,9 @@ def test_a_companion_volunteer_sees_only_dong_and_initial_by_api(
                             scheduled_for=timezone.now() + timedelta(days=1))
     rows = api_as(volunteer1).get("/api/v1/visits/").json()["results"]
     assert len(rows) == 1
-    assert set(rows[0]) == {"id", "dong_name", "name_initial", "scheduled_for", "attempt_no",
+    assert set(rows[0]) == {"id", "dong_name", "head_name_masked", "scheduled_for", "attempt_no",
                             "outcome"}
-    assert rows[0]["name_initial"].endswith("○○")
+    assert "*" in rows[0]["head_name_masked"] and "○" not in rows[0]["head_name_masked"]
     assert api_as(volunteer1).get(f"/api/v1/visits/{rows[0]['id']}/").status_code == 403
 
 
