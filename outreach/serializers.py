@@ -19,7 +19,7 @@ from outreach.models import (
     VisitNeed,
 )
 from outreach.services.visits import visit_time_problem
-from referrals.models import NeedDomain
+from referrals.models import Concern, NeedDomain
 
 # --- visits, cases, pairings and check-ins
 
@@ -152,7 +152,8 @@ class PairingSerializer(serializers.ModelSerializer):
 class CheckInSerializer(serializers.ModelSerializer):
     class Meta:
         model = CheckIn
-        fields = ["id", "pairing", "at", "kind", "wellbeing", "concern", "note"]
+        fields = ["id", "pairing", "at", "kind", "wellbeing", "concern", "concern_category",
+                  "note"]
         read_only_fields = fields
 
 
@@ -162,6 +163,9 @@ class CheckInCreateSerializer(RRNRedactingSerializerMixin, serializers.Serialize
     wellbeing = serializers.IntegerField(min_value=1, max_value=5, required=False,
                                          allow_null=True)
     concern = serializers.BooleanField(required=False, default=False)
+    concern_category = serializers.ChoiceField(
+        choices=Concern.choices, required=False, allow_blank=True, default="",
+        help_text=_("걱정되는 점: 걱정돼요로 올라가는 의뢰의 분류 (비우면 기타)"))
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 

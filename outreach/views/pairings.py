@@ -38,6 +38,7 @@ def check_ins(request):
             try:
                 check_in_log(pairing=pairing, by=request.user, kind=data["kind"],
                                       wellbeing=data["wellbeing"], concern=data["concern"],
+                                      concern_category=data["concern_category"],
                                       note=data["note"])
             except ValidationError as error:
                 forms.add_service_errors(posted, error)

@@ -372,6 +372,7 @@ def referral_submit(
     household=None,
     idempotency_key: str = "",
     request=None,
+    pairing_id: int | None = None,
 ) -> tuple[Referral, bool]:
     """Take in a referral exactly once per idempotency key; returns (referral, created).
 
@@ -412,6 +413,7 @@ def referral_submit(
         receipt_code=receipt_code_new() if channel == Referral.Channel.PUBLIC else None,
         likely_duplicate=bool(duplicate or duplicate_alert_id), duplicate_of=duplicate,
         duplicate_alert_id=duplicate_alert_id, due_on=due_date_for(urgency),
+        pairing_id=pairing_id,
     )
     try:
         with transaction.atomic():
