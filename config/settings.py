@@ -383,3 +383,5 @@ PUBLIC_REPORT_MAX_BYTES = env.int("PUBLIC_REPORT_MAX_BYTES", default=16 * 1024)
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["SexEnum"] = (
     "households.models.Person.Sex"
 )
+# 걱정되는 점: a referral's categories and a check-in's worry are one choice set.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ConcernEnum"] = "referrals.models.Concern"
