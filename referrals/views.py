@@ -286,4 +286,5 @@ def report_status(request):
         else:
             status = 400
     return render(request, "referrals/report_status.html",
-                  {"form": form, "referral": referral}, status=status)
+                  {"form": form, "referral": referral,
+                   "ladder": referral_ladder(referral) if referral else []}, status=status)

@@ -156,3 +156,12 @@ def test_the_migration_gives_open_referrals_the_state_their_history_shows(
     assert states[booked.pk] == "checking" and states[visited.pk] == "visiting"
     assert states[linked.pk] == "linked" and states[closed.pk] == "closed"
     assert _fresh(visited).first_contact_at == met.visited_at
+
+
+def test_an_anonymous_reporter_sees_the_same_steps(client, make_referral, staff1,
+                                                   singil_household):
+    referral = make_referral(channel=Referral.Channel.PUBLIC, household=singil_household,
+                             road_address=singil_household.road_address)
+    _visit(singil_household, staff1, Visit.Outcome.NOT_HOME)
+    html = client.get(reverse("report_status"), {"code": referral.receipt_code}).content.decode()
+    assert 'class="ladder-current" aria-current="step">방문' in html
