@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from households.dates import is_working_day
 from households.hooks import dong_figures_changed_send
 from households.services import timeline_add
 from outreach.models import (
@@ -83,9 +84,9 @@ def _slot_of(moment: datetime, afternoon: time, opening: time, closing: time) ->
 
 def visit_retry_at(*, missed_at: datetime, now: datetime | None = None) -> datetime:
     """When to knock again after a "부재" at ``missed_at``: the first office-hours slot
-    (morning or afternoon of a working day) that is not the missed one's slot and not in the
-    past, so the same or the next working day, and two tries in a row never share a slot
-    (someone out every morning may be in after lunch)."""
+    (morning or afternoon of a working day: weekends and Korean public holidays skipped)
+    that is not the missed one's slot and not in the past. So the same or the next working
+    day, and two tries in a row never share a slot (out every morning, in after lunch)."""
     opening, afternoon, closing = visit_office_slots()
     tz = timezone.get_current_timezone()
     missed = timezone.localtime(missed_at)
@@ -93,7 +94,7 @@ def visit_retry_at(*, missed_at: datetime, now: datetime | None = None) -> datet
     missed_slot = _slot_of(missed, afternoon, opening, closing)
     day: date = earliest.date()
     while True:
-        if day.weekday() < 5:
+        if is_working_day(day):
             for slot, start in (("am", opening), ("pm", afternoon)):
                 when = datetime.combine(day, start, tzinfo=tz)
                 if when > earliest and slot != missed_slot:

@@ -58,6 +58,13 @@ def timezone_slot(moment):
     return "pm" if moment.astimezone(SEOUL).hour >= 13 else "am"
 
 
+def test_chuseok_is_not_a_working_day(staff1, yeouido_household):
+    """추석 2026: Thursday 24 – Saturday 26 September; the office opens on Monday the 28th."""
+    missed_at = datetime(2026, 9, 23, 15, 0, tzinfo=SEOUL)
+    assert visit_retry_at(missed_at=missed_at, now=missed_at) == datetime(
+        2026, 9, 28, 9, 0, tzinfo=SEOUL)
+
+
 def test_a_miss_entered_days_later_is_never_booked_in_the_past(staff1, yeouido_household):
     """A paper visit of Tuesday morning typed in on Thursday at 11:00."""
     missed_at = seoul(1, 10, 0)
