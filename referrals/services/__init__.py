@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.addresses import address_key, normalize_name
+from households.dates import is_working_day
 from households.hooks import household_supported_send
 from households.models import AccessLog, Organization
 from households.rrn import redact
@@ -158,11 +159,11 @@ def service_link_cancel(*, link: ServiceLink, user, reason: str = "") -> Service
 
 
 def working_days_after(start: date, days: int) -> date:
-    """The date ``days`` working days after ``start`` (weekends skipped)."""
+    """The date ``days`` working days after ``start`` (weekends and public holidays skipped)."""
     current, left = start, days
     while left > 0:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        if is_working_day(current):
             left -= 1
     return current
 

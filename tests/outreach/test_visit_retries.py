@@ -86,3 +86,12 @@ def test_office_hours_that_cannot_be_read_fail_loudly(settings):
     settings.VISIT_OFFICE_HOURS = "nine to six"
     with pytest.raises(ImproperlyConfigured):
         visit_retry_at(missed_at=seoul(1, 10, 0), now=seoul(1, 10, 0))
+
+
+def test_service_link_reminders_count_the_same_working_days():
+    """A request made the day before 추석 2026 waits out the holidays and the weekend."""
+    from datetime import date
+
+    from referrals.services import working_days_after
+
+    assert working_days_after(date(2026, 9, 23), 1) == date(2026, 9, 28)
