@@ -340,8 +340,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 # Visits, service links, cases, check-ins.
-# "부재" books the next attempt this many days later; after this many failures: 연락 두절.
-VISIT_RETRY_DAYS = env.int("VISIT_RETRY_DAYS", default=2)
+# "부재" books the next attempt in the office day's other slot (morning / afternoon) on the
+# same or next working day, within these hours (Asia/Seoul); after this many failures: 연락 두절.
+VISIT_OFFICE_HOURS = env.str("VISIT_OFFICE_HOURS", default="09:00-18:00")
 VISIT_MAX_ATTEMPTS = env.int("VISIT_MAX_ATTEMPTS", default=3)
 # Visits may be scheduled or recorded at most this many days in the past.
 VISIT_PAST_LIMIT_DAYS = env.int("VISIT_PAST_LIMIT_DAYS", default=14)
@@ -386,3 +387,5 @@ PUBLIC_REPORT_MAX_BYTES = env.int("PUBLIC_REPORT_MAX_BYTES", default=16 * 1024)
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["SexEnum"] = (
     "households.models.Person.Sex"
 )
+# 걱정되는 점: a referral's categories and a check-in's worry are one choice set.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ConcernEnum"] = "referrals.models.Concern"

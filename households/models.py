@@ -132,11 +132,13 @@ class Household(models.Model):
 
     @property
     def flags(self) -> list[str]:
+        """The household's make-up in words that cannot be read as the head's own traits
+        ("아동" after a name read as if the head were a child)."""
         labels = [
-            (self.lives_alone, _("1인")),
-            (self.elderly, _("노인")),
-            (self.disability, _("장애")),
-            (self.children, _("아동")),
+            (self.lives_alone, _("1인 가구")),
+            (self.elderly, _("노인 있는 가구")),
+            (self.disability, _("장애인 있는 가구")),
+            (self.children, _("아동 있는 가구")),
             (not self.registered_here, _("미등록 거주")),
         ]
         return [str(label) for on, label in labels if on]

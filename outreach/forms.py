@@ -245,6 +245,10 @@ class CheckInForm(RRNRedactingFormMixin, forms.Form):
         choices=[(n, str(n)) for n in range(1, 6)], widget=forms.RadioSelect,
     )
     concern = forms.BooleanField(label=_("걱정돼요 (담당 공무원에게 알림)"), required=False)
+    concern_category = forms.ChoiceField(
+        label=_("무엇이 걱정되나요?"), required=False,
+        choices=[("", _("고르지 않음"))] + Concern.choices,
+        error_messages={"invalid_choice": _("걱정되는 점을 목록에서 골라 주세요.")})
     note = forms.CharField(label=_("메모"), required=False, max_length=300)
     # The phone sets one per check-in (static/js/offline.js), so a resend logs once.
     idempotency_key = forms.RegexField(regex=r"^[A-Za-z0-9-]{8,64}$", required=False,

@@ -6,7 +6,6 @@ from rest_framework import serializers
 
 from households.models import mask_name
 from households.redaction import RRNRedactingSerializerMixin
-from households.selectors import name_initial
 from outreach.forms import ENCODING_CHOICES
 from outreach.models import (
     Case,
@@ -20,7 +19,7 @@ from outreach.models import (
     VisitNeed,
 )
 from outreach.services.visits import visit_time_problem
-from referrals.models import NeedDomain
+from referrals.models import Concern, NeedDomain
 
 # --- visits, cases, pairings and check-ins
 
@@ -52,15 +51,15 @@ class CompanionVisitSerializer(serializers.ModelSerializer):
     """A volunteer companion's view: when, where (dong), whom (initial)."""
 
     dong_name = serializers.CharField(source="household.dong.name", read_only=True)
-    name_initial = serializers.SerializerMethodField()
+    head_name_masked = serializers.SerializerMethodField()
 
     class Meta:
         model = Visit
-        fields = ["id", "dong_name", "name_initial", "scheduled_for", "attempt_no", "outcome"]
+        fields = ["id", "dong_name", "head_name_masked", "scheduled_for", "attempt_no", "outcome"]
         read_only_fields = fields
 
-    def get_name_initial(self, visit) -> str:
-        return name_initial(getattr(visit, "head_name", "") or "")
+    def get_head_name_masked(self, visit) -> str:
+        return mask_name(getattr(visit, "head_name", "") or "")
 
 
 class VisitScheduleSerializer(serializers.Serializer):
@@ -134,17 +133,17 @@ class PairingSerializer(serializers.ModelSerializer):
     """Minimal on purpose: volunteers see name initial, dong and status only."""
 
     dong_name = serializers.CharField(source="household.dong.name", read_only=True)
-    name_initial = serializers.SerializerMethodField()
+    head_name_masked = serializers.SerializerMethodField()
     due_at = serializers.SerializerMethodField()
 
     class Meta:
         model = Pairing
-        fields = ["id", "dong_name", "name_initial", "cadence", "grace_days",
+        fields = ["id", "dong_name", "head_name_masked", "cadence", "grace_days",
                   "last_check_in_at", "due_at"]
         read_only_fields = fields
 
-    def get_name_initial(self, pairing) -> str:
-        return name_initial(getattr(pairing, "head_name", "") or "")
+    def get_head_name_masked(self, pairing) -> str:
+        return mask_name(getattr(pairing, "head_name", "") or "")
 
     def get_due_at(self, pairing) -> str:
         return pairing.due_at().isoformat()
@@ -153,7 +152,8 @@ class PairingSerializer(serializers.ModelSerializer):
 class CheckInSerializer(serializers.ModelSerializer):
     class Meta:
         model = CheckIn
-        fields = ["id", "pairing", "at", "kind", "wellbeing", "concern", "note"]
+        fields = ["id", "pairing", "at", "kind", "wellbeing", "concern", "concern_category",
+                  "note"]
         read_only_fields = fields
 
 
@@ -163,6 +163,9 @@ class CheckInCreateSerializer(RRNRedactingSerializerMixin, serializers.Serialize
     wellbeing = serializers.IntegerField(min_value=1, max_value=5, required=False,
                                          allow_null=True)
     concern = serializers.BooleanField(required=False, default=False)
+    concern_category = serializers.ChoiceField(
+        choices=Concern.choices, required=False, allow_blank=True, default="",
+        help_text=_("걱정되는 점: 걱정돼요로 올라가는 의뢰의 분류 (비우면 기타)"))
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 

@@ -9,6 +9,7 @@ from outreach.views import (
     households,
     inbox,
     pairings,
+    service_links,
     signal_batches,
     visits,
 )
@@ -33,6 +34,8 @@ urlpatterns = [
     path("alerts/", alerts.alert_list, name="alert_list"),
     # visits, cases, check-ins, timeline
     path("households/<int:household_id>/work/", households.household_work, name="household_work"),
+    path("services/<int:service_id>/link/", service_links.service_link_pick,
+         name="service_link_pick"),
     path("households/<int:household_id>/timeline/", households.household_timeline,
          name="household_timeline"),
     path("alerts/<int:alert_id>/visit/", alerts.alert_schedule_visit,

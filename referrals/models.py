@@ -346,6 +346,8 @@ class Referral(models.Model):
         "GatekeeperPlace", on_delete=models.PROTECT, null=True, blank=True,
         related_name="referrals", verbose_name=_("게이트키퍼 장소"),
     )
+    # outreach.Pairing id when a paired volunteer's check-in raised it ("걱정돼요").
+    pairing_id = models.BigIntegerField(_("결연"), null=True, blank=True)
     due_on = models.DateField(_("첫 접촉 기한"))
     first_contact_at = models.DateTimeField(_("첫 접촉 일시"), null=True, blank=True)
     closed_at = models.DateTimeField(_("종결일시"), null=True, blank=True)

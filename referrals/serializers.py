@@ -162,7 +162,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             "subject_name_masked", "subject_age_band", "subject_sex", "subject_lives_alone",
             "consent", "likely_duplicate", "duplicate_of", "duplicate_alert_id", "merged_into",
             "merged_into_alert_id", "assigned_to", "due_on", "created_at", "status_changed_at",
-            "closed_at", "close_reason",
+            "closed_at", "close_reason", "pairing_id",
         ]
         read_only_fields = fields
 

@@ -36,6 +36,7 @@ from referrals.forms import (
 from referrals.models import Referral, ServiceCapacity, ServiceLink
 from referrals.services import capacity as capacity_services
 from referrals.services import gatekeepers as gatekeeper_services
+from referrals.services.lifecycle import referral_ladder, referral_next_states
 
 # --- service catalogue and the partner's answers
 
@@ -229,6 +230,8 @@ def my_referrals(request):
     page = Paginator(selectors.my_referrals(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    for referral in page:
+        referral.ladder = referral_ladder(referral)
     return render(request, "referrals/my_referrals.html", {"page": page, "query": ""})
 
 
@@ -240,19 +243,18 @@ def referral_detail(request, referral_id: int):
                      object_id=referral.pk, household_id=referral.household_id)
     if request.method == "POST":
         status = request.POST.get("status", "")
-        allowed = {Referral.Status.CHECKING, Referral.Status.VISITING, Referral.Status.LINKED}
-        if status not in allowed or not referral.is_open:
+        if status not in referral_next_states(referral):
             messages.error(request, _("바꿀 수 없는 상태입니다."))
             return redirect("referral_detail", referral.pk)
         services.referral_status_set(referral=referral, status=status, actor=request.user)
         messages.success(request, _("상태를 바꿨습니다."))
         return redirect("referral_detail", referral.pk)
+    # Only the states ahead of this one: a referral's life never goes back.
     return render(request, "referrals/referral_detail.html", {
         "referral": referral,
-        "status_choices": [
-            (v, label) for v, label in Referral.Status.choices
-            if v in (Referral.Status.CHECKING, Referral.Status.VISITING, Referral.Status.LINKED)
-        ],
+        "status_choices": [(v, Referral.Status(v).label)
+                           for v in referral_next_states(referral)],
+        "ladder": referral_ladder(referral),
     })
 
 
@@ -328,7 +330,8 @@ def report_status(request):
         else:
             status = 400
     return render(request, "referrals/report_status.html",
-                  {"form": form, "referral": referral}, status=status)
+                  {"form": form, "referral": referral,
+                   "ladder": referral_ladder(referral) if referral else []}, status=status)
 
 
 # --- gatekeeper places: register, revoke, print the memo pad and the poster ------------

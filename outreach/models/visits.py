@@ -46,7 +46,7 @@ class Visit(models.Model):
     crisis_level = models.CharField(
         _("위기 수준"), max_length=10, choices=CrisisLevel.choices, blank=True
     )
-    # 1 for the first try; a "부재" schedules attempt n+1 (VISIT_RETRY_DAYS later).
+    # 1 for the first try; a "부재" schedules attempt n+1 (in office hours, another slot).
     attempt_no = models.PositiveSmallIntegerField(_("방문 차수"), default=1)
     previous_attempt = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_attempt"

@@ -21,6 +21,7 @@ from outreach.models import (
 )
 from outreach.selectors.cases import CASE_MANAGER_HINT, case_managers_for
 from outreach.services.alerts import alert_household_supported, alert_open
+from referrals.services.lifecycle import referrals_household_supported
 
 # --- 통합사례관리 --------------------------------------------------------------
 
@@ -64,8 +65,9 @@ def case_open(*, household, manager, user, summary: str = "") -> Case:
     case = Case(household=household, manager=manager, summary=summary,
                 plan_due_on=today + timedelta(days=settings.CASE_PLAN_DAYS))
     _enter_stage(case, Case.Stage.INTAKE, user=user)
-    alert_household_supported(household_id=household.pk, actor=user,
-                              what=_("통합사례 %(id)s 접수") % {"id": case.pk})
+    what = _("통합사례 %(id)s 접수") % {"id": case.pk}
+    alert_household_supported(household_id=household.pk, actor=user, what=what)
+    referrals_household_supported(household_id=household.pk, actor=user, what=what)
     # An opened case makes the household "discovered" on the dashboards.
     dong_figures_changed_send([household.dong_id])
     return case

@@ -12,13 +12,12 @@ from households.models import (
 from households.services import access_log_write, timeline_add
 from outreach.services.alerts import alert_assign, alert_close, alert_merge, alert_timeline_add
 from outreach.services.visits import visit_schedule
-from referrals.models import CloseReason, Referral
+from referrals.models import CloseReason
 from referrals.services import (
     referral_assign,
     referral_close,
     referral_household_register,
     referral_merge,
-    referral_status_set,
 )
 
 
@@ -57,9 +56,9 @@ def inbox_item_schedule_visit(*, item, scheduled_for, actor, companion=None, req
             referral_household_register(referral=referral, actor=actor)
         if not referral.assigned_to_id:
             referral_assign(referral=referral, assignee=actor, actor=actor)
+        # Booking is not visiting: the referral shows 방문 once the visit is recorded.
         visit = visit_schedule(household=referral.household, staff=actor,
                                scheduled_for=scheduled_for, companion=companion)
-        referral_status_set(referral=referral, status=Referral.Status.VISITING, actor=actor)
     else:
         alert = item.obj
         if not alert.assigned_to_id:

@@ -19,20 +19,22 @@ from outreach.models import (
     Pairing,
 )
 from outreach.services.alerts import alert_open
-from referrals.models import Referral
+from referrals.models import Concern, Referral
 from referrals.services import referral_submit
 
 
-def concern_raise(*, household, raised_by, note: str = ""):
+def concern_raise(*, pairing: Pairing, raised_by, category: str = Concern.OTHER,
+                  note: str = ""):
     """"걱정돼요" on a check-in: the neighbour's worry becomes a volunteer referral in the
-    dong's inbox (due within days), tied to the paired household."""
-
+    dong's inbox (due within days), tied to the paired household and the pairing, under
+    what the volunteer said worries them."""
+    household = pairing.household
     referral, _created = referral_submit(
         channel=Referral.Channel.VOLUNTEER, dong=household.dong, household=household,
         road_address=household.road_address, address_detail=household.address_detail,
-        urgency=Referral.Urgency.SOON, categories=["other"],
+        urgency=Referral.Urgency.SOON, categories=[category or Concern.OTHER],
         note=_("안부 확인 중 걱정: %(note)s") % {"note": note} if note else _("안부 확인 중 걱정"),
-        referred_by=raised_by,
+        referred_by=raised_by, pairing_id=pairing.pk,
     )
     return referral
 
@@ -72,11 +74,12 @@ def pairing_end(*, pairing: Pairing, user) -> Pairing:
 
 @transaction.atomic
 def check_in_log(*, pairing: Pairing, by, kind: str, wellbeing: int | None = None,
-                 concern: bool = False, note: str = "", at: datetime | None = None,
-                 idempotency_key: str | None = None) -> CheckIn:
+                 concern: bool = False, concern_category: str = "", note: str = "",
+                 at: datetime | None = None, idempotency_key: str | None = None) -> CheckIn:
     """The volunteer's check-in. "응답 없음" is logged but does not reset the clock:
-    only reaching the person does. "걱정돼요" raises a concern to the dong. A check-in
-    sent again with the same idempotency key (the phone's offline queue) is logged once."""
+    only reaching the person does. "걱정돼요" (or naming a worry) raises a concern to the
+    dong under that worry (기타 when none is named). A check-in sent again with the same
+    idempotency key (the phone's offline queue) is logged once."""
     if idempotency_key:
         existing = CheckIn.objects.filter(idempotency_key=idempotency_key, by=by).first()
         if existing is not None:
@@ -89,9 +92,14 @@ def check_in_log(*, pairing: Pairing, by, kind: str, wellbeing: int | None = Non
         raise ValidationError({"wellbeing": _("안녕 정도를 1–5 중에서 골라 주세요.")})
     if wellbeing is not None and not 1 <= wellbeing <= 5:
         raise ValidationError({"wellbeing": _("안녕 정도는 1–5 사이입니다.")})
+    if concern_category and concern_category not in Concern.values:
+        raise ValidationError({"concern_category": _("걱정되는 점을 목록에서 골라 주세요.")})
+    concern = concern or bool(concern_category)
+    concern_category = (concern_category or Concern.OTHER) if concern else ""
     at = at or timezone.now()
     check_in = CheckIn.objects.create(
         pairing=pairing, by=by, kind=kind, concern=concern, note=note, at=at,
+        concern_category=concern_category,
         wellbeing=None if kind == CheckIn.Kind.NO_ANSWER else wellbeing,
         idempotency_key=idempotency_key or None,
     )
@@ -105,7 +113,7 @@ def check_in_log(*, pairing: Pairing, by, kind: str, wellbeing: int | None = Non
            "wellbeing": f" ({check_in.wellbeing}/5)" if check_in.wellbeing else ""},
     )
     if concern:
-        concern_raise(household=pairing.household, raised_by=by, note=note)
+        concern_raise(pairing=pairing, raised_by=by, category=concern_category, note=note)
     return check_in
 
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from households.models import AccessLog, Role
+from households.models import AccessLog, Role, mask_name
 from households.redaction import rrn_masked_notify
-from households.selectors import name_initial, scope_of
+from households.selectors import scope_of
 from households.services import access_log_shown, access_log_write
 from outreach import forms
 from outreach.selectors import field_days as selectors
@@ -123,7 +123,7 @@ def day_list(request):
         raise PermissionDenied(_("방문 일정을 볼 권한이 없습니다."))
     stops = selectors.day_list_for(request.user)
     for stop in stops:
-        stop.initial = name_initial(stop.head_name)
+        stop.initial = mask_name(stop.head_name)
         # The record form carries the version the phone's copy shows (conflict detection).
         stop.form = forms.VisitSyncForm(
             initial={"version": stop.visit.version}, auto_id=f"v{stop.visit_id}_%s",

@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from households import selectors as household_selectors
-from households.models import Role
+from households.models import Role, mask_name
 from households.redaction import rrn_masked_notify
-from households.selectors import name_initial
 from outreach import forms
 from outreach.selectors.pairings import pairing_for_volunteer, pairings_for_volunteer
 from outreach.services.pairings import check_in_log
@@ -40,6 +39,7 @@ def check_ins(request):
             try:
                 check_in_log(pairing=pairing, by=request.user, kind=data["kind"],
                              wellbeing=data["wellbeing"], concern=data["concern"],
+                             concern_category=data["concern_category"],
                              note=data["note"], idempotency_key=data["idempotency_key"],
                              at=data["done_at"])
             except ValidationError as error:
@@ -61,7 +61,7 @@ def check_ins(request):
         due = pairing.due_at()
         rows.append({
             "pairing": pairing,
-            "initial": name_initial(pairing.head_name),
+            "masked_name": mask_name(pairing.head_name),
             "overdue": due < now,
             "due": due,
             "form": posted if mine else forms.CheckInForm(

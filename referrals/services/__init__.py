@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.addresses import address_key, normalize_name
+from households.dates import is_working_day
 from households.hooks import household_supported_send
 from households.models import AccessLog, Organization
 from households.rrn import redact
@@ -22,6 +23,7 @@ from households.services import access_log_write, household_create, timeline_add
 from referrals import selectors
 from referrals.models import CloseReason, Referral, Service, ServiceLink, receipt_code_new
 from referrals.services.capacity import capacity_warning, decline_said
+from referrals.services.lifecycle import referral_move, referrals_household_supported
 
 # --- service catalogue and closed-loop service links
 
@@ -85,6 +87,8 @@ def service_link_request(
     timeline_add(household_id=household.pk, kind="service_link", actor=requested_by, obj=link,
                  summary=_link_summary(link, _("요청")))
     household_supported_send(household_id=household.pk, actor=requested_by)
+    referrals_household_supported(household_id=household.pk, actor=requested_by,
+                                  what=service.name)
     return link
 
 
@@ -162,11 +166,11 @@ def service_link_cancel(*, link: ServiceLink, user, reason: str = "") -> Service
 
 
 def working_days_after(start: date, days: int) -> date:
-    """The date ``days`` working days after ``start`` (weekends skipped)."""
+    """The date ``days`` working days after ``start`` (weekends and public holidays skipped)."""
     current, left = start, days
     while left > 0:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        if is_working_day(current):
             left -= 1
     return current
 
@@ -377,6 +381,7 @@ def referral_submit(
     idempotency_key: str = "",
     request=None,
     gatekeeper_place=None,
+    pairing_id: int | None = None,
 ) -> tuple[Referral, bool]:
     """Take in a referral exactly once per idempotency key; returns (referral, created).
 
@@ -421,6 +426,7 @@ def referral_submit(
         gatekeeper_place=gatekeeper_place if (
             channel == Referral.Channel.PUBLIC and gatekeeper_place is not None
             and not gatekeeper_place.revoked) else None,
+        pairing_id=pairing_id,
     )
     try:
         with transaction.atomic():
@@ -483,9 +489,7 @@ def emergency_notify(referral: Referral, link: str) -> int:
 
 
 def _status_set(referral: Referral, status: str) -> None:
-    if referral.status != status:
-        referral.status = status
-        referral.status_changed_at = timezone.now()
+    referral_move(referral, status)
 
 
 def _timeline(referral: Referral, actor, summary: str) -> None:

@@ -206,7 +206,7 @@ def test_only_the_dongs_staff_change_its_field_day(singil_wednesday, staff2, cli
     assert not FieldDaySetting.objects.filter(dong=dong).exists()
 
 
-def test_the_days_list_shows_a_volunteer_only_the_initial_of_stops_they_join(
+def test_the_days_list_shows_a_volunteer_only_the_masked_name_of_stops_they_join(
         singil_wednesday, staff1, volunteer1, client_as):
     dong, _day, homes = singil_wednesday
     today = timezone.localdate()
@@ -216,7 +216,7 @@ def test_the_days_list_shows_a_volunteer_only_the_initial_of_stops_they_join(
     page = client_as(volunteer1).get("/visits/day/")
     body = page.content.decode()
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
-    assert "김○○" in body and "신길로 41" in body
+    assert "김*희" in body and "신길로 41" in body
     assert "신길로 9" not in body and "김영희" not in body
     staff_page = client_as(staff1).get("/visits/day/").content.decode()
     assert "김*희" in staff_page and "정*순" in staff_page

@@ -133,7 +133,8 @@ def test_schedule_a_visit_registers_the_household_when_needed(client_as, staff1,
         {"scheduled_for": when})
     assert response.status_code == 302
     referral.refresh_from_db()
-    assert referral.status == Referral.Status.VISITING
+    # Booked, not yet visited: the referral is being checked (방문 once the visit is recorded).
+    assert referral.status == Referral.Status.CHECKING
     visit = Visit.objects.get()
     assert visit.household == referral.household
     assert visit.staff == staff1
