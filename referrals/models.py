@@ -383,7 +383,7 @@ class Referral(models.Model):
 
     @property
     def gatekeeper_label(self) -> str:
-        """"약국 ○○ 통해": where a gatekeeper's report came from ('' for any other)."""
+        """"약국 <이름> 통해": where a gatekeeper's report came from ('' for any other)."""
         place = self.gatekeeper_place
         if place is None:
             return ""
