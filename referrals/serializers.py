@@ -110,7 +110,8 @@ class ReferralSerializer(serializers.ModelSerializer):
     dong_name = serializers.CharField(source="dong.name", read_only=True)
     categories = serializers.ListField(source="category_list", child=serializers.CharField())
     subject_name_masked = serializers.SerializerMethodField()
-    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                               allow_null=True)
 
     class Meta:
         model = Referral

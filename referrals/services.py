@@ -34,6 +34,9 @@ def _typed(text, limit: int | None = None) -> str:
 
 
 S = ServiceLink.Status
+# The code of a ValidationError for a move the record's current state does not allow: the
+# API answers it 409, not 400.
+STATE_CONFLICT = "state"
 
 # Which answer may follow which: 요청 → 수락 / 거절 → 제공 중 → 완료; 취소 before completion.
 LINK_TRANSITIONS = {
@@ -56,7 +59,8 @@ def _link_move(link: ServiceLink, to: str, *, user) -> None:
     if to not in LINK_TRANSITIONS[link.status]:
         raise ValidationError(
             _("'%(now)s' 상태의 연계는 '%(to)s'(으)로 바꿀 수 없습니다.")
-            % {"now": link.get_status_display(), "to": S(to).label}
+            % {"now": link.get_status_display(), "to": S(to).label},
+            code=STATE_CONFLICT,
         )
     link.status = to
 
