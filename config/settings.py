@@ -203,7 +203,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "households.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "households.schema.DoorstepAutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Doorstep API",
@@ -332,6 +332,9 @@ SIGNAL_MAX_ROWS = env.int("SIGNAL_MAX_ROWS", default=10_000_000)
 SIGNAL_XLSX_MAX_UNZIPPED_BYTES = env.int("SIGNAL_XLSX_MAX_UNZIPPED_BYTES",
                                          default=150 * 1024 * 1024)
 SIGNAL_RETRY_DELAY_S = env.float("SIGNAL_RETRY_DELAY_S", default=5.0)
+# How often beat looks for chunks whose worker was killed (their claim's task is held by
+# no live worker) and queues them again; the broker's visibility timeout stays the net.
+SIGNAL_CHUNK_RECOVER_S = env.float("SIGNAL_CHUNK_RECOVER_S", default=15.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -377,6 +380,11 @@ CELERY_BEAT_SCHEDULE = {
     "dashboard-rollup-refresh": {
         "task": "outreach.tasks.dashboard_rollup_refresh",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # signal chunks of a killed worker are queued again (not a daily job: every few seconds)
+    "signal-chunks-recover": {
+        "task": "outreach.tasks.signal_chunks_recover",
+        "schedule": SIGNAL_CHUNK_RECOVER_S,
     },
 }
 # Referrals (issue 3/5): the public form's per-IP limit (django-ratelimit syntax) and size cap.

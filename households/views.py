@@ -117,25 +117,30 @@ def healthz(request):
     return JsonResponse(checks, status=200 if healthy else 503)
 
 
+def _error(request, status: int, message: str):
+    """The error page, or for the API (under /api/) DRF's shape: {"detail": "…"}."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(message)}, status=status)
+    return render(request, "errors/error.html", {"status": status, "message": message},
+                  status=status)
+
+
 def error_400(request, exception=None):
-    return render(request, "errors/error.html", {"status": 400,
-                  "message": _("요청을 처리할 수 없습니다. 입력을 확인해 주세요.")}, status=400)
+    return _error(request, 400, _("요청을 처리할 수 없습니다. 입력을 확인해 주세요."))
 
 
 def error_403(request, exception=None):
     message = str(exception) if exception and str(exception) else ""
     message = message or _("이 페이지를 볼 권한이 없습니다.")
-    return render(request, "errors/error.html", {"status": 403, "message": message}, status=403)
+    return _error(request, 403, message)
 
 
 def error_404(request, exception=None):
-    return render(request, "errors/error.html", {"status": 404,
-                  "message": _("찾는 기록이 없거나 볼 수 있는 범위 밖입니다.")}, status=404)
+    return _error(request, 404, _("찾는 기록이 없거나 볼 수 있는 범위 밖입니다."))
 
 
 def error_500(request):
-    return render(request, "errors/error.html", {"status": 500,
-                  "message": _("일시적인 오류입니다. 잠시 후 다시 시도해 주세요.")}, status=500)
+    return _error(request, 500, _("일시적인 오류입니다. 잠시 후 다시 시도해 주세요."))
 
 
 # --- the installable web app: its service worker, and a sign-out that empties the device

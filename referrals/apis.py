@@ -5,16 +5,23 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from households import selectors as household_selectors
 from households.apis import ShownRecordsLogged
 from households.models import AccessLog, Organization, Role
 from households.redaction import rrn_masked_mark
+from households.schema import Refusal
 from households.selectors import scope_of
 from households.services import access_log_write
 from referrals import selectors, services
@@ -34,14 +41,24 @@ from referrals.serializers import (
     ServiceLinkSerializer,
     ServiceSerializer,
 )
+from referrals.services import STATE_CONFLICT
 from referrals.services import gatekeepers as gatekeeper_services
 from referrals.services.hsds import hsds_catalogue_export
 
 # --- service catalogue and service links
 
 
-def drf_errors(error: DjangoValidationError) -> ValidationError:
-    """A service's Django ValidationError as a 400 with the same Korean message."""
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def drf_errors(error: DjangoValidationError) -> APIException:
+    """A service's Django ValidationError as a 400 with the same Korean message; a move the
+    record's current state does not allow (code "state") as a 409."""
+    if not hasattr(error, "error_dict") and all(e.code == STATE_CONFLICT
+                                                for e in error.error_list):
+        return Conflict(" ".join(str(m) for m in error.messages))
     if hasattr(error, "error_dict"):
         return ValidationError({k: [str(m) for e in v for m in e] for k, v in
                                 error.error_dict.items()})
@@ -72,6 +89,19 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(hsds_catalogue_export(self.get_queryset()))
 
 
+def _link_views(many: bool):
+    """Workers get the whole link, providers the minimum: one or the other."""
+    return PolymorphicProxySerializer(
+        component_name="ServiceLinkView", resource_type_field_name=None, many=many,
+        serializers=[ServiceLinkSerializer, PartnerServiceLinkSerializer])
+
+
+# A link's answer that its current status does not allow ('완료' twice, '시작' before '수락').
+LINK_CONFLICT = OpenApiResponse(Refusal, description="지금 상태에서는 할 수 없습니다 (conflict)")
+
+
+@extend_schema_view(list=extend_schema(responses=_link_views(many=True)),
+                    retrieve=extend_schema(responses=_link_views(many=False)))
 @extend_schema(tags=["service-links"])
 class ServiceLinkViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):
@@ -149,13 +179,15 @@ class ServiceLinkViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retri
             raise drf_errors(error) from error
         return self._out(link)
 
-    @extend_schema(request=None, responses=PartnerServiceLinkSerializer)
+    @extend_schema(request=None, responses={200: PartnerServiceLinkSerializer,
+                                            409: LINK_CONFLICT})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         link = self._partner_link()
         return self._answer(lambda: services.service_link_accept(link=link, user=request.user))
 
-    @extend_schema(request=DeclineSerializer, responses=PartnerServiceLinkSerializer)
+    @extend_schema(request=DeclineSerializer, responses={200: PartnerServiceLinkSerializer,
+                                                         409: LINK_CONFLICT})
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         link = self._partner_link()
@@ -166,13 +198,15 @@ class ServiceLinkViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retri
             reason_code=data.validated_data["reason_code"])),
             data.rrn_masked)
 
-    @extend_schema(request=None, responses=PartnerServiceLinkSerializer)
+    @extend_schema(request=None, responses={200: PartnerServiceLinkSerializer,
+                                            409: LINK_CONFLICT})
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         link = self._partner_link()
         return self._answer(lambda: services.service_link_start(link=link, user=request.user))
 
-    @extend_schema(request=CompleteSerializer, responses=PartnerServiceLinkSerializer)
+    @extend_schema(request=CompleteSerializer, responses={200: PartnerServiceLinkSerializer,
+                                                          409: LINK_CONFLICT})
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         link = self._partner_link()
@@ -181,7 +215,8 @@ class ServiceLinkViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retri
         return self._answer(lambda: services.service_link_complete(
             link=link, user=request.user, actual_value=data.validated_data["actual_value"]))
 
-    @extend_schema(request=CancelSerializer, responses=ServiceLinkSerializer)
+    @extend_schema(request=CancelSerializer, responses={200: ServiceLinkSerializer,
+                                                        409: LINK_CONFLICT})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         if self._is_partner_view():
@@ -211,8 +246,12 @@ class ReferralApiFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(description="Staff: referrals of their dongs (names masked). "
-                       "Volunteers and partners: their own referrals, status only."),
+    list=extend_schema(
+        description="Staff: referrals of their dongs (names masked). "
+                    "Volunteers and partners: their own referrals, status only.",
+        responses=PolymorphicProxySerializer(
+            component_name="ReferralListItem", resource_type_field_name=None, many=True,
+            serializers=[ReferralSerializer, ReferralStatusSerializer])),
     retrieve=extend_schema(description="Staff only; each read is written to the access log."),
     create=extend_schema(
         request=ReferralCreateSerializer, responses={201: ReferralStatusSerializer,

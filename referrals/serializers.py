@@ -147,7 +147,8 @@ class ReferralSerializer(serializers.ModelSerializer):
     dong_name = serializers.CharField(source="dong.name", read_only=True)
     categories = serializers.ListField(source="category_list", child=serializers.CharField())
     subject_name_masked = serializers.SerializerMethodField()
-    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                               allow_null=True)
     gatekeeper_kind = serializers.CharField(
         source="gatekeeper_place.kind", read_only=True, allow_null=True, default=None,
         help_text="Kind of the gatekeeper place whose memo pad sent this public report "

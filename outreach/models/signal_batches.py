@@ -103,6 +103,10 @@ class SignalChunk(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The Celery task working on a pending chunk and when it started: a claim whose task
+    # no live worker holds (its worker was killed) is queued again (signal_chunks_recover).
+    claimed_by = models.CharField(max_length=255, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     # Outcome counts, written in the same transaction as the rows they count.
     stats = models.JSONField(default=dict)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -219,8 +219,9 @@ def _assessments_store_pg(assessments, alerting, today) -> tuple[set, set]:
     return opened, {household_id for household_id, inserted in returned if not inserted}
 
 
-def signal_chunk_score(batch_id: int, number: int) -> None:
-    chunk = signal_chunk_claim(batch_id, SignalChunk.Phase.SCORE, number)
+def signal_chunk_score(batch_id: int, number: int, *, claimed_by: str = "") -> None:
+    chunk = signal_chunk_claim(batch_id, SignalChunk.Phase.SCORE, number,
+                               claimed_by=claimed_by)
     if chunk is None:
         return
     if chunk.status != SignalChunk.Status.PENDING:

@@ -213,19 +213,53 @@ def signals_insert(values: list[dict]) -> dict:
 
 
 
-def signal_chunk_claim(batch_id: int, phase: str, number: int) -> SignalChunk | None:
+def signal_chunk_claim(batch_id: int, phase: str, number: int, *,
+                       claimed_by: str = "") -> SignalChunk | None:
     """The chunk a task is about to work on, with its batch and source; a pending one has
-    this attempt counted (a chunk that keeps failing shows how often it was tried)."""
+    this attempt counted (a chunk that keeps failing shows how often it was tried) and
+    records which task holds it since when (``claimed_by``: the Celery task id)."""
     chunk = SignalChunk.objects.select_related("batch", "batch__source").filter(
         batch_id=batch_id, phase=phase, number=number).first()
     if chunk is not None and chunk.status == SignalChunk.Status.PENDING:
-        SignalChunk.objects.filter(pk=chunk.pk).update(attempts=chunk.attempts + 1)
+        SignalChunk.objects.filter(pk=chunk.pk).update(
+            attempts=chunk.attempts + 1, claimed_by=claimed_by[:255],
+            claimed_at=timezone.now())
     return chunk
 
 
-def signal_chunk_parse(batch_id: int, number: int) -> None:
+CHUNK_TASKS = {SignalChunk.Phase.PARSE: "outreach.tasks.signal_chunk_parse",
+               SignalChunk.Phase.SCORE: "outreach.tasks.signal_chunk_score"}
+
+
+def signal_chunks_recover(*, tasks_in_hand: set[str], claimed_before) -> int:
+    """Queue again the pending chunks whose task no live worker holds any more (its worker
+    was killed: the broker would give the message back only after the visibility
+    timeout). ``tasks_in_hand`` are the ids of the tasks live workers run, hold or have
+    scheduled, asked *before* ``claimed_before``: a chunk claimed later is left alone.
+
+    Idempotent: the claim is cleared as the chunk is queued (a second caller finds it
+    cleared), and a chunk delivered twice is still stored once."""
+    orphans = (SignalChunk.objects
+               .filter(status=SignalChunk.Status.PENDING, claimed_at__lt=claimed_before,
+                       batch__status__in=[SignalBatch.Status.PARSING,
+                                          SignalBatch.Status.SCORING])
+               .exclude(claimed_by="").exclude(claimed_by__in=tasks_in_hand)
+               .values_list("pk", "claimed_by", "batch_id", "phase", "number"))
+    queued = 0
+    for pk, claimed_by, batch_id, phase, number in orphans:
+        with transaction.atomic():
+            if SignalChunk.objects.filter(pk=pk, claimed_by=claimed_by,
+                                          status=SignalChunk.Status.PENDING
+                                          ).update(claimed_by="", claimed_at=None):
+                enqueue_on_commit(CHUNK_TASKS[phase], batch_id, number)
+                queued += 1
+    return queued
+
+
+def signal_chunk_parse(batch_id: int, number: int, *, claimed_by: str = "") -> None:
     """Validate, match and store one chunk's rows exactly once."""
-    chunk = signal_chunk_claim(batch_id, SignalChunk.Phase.PARSE, number)
+    chunk = signal_chunk_claim(batch_id, SignalChunk.Phase.PARSE, number,
+                               claimed_by=claimed_by)
     if chunk is None:
         return
     if chunk.status != SignalChunk.Status.PENDING:

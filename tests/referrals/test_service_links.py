@@ -121,6 +121,18 @@ def test_partner_answers_by_api_with_the_minimum(api_as, partner1, food_link):
     assert (done.json()["status"], done.json()["actual_value"]) == ("completed", 95000)
 
 
+def test_an_answer_the_links_status_does_not_allow_is_a_409_conflict(api_as, partner1,
+                                                                    food_link):
+    api = api_as(partner1)
+    started = api.post(f"/api/v1/service-links/{food_link.pk}/start/")
+    assert started.status_code == 409
+    assert "바꿀 수 없습니다" in started.json()["detail"]
+    assert api.post(f"/api/v1/service-links/{food_link.pk}/accept/").status_code == 200
+    assert api.post(f"/api/v1/service-links/{food_link.pk}/accept/").status_code == 409
+    food_link.refresh_from_db()
+    assert food_link.status == "accepted"
+
+
 def test_partner_decline_needs_a_reason(api_as, partner1, food_link):
     response = api_as(partner1).post(f"/api/v1/service-links/{food_link.pk}/decline/", {},
                                      format="json")
