@@ -351,6 +351,8 @@ VISIT_MAX_ATTEMPTS = env.int("VISIT_MAX_ATTEMPTS", default=3)
 VISIT_PAST_LIMIT_DAYS = env.int("VISIT_PAST_LIMIT_DAYS", default=14)
 # Field days propose open alerts whose first contact is due within this many days after.
 FIELD_DAY_ALERT_WINDOW_DAYS = env.int("FIELD_DAY_ALERT_WINDOW_DAYS", default=3)
+# The installable offline app: signed-in pages register the service worker (/sw.js).
+OFFLINE_APP = env.bool("OFFLINE_APP", default=True)
 # A provider answers a service link within this many working days or gets a reminder.
 SERVICE_LINK_ANSWER_WORKING_DAYS = env.int("SERVICE_LINK_ANSWER_WORKING_DAYS", default=5)
 # 통합사례관리: intake to plan within 30 days; the other stages' default lengths in days.

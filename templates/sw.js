@@ -22,7 +22,10 @@ function keep(cache, url) {
 
 function fill() {
   return caches.open(CACHE).then(function (cache) {
-    return Promise.all(ASSETS.concat(PAGES).map(function (url) { return keep(cache, url); }));
+    // One request at a time: gentle on a small server (the embedded SQLite mode above all).
+    return ASSETS.concat(PAGES).reduce(function (done, url) {
+      return done.then(function () { return keep(cache, url); });
+    }, Promise.resolve());
   });
 }
 

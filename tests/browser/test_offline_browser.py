@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from referrals.models import Referral
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.offline_app,
+              pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page, base, username):

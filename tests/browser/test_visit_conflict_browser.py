@@ -10,7 +10,8 @@ from outreach.models import Visit
 from outreach.services.field_days import field_day_plan
 from tests.factories import HeadOfHouseholdFactory, HouseholdFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.offline_app,
+              pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page, base, username):

@@ -10,7 +10,7 @@ from django.contrib.staticfiles import finders
 from outreach.models import CheckIn
 from tests.factories import PairingFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.offline_app]
 
 
 def test_the_service_worker_covers_the_site_and_keeps_only_the_field_pages(client):
