@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from households.addresses import address_key, normalize_name
 from households.hooks import household_supported_send
+from households.messages import message
 from households.models import AccessLog, Organization
 from households.rrn import redact
 from households.services import access_log_write, household_create, timeline_add
@@ -46,10 +47,9 @@ LINK_TRANSITIONS = {
 }
 
 
-def _link_summary(link: ServiceLink, what: str) -> str:
-    return _("서비스 연계 %(what)s: %(service)s (%(provider)s)") % {
-        "what": what, "service": link.service.name, "provider": link.provider.name,
-    }
+def _link_summary(link: ServiceLink, step: str, **values) -> dict:
+    return message("service_link", step=step, service=link.service.name,
+                   provider=link.provider.name, **values)
 
 
 def _link_move(link: ServiceLink, to: str, *, user) -> None:
@@ -78,7 +78,7 @@ def service_link_request(
         request_note=_typed(note),
     )
     timeline_add(household_id=household.pk, kind="service_link", actor=requested_by, obj=link,
-                 summary=_link_summary(link, _("요청")))
+                 summary=_link_summary(link, "requested"))
     household_supported_send(household_id=household.pk, actor=requested_by)
     return link
 
@@ -96,7 +96,7 @@ def service_link_accept(*, link: ServiceLink, user) -> ServiceLink:
     link.answered_at, link.answered_by = timezone.now(), user
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
-                 summary=_link_summary(link, _("수락")))
+                 summary=_link_summary(link, "accepted"))
     return link
 
 
@@ -110,7 +110,7 @@ def service_link_decline(*, link: ServiceLink, user, reason: str) -> ServiceLink
     link.answered_at, link.answered_by, link.decline_reason = timezone.now(), user, reason
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
-                 summary=_link_summary(link, _("거절 — %(reason)s") % {"reason": reason}))
+                 summary=_link_summary(link, "declined", reason=reason))
     return link
 
 
@@ -121,7 +121,7 @@ def service_link_start(*, link: ServiceLink, user) -> ServiceLink:
     link.started_at = timezone.now()
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
-                 summary=_link_summary(link, _("제공 시작")))
+                 summary=_link_summary(link, "started"))
     return link
 
 
@@ -137,8 +137,7 @@ def service_link_complete(*, link: ServiceLink, user, actual_value: int) -> Serv
     link.save()
     timeline_add(
         household_id=link.household_id, kind="service_link", actor=user, obj=link,
-        summary=_link_summary(link, _("완료 (환가액 %(value)s원)") % {
-            "value": f"{link.actual_value:,}"}),
+        summary=_link_summary(link, "completed", value=link.actual_value),
     )
     return link
 
@@ -150,7 +149,7 @@ def service_link_cancel(*, link: ServiceLink, user, reason: str = "") -> Service
     link.cancelled_at, link.cancel_reason = timezone.now(), _typed(reason, 300)
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
-                 summary=_link_summary(link, _("취소")))
+                 summary=_link_summary(link, "cancelled"))
     return link
 
 
@@ -213,9 +212,7 @@ def service_links_remind_unanswered(today: date | None = None) -> int:
                 _remind_provider(link, requested_on, days)
             timeline_add(
                 household_id=link.household_id, kind="service_link", obj=link,
-                summary=_link_summary(
-                    link, _("%(days)s 근무일 미응답 — 제공기관에 독촉") % {"days": days}
-                ),
+                summary=_link_summary(link, "reminded", days=days),
             )
         reminded += 1
     return reminded
@@ -435,11 +432,8 @@ def _after_submit(referral: Referral, request) -> None:
         timeline_add(
             household_id=referral.household_id, kind="referral", actor=referral.referred_by,
             obj=referral,
-            summary=_("의뢰 %(ref)s 접수 (%(channel)s, %(urgency)s): %(what)s") % {
-                "ref": str(referral), "channel": referral.get_channel_display(),
-                "urgency": referral.get_urgency_display(),
-                "what": ", ".join(referral.category_labels) or _("분류 없음"),
-            },
+            summary=message("referral_received", ref=str(referral), channel=referral.channel,
+                            urgency=referral.urgency, what=list(referral.category_list)),
         )
     access_log_write(
         request=request, user=referral.referred_by, action=AccessLog.Action.CREATE,
@@ -476,7 +470,7 @@ def _status_set(referral: Referral, status: str) -> None:
         referral.status_changed_at = timezone.now()
 
 
-def _timeline(referral: Referral, actor, summary: str) -> None:
+def _timeline(referral: Referral, actor, summary: dict) -> None:
     if referral.household_id:
         timeline_add(household_id=referral.household_id, kind="referral", actor=actor,
                      obj=referral, summary=summary)
@@ -488,8 +482,8 @@ def referral_assign(*, referral: Referral, assignee, actor) -> Referral:
     if referral.status == Referral.Status.RECEIVED:
         _status_set(referral, Referral.Status.CHECKING)
     referral.save()
-    _timeline(referral, actor, _("의뢰 %(ref)s 담당자 지정: %(who)s") % {
-        "ref": str(referral), "who": assignee.get_username()})
+    _timeline(referral, actor, message("referral_assigned", ref=str(referral),
+                                       who=assignee.get_username()))
     return referral
 
 
@@ -502,8 +496,8 @@ def referral_status_set(*, referral: Referral, status: str, actor) -> Referral:
             referral.first_contact_at:
         referral.first_contact_at = timezone.now()
     referral.save()
-    _timeline(referral, actor, _("의뢰 %(ref)s 상태: %(status)s") % {
-        "ref": str(referral), "status": referral.get_status_display()})
+    _timeline(referral, actor, message("referral_status", ref=str(referral),
+                                       status=referral.status))
     return referral
 
 
@@ -522,7 +516,7 @@ def referral_household_register(*, referral: Referral, actor) -> Referral:
     household.save()
     referral.household = household
     referral.save(update_fields=["household", "updated_at"])
-    _timeline(referral, actor, _("의뢰 %(ref)s로 가구 등록") % {"ref": str(referral)})
+    _timeline(referral, actor, message("referral_household", ref=str(referral)))
     return referral
 
 
@@ -540,8 +534,8 @@ def referral_close(*, referral: Referral, reason: str, note: str = "", actor,
     referral.merged_into = merged_into
     referral.merged_into_alert_id = merged_into_alert_id
     referral.save()
-    _timeline(referral, actor, _("의뢰 %(ref)s 종결: %(reason)s") % {
-        "ref": str(referral), "reason": referral.get_close_reason_display()})
+    _timeline(referral, actor, message("referral_closed", ref=str(referral),
+                                       reason=referral.close_reason))
     return referral
 
 
@@ -561,8 +555,7 @@ def referral_merge(*, source: Referral, target: Referral, actor) -> Referral:
     merged = set(target.category_list) | set(source.category_list)
     target.categories = Referral.categories_value(sorted(merged))
     target.save()
-    _timeline(target, actor, _("%(source)s를 %(target)s에 병합") % {
-        "source": str(source), "target": str(target)})
+    _timeline(target, actor, message("merged", source=str(source), target=str(target)))
     return target
 
 

@@ -61,3 +61,35 @@ def test_pages_switch_to_english(client, staff1):
     html = client.get("/inbox/").content.decode()
     assert 'lang="en"' in html
     assert "Inbox" in html and "처리함" not in html
+
+
+HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
+
+
+def _example(entry) -> dict:
+    return entry.example() if hasattr(entry, "example") else {}
+
+
+def test_every_stored_code_has_words_in_both_languages():
+    """Timeline entries, risk factors and rejection reasons are stored as codes: each code
+    reads as Korean on a Korean page and has no Korean left on an English one."""
+    from django.utils import translation
+
+    from households.messages import message_text, messages_registered
+
+    codes = messages_registered()
+    assert {"assessment_scored", "power_cutoff", "factor_alone", "service_link",
+            "observed_format", "visit_recorded"} <= set(codes)
+    untranslated = []
+    for code, entry in codes.items():
+        stored = {"code": code, **_example(entry)}
+        if code == "text":
+            continue
+        with translation.override("ko"):
+            korean = message_text(stored)
+        with translation.override("en"):
+            english = message_text(stored)
+        assert korean, code
+        if HANGUL.search(english):
+            untranslated.append((code, english))
+    assert not untranslated, untranslated

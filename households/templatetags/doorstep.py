@@ -4,7 +4,9 @@ from django import template
 from django.utils.formats import number_format
 
 from households.labels import object_type_label, timeline_kind_label
+from households.messages import message_text as _message_text
 from households.models import mask_name
+from households.particles import josa as _josa
 
 register = template.Library()
 
@@ -33,6 +35,18 @@ def timeline_kind(code):
 def object_type(code):
     """An access-log object type (household_list, export:inbox …) as a label."""
     return object_type_label(code)
+
+
+@register.filter
+def message_text(stored):
+    """A stored message (or a list of them, e.g. risk factors) in the reader's language."""
+    return _message_text(stored)
+
+
+@register.filter
+def josa(word, particle):
+    """{{ org.name|josa:"은(는)" }} → 푸드뱅크는: the particle its last sound takes."""
+    return f"{word}{_josa(word, particle)}"
 
 
 @register.simple_tag

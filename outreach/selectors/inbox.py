@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from households.messages import message_text
 from households.models import mask_name
 from households.selectors import household_head, scope_of
 from outreach.models import (
@@ -197,7 +198,7 @@ class InboxItem:
         if self.is_referral:
             return self.obj.category_labels
         factors = self.obj.assessment.factors if self.obj.assessment else []
-        return [str(f) for f in (factors or [])[:3]]
+        return [message_text(f) for f in (factors or [])[:3]]
 
     @property
     def address(self) -> str:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from households.messages import message
 from households.models import (
     AccessLog,
 )
@@ -94,14 +95,14 @@ def inbox_item_merge(*, item, target, actor, request=None):
         referral_close(referral=item.obj, reason=CloseReason.DUPLICATE, actor=actor,
                        note=_("%(target)s로 병합") % {"target": target.label},
                        merged_into_alert_id=target.obj.pk)
-        alert_timeline_add(target.obj, actor, _("%(source)s를 %(target)s에 병합") % {
-            "source": item.label, "target": target.label})
+        alert_timeline_add(target.obj, actor, message("merged", source=item.label,
+                                                      target=target.label))
     else:
         alert_merge(alert=item.obj, target=target, actor=actor)
         if target.household_id:
             timeline_add(household_id=target.household_id, kind="alert", actor=actor,
-                         obj=target.obj, summary=_("%(source)s를 %(target)s에 병합") % {
-                             "source": item.label, "target": target.label})
+                         obj=target.obj, summary=message("merged", source=item.label,
+                                                         target=target.label))
     _log(request, item)
     _log(request, target)
     return target

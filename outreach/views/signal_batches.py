@@ -107,7 +107,7 @@ def _batch(request, batch_id) -> SignalBatch:
 @login_required
 def signal_batch_detail(request, batch_id: int):
     batch = _batch(request, batch_id)
-    rejections = batch.rejections.all()[:100]
+    rejections = list(signal_batch_selectors.signal_rejections(batch, limit=100))
     # The page quotes rejected lines of an agency file about people: a view to log.
     household_services.access_log_write(request=request, action=AccessLog.Action.VIEW,
                                         object_type="signal_batch", object_id=batch.pk)
@@ -148,8 +148,9 @@ def signal_batch_errors(request, batch_id: int):
         object_id=batch.pk,
     )
     return csv_response(
-        f"signal-batch-{batch.pk}-errors.csv", [_("행"), _("열"), _("사유")],
-        batch.rejections.values_list("line", "column", "reason").iterator())
+        f"signal-batch-{batch.pk}-errors.csv", [_("행"), _("열"), _("사유"), _("사유 코드")],
+        ((r["line"], r["column_label"], r["reason"], r["code"])
+         for r in signal_batch_selectors.signal_rejections(batch)))
 
 
 @login_required

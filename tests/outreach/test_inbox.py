@@ -94,7 +94,8 @@ def test_assign_by_plain_post_writes_timeline_and_access_log(client_as, staff1, 
     referral.refresh_from_db()
     assert referral.assigned_to == staff1
     assert referral.status == Referral.Status.CHECKING
-    assert household.timeline.filter(summary__contains="담당자 지정").count() == 1
+    assert [e for e in household.timeline.all() if "담당자 지정" in e.text] != []
+    assert household.timeline.filter(message__code="referral_assigned").count() == 1
     assert AccessLog.objects.filter(action="update", object_type="referral",
                                     object_id=str(referral.pk)).count() == 1
 

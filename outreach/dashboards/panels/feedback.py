@@ -35,6 +35,7 @@ from outreach.dashboards.base import (
     rollup_rows,
     within_period,
 )
+from outreach.messages import FACTORS, factor_label
 from outreach.models import (
     DiscoveryAlert,
     DongMonthAge,
@@ -283,6 +284,9 @@ def factor_kind(factor: str) -> str:
 
     The factors on the assessment are the record of which signals drove a score.
     """
+    if factor in FACTORS:
+        return factor_label(factor)
+    # Rows rolled up before factors were codes hold the Korean sentence.
     text = str(factor or "").strip()
     return _QUANTITY.sub("", text) or text
 
