@@ -27,6 +27,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from households.addresses import normalize_name
+from households.particles import particles_fix
 from households.rrn import InvalidRRN, parse_rrn, redact
 from outreach.signal_kinds import kind_code
 
@@ -166,8 +167,8 @@ def sniff(path: str, *, size: int, max_bytes: int, encoding: str = "auto") -> Fi
         header_text = first.decode(encoding)
     except UnicodeDecodeError as exc:
         raise FileRejected(
-            _("머리글을 %(enc)s(으)로 읽을 수 없습니다. 인코딩을 지정해 주세요.")
-            % {"enc": encoding}
+            particles_fix(_("머리글을 %(enc)s(으)로 읽을 수 없습니다. 인코딩을 지정해 주세요.")
+            % {"enc": encoding})
         ) from exc
     header_text = header_text.lstrip("\ufeff")
     if not header_text.strip():

@@ -18,6 +18,7 @@ from households.addresses import address_key, normalize_name
 from households.hooks import household_supported_send
 from households.messages import message
 from households.models import AccessLog, Organization
+from households.particles import particles_fix
 from households.rrn import redact
 from households.services import access_log_write, household_create, timeline_add
 from referrals import selectors
@@ -55,8 +56,8 @@ def _link_summary(link: ServiceLink, step: str, **values) -> dict:
 def _link_move(link: ServiceLink, to: str, *, user) -> None:
     if to not in LINK_TRANSITIONS[link.status]:
         raise ValidationError(
-            _("'%(now)s' 상태의 연계는 '%(to)s'(으)로 바꿀 수 없습니다.")
-            % {"now": link.get_status_display(), "to": S(to).label}
+            particles_fix(_("'%(now)s' 상태의 연계는 '%(to)s'(으)로 바꿀 수 없습니다.")
+                          % {"now": link.get_status_display(), "to": S(to).label})
         )
     link.status = to
 
@@ -70,8 +71,8 @@ def service_link_request(
         raise ValidationError(_("사용하지 않는 서비스입니다."))
     if not service.providers.filter(pk=provider.pk).exists():
         raise ValidationError(
-            _("%(org)s은(는) '%(service)s'을(를) 제공하지 않습니다.")
-            % {"org": provider.name, "service": service.name}
+            particles_fix(_("%(org)s은(는) '%(service)s'을(를) 제공하지 않습니다.")
+                          % {"org": provider.name, "service": service.name})
         )
     link = ServiceLink.objects.create(
         household=household, service=service, provider=provider, requested_by=requested_by,
@@ -547,7 +548,8 @@ def referral_merge(*, source: Referral, target: Referral, actor) -> Referral:
     if not target.is_open:
         raise ValidationError(_("종결된 항목으로는 병합할 수 없습니다."))
     referral_close(referral=source, reason=CloseReason.DUPLICATE, actor=actor,
-                   note=_("%(target)s로 병합") % {"target": str(target)}, merged_into=target)
+                   note=particles_fix(_("%(target)s(으)로 병합") % {"target": str(target)}),
+                   merged_into=target)
     if target.household_id is None and source.household_id:
         target.household_id = source.household_id
     target.urgency = min(target.urgency, source.urgency)

@@ -7,6 +7,7 @@ from households.labels import object_type_label, timeline_kind_label
 from households.messages import message_text as _message_text
 from households.models import mask_name
 from households.particles import josa as _josa
+from households.particles import particles_fix
 
 register = template.Library()
 
@@ -47,6 +48,13 @@ def message_text(stored):
 def josa(word, particle):
     """{{ org.name|josa:"은(는)" }} → 푸드뱅크는: the particle its last sound takes."""
     return f"{word}{_josa(word, particle)}"
+
+
+@register.filter(is_safe=True)
+def particles(text):
+    """{% filter particles %}{% blocktranslate %}{{ label }}을(를) …{% endblocktranslate %}
+    {% endfilter %}: every 을(를)-style pair becomes the form its word takes."""
+    return particles_fix(text)
 
 
 @register.simple_tag

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from households.hooks import dong_figures_changed_send
 from households.messages import message
+from households.particles import particles_fix
 from households.services import timeline_add
 from outreach.models import (
     DiscoveryAlert,
@@ -42,8 +43,8 @@ def _move(alert: DiscoveryAlert, to: str) -> None:
     """Put the alert in state ``to``, or refuse a move its life does not allow."""
     if to not in ALERT_TRANSITIONS[alert.state]:
         raise ValidationError(
-            _("'%(now)s' 상태의 발굴 대상은 '%(to)s'(으)로 바꿀 수 없습니다.")
-            % {"now": _state_label(alert.state), "to": _state_label(to)}
+            particles_fix(_("'%(now)s' 상태의 발굴 대상은 '%(to)s'(으)로 바꿀 수 없습니다.")
+                          % {"now": _state_label(alert.state), "to": _state_label(to)})
         )
     if to in Stage.values:
         alert.stage = to
@@ -185,7 +186,7 @@ def alert_merge(*, alert, target, actor):
 
     alert_close(alert=alert, reason=CloseReason.DUPLICATE, actor=actor,
                 status=Status.MERGED,
-                note=_("%(target)s로 병합") % {"target": target.label})
+                note=particles_fix(_("%(target)s(으)로 병합") % {"target": target.label}))
     if target.is_referral:
 
         referral_take_over(referral=target.obj, household_id=alert.household_id,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from households.dates import add_months
 from households.hooks import dong_figures_changed_send
 from households.messages import message
+from households.particles import particles_fix
 from households.services import timeline_add
 from outreach.models import (
     Case,
@@ -57,9 +58,9 @@ def _enter_stage(case: Case, stage: str, *, user, note: str = "",
 def case_open(*, household, manager, user, summary: str = "") -> Case:
     # The manager works the case, so must be someone who can open the household's record.
     if not case_managers_for(household).filter(pk=manager.pk).exists():
-        raise ValidationError({"manager": _("%(who)s은(는) 이 가구의 사례관리자가 될 수 "
-                                            "없습니다. %(hint)s") % {
-            "who": manager.get_username(), "hint": CASE_MANAGER_HINT}})
+        raise ValidationError({"manager": particles_fix(_(
+            "%(who)s은(는) 이 가구의 사례관리자가 될 수 없습니다. %(hint)s") % {
+            "who": manager.get_username(), "hint": CASE_MANAGER_HINT})})
     if Case.objects.filter(household=household, closed_at__isnull=True).exists():
         raise ValidationError(_("이 가구에는 이미 진행 중인 통합사례가 있습니다."))
     today = timezone.localdate()
@@ -108,8 +109,8 @@ def case_close(*, case: Case, user, reason: str, note: str = "",
         raise ValidationError({"reason": _("종결 사유를 골라 주세요.")})
     if reason not in case.closure_reasons:
         raise ValidationError(
-            _("'%(reason)s'(으)로 종결하려면 먼저 점검 단계를 거쳐야 합니다.")
-            % {"reason": Case.ClosureReason(reason).label}
+            particles_fix(_("'%(reason)s'(으)로 종결하려면 먼저 점검 단계를 거쳐야 합니다.")
+                          % {"reason": Case.ClosureReason(reason).label})
         )
     today = timezone.localdate()
     if follow_up_on is not None and follow_up_on <= today:

@@ -10,6 +10,7 @@ from households.messages import message
 from households.models import (
     AccessLog,
 )
+from households.particles import particles_fix
 from households.services import access_log_write, timeline_add
 from outreach.services.alerts import alert_assign, alert_close, alert_merge, alert_timeline_add
 from outreach.services.visits import visit_schedule
@@ -93,7 +94,7 @@ def inbox_item_merge(*, item, target, actor, request=None):
     elif item.is_referral:
 
         referral_close(referral=item.obj, reason=CloseReason.DUPLICATE, actor=actor,
-                       note=_("%(target)s로 병합") % {"target": target.label},
+                       note=particles_fix(_("%(target)s(으)로 병합") % {"target": target.label}),
                        merged_into_alert_id=target.obj.pk)
         alert_timeline_add(target.obj, actor, message("merged", source=item.label,
                                                       target=target.label))

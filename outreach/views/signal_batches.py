@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from households import services as household_services
 from households.exports import csv_response
 from households.models import AccessLog
+from households.particles import particles_fix
 from outreach.forms import (
     RiskModelForm,
     SignalUploadForm,
@@ -170,8 +171,8 @@ def risk_model_edit(request):
                 )
                 messages.success(
                     request,
-                    _("위험도 모델 v%(v)s을(를) 저장했습니다. 재평가를 시작합니다.")
-                    % {"v": model.version},
+                    particles_fix(_("위험도 모델 v%(v)s을(를) 저장했습니다. 재평가를 시작합니다.")
+                                  % {"v": model.version}),
                 )
                 return redirect("risk_model_edit")
             preview = risk_model_preview(data)
