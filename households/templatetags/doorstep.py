@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from households.labels import object_type_label, timeline_kind_label
 from households.messages import message_text as _message_text
@@ -23,7 +24,8 @@ def krw(amount):
     """1234000 → 1,234,000원 (Korean convention: the unit after the number)."""
     if amount in (None, ""):
         return ""
-    return f"{number_format(int(amount), force_grouping=True)}원"
+    return gettext("%(amount)s원") % {
+        "amount": number_format(int(amount), force_grouping=True)}
 
 
 @register.filter

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from households.messages import message_text
 from households.models import mask_name
@@ -55,9 +55,9 @@ ALERT_INBOX_STATUS = {
 # What is due next, by the item's place in its life.
 STEP_FIRST_CONTACT, STEP_DECIDE, STEP_SUPPORT = "first_contact", "decide", "support"
 STEP_LABELS = {
-    STEP_FIRST_CONTACT: _lazy("첫 접촉"),
-    STEP_DECIDE: _lazy("지원 결정"),
-    STEP_SUPPORT: _lazy("지원 진행 중"),
+    STEP_FIRST_CONTACT: gettext_lazy("첫 접촉"),
+    STEP_DECIDE: gettext_lazy("지원 결정"),
+    STEP_SUPPORT: gettext_lazy("지원 진행 중"),
 }
 
 

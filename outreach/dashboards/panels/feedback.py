@@ -261,7 +261,8 @@ def panel_model_by_age(scope: DashboardScope, period: Period) -> Table:
         columns=_feedback_columns(Column("age", _("연령대"), "text")),
         rows=rows, total=_feedback_row(_("전체"), _merged(list(per.values()))),
         chart=Chart("bar", "age", ("hit_rate", "top_hit_rate")),
-        note=f"{FEEDBACK_NOTE} {_('연령은 기간 마지막 날 기준 세대주 나이.')}",
+        # Not inside the f-string: xgettext does not read strings there.
+        note=" ".join((str(FEEDBACK_NOTE), _("연령은 기간 마지막 날 기준 세대주 나이."))),
     )
 
 
