@@ -191,6 +191,8 @@ class InboxItemSerializer(serializers.Serializer):
     status_label = serializers.CharField()
     source_label = serializers.CharField()
     what = serializers.ListField(child=serializers.CharField())
+    what_codes = serializers.ListField(
+        child=serializers.DictField(), help_text=_("what의 코드와 값 (code, values, text)"))
     address = serializers.CharField()
     masked_name = serializers.CharField()
     assigned_to = serializers.SerializerMethodField()

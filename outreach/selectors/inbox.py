@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from households.messages import message_text
+from households.messages import message_payload, message_text
 from households.models import mask_name
 from households.selectors import household_head, scope_of
 from outreach.models import (
@@ -199,6 +199,17 @@ class InboxItem:
             return self.obj.category_labels
         factors = self.obj.assessment.factors if self.obj.assessment else []
         return [message_text(f) for f in (factors or [])[:3]]
+
+    @property
+    def what_codes(self) -> list[dict]:
+        """``what`` with its codes: concern categories, or the risk factors with their
+        values ({"code": "power_cutoff", "values": {"months": 2}, "text": "단전 2개월"})."""
+        if self.is_referral:
+            return [{"code": code, "values": {}, "text": text}
+                    for code, text in zip(self.obj.category_list, self.obj.category_labels,
+                                          strict=False)]
+        factors = self.obj.assessment.factors if self.obj.assessment else []
+        return [message_payload(f) for f in (factors or [])[:3]]
 
     @property
     def address(self) -> str:
