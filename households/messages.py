@@ -10,6 +10,7 @@ puts them into words. A stored dict whose code is unknown shows its ``text`` if 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -42,8 +43,6 @@ class Template:
 
     def example(self) -> dict:
         """Values that fill every placeholder (for the completeness test)."""
-        import re
-
         values = {}
         for name in re.findall(r"%\((\w+)\)", str(self.text._args[0]) if hasattr(
                 self.text, "_args") else str(self.text)):
