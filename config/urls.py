@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -32,7 +33,7 @@ router.register("signal-batches", signal_batch_apis.SignalBatchViewSet, basename
 router.register("gatekeeper-places", referral_apis.GatekeeperPlaceViewSet,
                 basename="gatekeeper-place")
 
-admin.site.site_header = "Doorstep 관리"
+admin.site.site_header = gettext_lazy("Doorstep 관리")
 admin.site.site_title = "Doorstep"
 
 urlpatterns = [

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import TokenProxy
 
+from households.messages import message_text
+
 
 class District(models.Model):
     """시·군·구."""
@@ -314,7 +316,11 @@ class TimelineEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
-    summary = models.CharField(_("내용"), max_length=300)
+    # Legacy sentence (rows written before messages, or free text); new rows leave it blank.
+    summary = models.CharField(_("내용"), max_length=300, blank=True)
+    # What happened as {"code": …, values…}, put into words in the reader's language
+    # (households.messages).
+    message = models.JSONField(_("내용(코드)"), default=dict, blank=True)
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
 
@@ -325,7 +331,12 @@ class TimelineEvent(models.Model):
         indexes = [models.Index(fields=["household", "-at"], name="timeline_household_at")]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d} {self.kind} {self.summary}"
+        return f"{self.at:%Y-%m-%d} {self.kind} {self.text}"
+
+    @property
+    def text(self) -> str:
+        """The entry in the reader's language (a legacy row: its stored sentence)."""
+        return message_text(self.message) if self.message else self.summary
 
 
 class ApiToken(TokenProxy):

@@ -109,16 +109,26 @@ def person_create(
     return person
 
 
+def _summary_fields(summary) -> dict:
+    """A message dict (households.messages) is stored as codes; plain text as it is."""
+    if isinstance(summary, dict):
+        return {"message": summary, "summary": ""}
+    return {"message": {}, "summary": str(summary)[:300]}
+
+
 def timeline_add(
-    *, household_id: int, kind: str, summary: str, actor=None, at=None, obj=None
+    *, household_id: int, kind: str, summary, actor=None, at=None, obj=None
 ) -> TimelineEvent:
-    """Write one line on the household's timeline (higher apps call this)."""
+    """Write one line on the household's timeline (higher apps call this).
+
+    ``summary`` is a message (``households.messages.message(code, **values)``), shown in
+    the reader's language; plain text is kept for free notes."""
     from django.utils import timezone
 
     return TimelineEvent.objects.create(
         household_id=household_id,
         kind=kind,
-        summary=str(summary)[:300],
+        **_summary_fields(summary),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         at=at or timezone.now(),
         object_type=obj._meta.model_name if obj is not None else "",
@@ -138,7 +148,7 @@ def timeline_add_many(lines: list[dict]) -> None:
         [
             TimelineEvent(
                 household_id=line["household_id"], kind=line["kind"],
-                summary=str(line["summary"])[:300],
+                **_summary_fields(line["summary"]),
                 actor=line.get("actor") if getattr(line.get("actor"), "is_authenticated",
                                                    False) else None,
                 at=line.get("at") or now,

@@ -19,9 +19,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from households.dates import add_months
+from households.messages import message
 from households.models import Dong, Household, Membership, Organization, Person, Role
 from households.services import timeline_add_many
 from outreach.demo_alerts import file_digest, plan_batches
@@ -45,7 +45,7 @@ from outreach.models import (
 )
 from outreach.selectors.assessments import risk_model_current
 from outreach.services.signal_matching import keyed_hmac
-from referrals.models import CloseReason, Referral, ServiceLink
+from referrals.models import Referral, ServiceLink
 
 HISTORY_MONTHS = 36
 # With --households 200000 the past covers the first 20,000 households: every panel
@@ -186,35 +186,30 @@ def _timeline(h: History) -> None:
                           actor=actor))
 
     for a in h.alerts:
-        line(a.household_id, "alert", a.opened_at,
-             _("발굴 대상 등록 (%(origin)s)") % {"origin": a.origin})
+        line(a.household_id, "alert", a.opened_at, message("alert_opened", origin=a.origin))
         if a.closed_at:
-            line(a.household_id, "alert", a.closed_at, _("발굴 A-%(id)s 종결: %(reason)s")
-                 % {"id": a.pk, "reason": CloseReason(a.close_reason).label}, a.assigned_to)
+            line(a.household_id, "alert", a.closed_at,
+                 message("alert_closed", id=a.pk, reason=a.close_reason), a.assigned_to)
     for visits in h.visits.values():
         for v in visits:
             if v.outcome:
-                line(v.household_id, "visit", v.visited_at, _("가정방문 %(n)s차: %(outcome)s")
-                     % {"n": v.attempt_no, "outcome": v.get_outcome_display()}, v.staff)
+                line(v.household_id, "visit", v.visited_at,
+                     message("visit_recorded", n=v.attempt_no, outcome=v.outcome), v.staff)
     for link in h.links:
         line(link.household_id, "service_link", link.requested_at,
-             _("서비스 연계 %(what)s: %(service)s (%(provider)s)")
-             % {"what": _("요청"), "service": link.service.name,
-                "provider": link.provider.name}, link.requested_by)
+             message("service_link", step="requested", service=link.service.name,
+                     provider=link.provider.name), link.requested_by)
     for change in h.stage_changes:
-        line(change.case.household_id, "case", change.at, _("통합사례 %(stage)s 단계%(note)s")
-             % {"stage": Case.Stage(change.stage).label, "note": ""}, change.by)
+        line(change.case.household_id, "case", change.at,
+             message("case_stage", stage=change.stage), change.by)
     for pairing in h.pairings:
         line(pairing.household_id, "check_in", pairing.created_at,
-             _("결연 시작: %(cadence)s 안부 확인") % {"cadence": pairing.get_cadence_display()},
-             pairing.created_by)
+             message("pairing_started", cadence=pairing.cadence), pairing.created_by)
     for r in h.referrals:
         if r.household_id:
             line(r.household_id, "referral", r.created_at,
-                 _("의뢰 %(ref)s 접수 (%(channel)s, %(urgency)s): %(what)s")
-                 % {"ref": str(r), "channel": r.get_channel_display(),
-                    "urgency": r.get_urgency_display(), "what": ", ".join(r.category_labels)},
-                 r.referred_by)
+                 message("referral_received", ref=str(r), channel=r.channel,
+                         urgency=r.urgency, what=list(r.category_list)), r.referred_by)
     timeline_add_many(lines)
 
 

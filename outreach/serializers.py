@@ -18,6 +18,7 @@ from outreach.models import (
     Visit,
     VisitNeed,
 )
+from outreach.selectors.signal_batches import signal_rejections
 from outreach.services.visits import visit_time_problem
 from referrals.models import Concern, NeedDomain
 
@@ -193,6 +194,8 @@ class InboxItemSerializer(serializers.Serializer):
     status_label = serializers.CharField()
     source_label = serializers.CharField()
     what = serializers.ListField(child=serializers.CharField())
+    what_codes = serializers.ListField(
+        child=serializers.DictField(), help_text=_("what의 코드와 값 (code, values, text)"))
     address = serializers.CharField()
     masked_name = serializers.CharField()
     assigned_to = serializers.SerializerMethodField()
@@ -222,8 +225,11 @@ class SignalBatchUploadSerializer(serializers.Serializer):
 
 class SignalRejectionSerializer(serializers.Serializer):
     line = serializers.IntegerField()
-    column = serializers.CharField()
-    reason = serializers.CharField()
+    column = serializers.CharField(help_text=_("열의 표준 이름 (signal_kind, observed_on …)"))
+    column_label = serializers.CharField(help_text=_("열 이름 (요청 언어)"))
+    code = serializers.CharField(help_text=_("사유 코드 (예: observed_format)"))
+    values = serializers.DictField(help_text=_("사유에 들어가는 값"))
+    reason = serializers.CharField(help_text=_("사유 (요청 언어)"))
 
 
 class SignalBatchSerializer(serializers.ModelSerializer):
@@ -250,5 +256,4 @@ class SignalBatchDetailSerializer(SignalBatchSerializer):
 
     @extend_schema_field(SignalRejectionSerializer(many=True))
     def get_errors(self, batch):
-        rows = batch.rejections.order_by("line", "id").values("line", "column", "reason")[:1000]
-        return SignalRejectionSerializer(rows, many=True).data
+        return SignalRejectionSerializer(signal_rejections(batch, limit=1000), many=True).data

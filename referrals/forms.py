@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from households.addresses import address_key
 from households.models import Organization
+from households.particles import particles_fix
 from households.redaction import RRNRedactingFormMixin
 from referrals import selectors
 from referrals.models import (
@@ -68,8 +69,9 @@ class ServiceLinkRequestForm(RRNRedactingFormMixin, forms.Form):
         data = super().clean()
         service, provider = data.get("service"), data.get("provider")
         if service and provider and not service.providers.filter(pk=provider.pk).exists():
-            self.add_error("provider", _("%(org)s은(는) '%(service)s'을(를) 제공하지 않습니다.")
-                           % {"org": provider.name, "service": service.name})
+            self.add_error("provider", particles_fix(
+                _("%(org)s은(는) '%(service)s'을(를) 제공하지 않습니다.")
+                % {"org": provider.name, "service": service.name}))
         elif service and provider:
             warning = capacity_warning(self.capacities.get((service.pk, provider.pk)))
             if warning and not data.get("confirm_full"):

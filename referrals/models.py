@@ -5,6 +5,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Dong, Household, Organization
@@ -232,7 +234,12 @@ class CloseReason(models.TextChoices):
     OTHER = "other", _("기타")
 
 
-AGE_BANDS = [(band, _("%(band)s대") % {"band": band}) for band in range(10, 90, 10)]
+def _age_band_label(band: int) -> str:
+    return gettext("%(band)s대") % {"band": band}
+
+
+# Lazy, so each reader gets "10대" or "10s" (a formatted lazy string is fixed at import).
+AGE_BANDS = [(band, lazy(_age_band_label, str)(band)) for band in range(10, 90, 10)]
 AGE_BANDS = [(0, _("10세 미만"))] + AGE_BANDS + [(90, _("90세 이상"))]
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone

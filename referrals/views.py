@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
 from households.models import AccessLog, Role
+from households.particles import particles_fix
 from households.redaction import rrn_masked_notify
 from households.selectors import scope_of
 from households.services import access_log_write
@@ -164,8 +165,8 @@ def _intake(request, *, form_class, channel, template, extra_context=None, dongs
                 url = success(referral) if success else reverse("my_referrals")
                 rrn_masked_notify(request, form.rrn_masked)
                 if created:
-                    messages.success(request, _("의뢰 %(ref)s가 접수되었습니다.")
-                                     % {"ref": str(referral)})
+                    messages.success(request, particles_fix(
+                        _("의뢰 %(ref)s이(가) 접수되었습니다.") % {"ref": str(referral)}))
                 else:
                     messages.info(request, _("이미 접수된 의뢰입니다 (%(ref)s).")
                                   % {"ref": str(referral)})

@@ -265,7 +265,7 @@ class RiskAssessmentFactory(DjangoModelFactory):
     household = factory.SubFactory(HouseholdFactory)
     score = 80
     level = "high"
-    factors = factory.LazyFunction(lambda: ["단전 2개월"])
+    factors = factory.LazyFunction(lambda: [{"code": "power_cutoff", "months": 2}])
 
 
 class DiscoveryAlertFactory(BackdatedFactory):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from households.exports import ExportForm, export_response
@@ -36,7 +37,9 @@ from outreach.dashboards.panels.registry import (
 )
 from outreach.dashboards.services import discovery_targets_save
 
-UNITS = {"pct": "%", "days": "일", "ratio": "배", "krw": "원"}
+# Units after an exported column's name, in the reader's language.
+UNITS = {"pct": "%", "days": gettext_lazy("일"), "ratio": gettext_lazy("배"),
+         "krw": gettext_lazy("원")}
 
 
 def cell_text(value, kind: str) -> str:
@@ -55,7 +58,7 @@ def cell_text(value, kind: str) -> str:
     if kind == "ratio":
         return _("%(n)s배") % {"n": number_format(round(value, 2), 2)}
     if kind == "krw":
-        return f"{number_format(int(value), force_grouping=True)}원"
+        return _("%(amount)s원") % {"amount": number_format(int(value), force_grouping=True)}
     return number_format(int(value), force_grouping=True)
 
 

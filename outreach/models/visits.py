@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Household
@@ -53,6 +54,7 @@ class Visit(models.Model):
     )
     # 연락 두절: VISIT_MAX_ATTEMPTS failed tries in a row; the worker takes another way.
     unreachable = models.BooleanField(_("연락 두절"), default=False)
+    # Stored as written (Korean); next_step_text reads it in the reader's language.
     suggested_next_step = models.CharField(_("권고 조치"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -77,6 +79,12 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"visit {self.pk} household {self.household_id}"
+
+    @property
+    def next_step_text(self) -> str:
+        """The recommended step in the reader's language: the system's own advice is a
+        catalogue string (outreach.services.visits.UNREACHABLE_NEXT_STEP)."""
+        return gettext(self.suggested_next_step) if self.suggested_next_step else ""
 
     @property
     def is_recorded(self) -> bool:

@@ -19,8 +19,9 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
+from households.messages import message_payload, message_text
 from households.models import mask_name
 from households.selectors import household_head, scope_of
 from outreach.models import (
@@ -54,9 +55,9 @@ ALERT_INBOX_STATUS = {
 # What is due next, by the item's place in its life.
 STEP_FIRST_CONTACT, STEP_DECIDE, STEP_SUPPORT = "first_contact", "decide", "support"
 STEP_LABELS = {
-    STEP_FIRST_CONTACT: _lazy("첫 접촉"),
-    STEP_DECIDE: _lazy("지원 결정"),
-    STEP_SUPPORT: _lazy("지원 진행 중"),
+    STEP_FIRST_CONTACT: gettext_lazy("첫 접촉"),
+    STEP_DECIDE: gettext_lazy("지원 결정"),
+    STEP_SUPPORT: gettext_lazy("지원 진행 중"),
 }
 
 
@@ -199,7 +200,18 @@ class InboxItem:
         if self.is_referral:
             return self.obj.category_labels
         factors = self.obj.assessment.factors if self.obj.assessment else []
-        return [str(f) for f in (factors or [])[:3]]
+        return [message_text(f) for f in (factors or [])[:3]]
+
+    @property
+    def what_codes(self) -> list[dict]:
+        """``what`` with its codes: concern categories, or the risk factors with their
+        values ({"code": "power_cutoff", "values": {"months": 2}, "text": "단전 2개월"})."""
+        if self.is_referral:
+            return [{"code": code, "values": {}, "text": text}
+                    for code, text in zip(self.obj.category_list, self.obj.category_labels,
+                                          strict=False)]
+        factors = self.obj.assessment.factors if self.obj.assessment else []
+        return [message_payload(f) for f in (factors or [])[:3]]
 
     @property
     def address(self) -> str:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from households.messages import message
 from households.models import (
     Membership,
     Role,
@@ -58,8 +59,7 @@ def pairing_create(*, volunteer, household, cadence: str, created_by,
         started_on=started_on or timezone.localdate(),
     )
     timeline_add(household_id=household.pk, kind="check_in", actor=created_by, obj=pairing,
-                 summary=_("결연 시작: %(cadence)s 안부 확인")
-                 % {"cadence": pairing.get_cadence_display()})
+                 summary=message("pairing_started", cadence=pairing.cadence))
     return pairing
 
 
@@ -68,7 +68,7 @@ def pairing_end(*, pairing: Pairing, user) -> Pairing:
     pairing.ended_on = timezone.localdate()
     pairing.save(update_fields=["ended_on"])
     timeline_add(household_id=pairing.household_id, kind="check_in", actor=user, obj=pairing,
-                 summary=_("결연 종료"))
+                 summary=message("pairing_ended"))
     return pairing
 
 
@@ -108,9 +108,8 @@ def check_in_log(*, pairing: Pairing, by, kind: str, wellbeing: int | None = Non
         pairing.last_check_in_at = at
     timeline_add(
         household_id=pairing.household_id, kind="check_in", actor=by, obj=check_in,
-        summary=_("안부 확인: %(kind)s%(wellbeing)s")
-        % {"kind": check_in.get_kind_display(),
-           "wellbeing": f" ({check_in.wellbeing}/5)" if check_in.wellbeing else ""},
+        summary=message("check_in_logged_wellbeing", kind=kind, wellbeing=check_in.wellbeing)
+        if check_in.wellbeing else message("check_in_logged", kind=kind),
     )
     if concern:
         concern_raise(pairing=pairing, raised_by=by, category=concern_category, note=note)
@@ -141,8 +140,8 @@ def check_ins_missed_raise(now: datetime | None = None) -> int:
             alert_open(
                 household=pairing.household, origin="missed_check_in",
                 due_days=settings.EMERGENCY_FIRST_CONTACT_DAYS,
-                summary=_("안부 확인 누락: 마지막 확인 %(last)s")
-                % {"last": f"{timezone.localtime(last):%Y-%m-%d}" if last else _("없음")},
+                summary=message("check_in_missed", last=f"{timezone.localtime(last):%Y-%m-%d}")
+                if last else message("check_in_missed_never"),
             )
         raised += 1
     return raised

@@ -137,7 +137,7 @@ def signal_batch_start(batch_id: int) -> None:
             if broken_line:
                 # Kept before the CSV is, so a restart that finds the CSV has it too.
                 SignalRejection.objects.get_or_create(
-                    batch_id=batch_id, line=broken_line, column="", defaults={"reason": reason})
+                    batch_id=batch_id, line=broken_line, column="", defaults={"message": reason})
             os.replace(partial, _data_path(batch))
         ranges = list(signal_files.split(_data_path(batch), settings.SIGNAL_CHUNK_ROWS))
         # SIGNAL_MAX_ROWS: the chunks past it are not read; their first line says why.
@@ -145,8 +145,7 @@ def signal_batch_start(batch_id: int) -> None:
         if len(ranges) > keep:
             SignalRejection.objects.get_or_create(
                 batch_id=batch_id, line=ranges[keep].first_line, column="", defaults={
-                    "reason": _("한 파일은 %(n)s행까지 받습니다. 이 행부터는 읽지 않았으니 "
-                                "나누어 보내 주세요.") % {"n": f"{settings.SIGNAL_MAX_ROWS:,}"}})
+                    "message": {"code": "too_many_rows", "n": f"{settings.SIGNAL_MAX_ROWS:,}"}})
             ranges = ranges[:keep]
         with transaction.atomic():
             locked = SignalBatch.objects.select_for_update().get(pk=batch_id)
@@ -295,7 +294,7 @@ def signal_chunk_parse(batch_id: int, number: int, *, claimed_by: str = "") -> N
         key=lambda s: (s["kind"], s["subject"], s["observed_on"]),
     )
     rejections = [
-        SignalRejection(batch_id=batch_id, line=problem.line, column=column, reason=reason[:300])
+        SignalRejection(batch_id=batch_id, line=problem.line, column=column, message=reason)
         for problem in bad for column, reason in problem.errors
     ]
     with transaction.atomic():

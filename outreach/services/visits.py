@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from households.dates import is_working_day
 from households.hooks import dong_figures_changed_send
+from households.messages import message
 from households.services import timeline_add
 from outreach.models import (
     Visit,
@@ -53,8 +54,9 @@ def visit_schedule(*, household, staff, scheduled_for, companion=None, alert=Non
     when = timezone.localtime(scheduled_for)
     timeline_add(
         household_id=household.pk, kind="visit", actor=staff, obj=visit,
-        summary=_("가정방문 예정 %(when)s") % {"when": f"{when:%Y-%m-%d %H:%M}"}
-        + (_(" (%(n)s차)") % {"n": visit.attempt_no} if visit.attempt_no > 1 else ""),
+        summary=message("visit_scheduled_retry", when=f"{when:%Y-%m-%d %H:%M}",
+                        n=visit.attempt_no) if visit.attempt_no > 1
+        else message("visit_scheduled", when=f"{when:%Y-%m-%d %H:%M}"),
     )
     return visit
 
@@ -137,15 +139,14 @@ def visit_record(*, visit: Visit, user, outcome: str, visited_at: datetime | Non
             for domain, value in needs.items()
             if value.get("level") and (value["level"] != "none" or value.get("note"))
         ])
-    summary = _("가정방문 %(n)s차: %(outcome)s") % {
-        "n": visit.attempt_no, "outcome": visit.get_outcome_display()}
+    summary = message("visit_recorded", n=visit.attempt_no, outcome=outcome)
     if outcome == Visit.Outcome.NOT_HOME:
         if visit.attempt_no >= settings.VISIT_MAX_ATTEMPTS:
             # 연락 두절: the household cannot be reached at the door; try another way.
             visit.unreachable = True
             visit.suggested_next_step = UNREACHABLE_NEXT_STEP
-            summary += " — " + _("연락 두절 (%(n)s회 부재). 권고: %(step)s") % {
-                "n": visit.attempt_no, "step": UNREACHABLE_NEXT_STEP}
+            summary = message("visit_unreachable", n=visit.attempt_no, outcome=outcome,
+                              step="unreachable")
     visit.save()
     timeline_add(household_id=visit.household_id, kind="visit", actor=user, obj=visit,
                  summary=summary)

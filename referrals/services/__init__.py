@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from households.addresses import address_key, normalize_name
 from households.dates import is_working_day
 from households.hooks import household_supported_send
+from households.messages import message
 from households.models import AccessLog, Organization
+from households.particles import particles_fix
 from households.rrn import redact
 from households.services import access_log_write, household_create, timeline_add
 from referrals import selectors
@@ -57,17 +59,16 @@ LINK_TRANSITIONS = {
 }
 
 
-def _link_summary(link: ServiceLink, what: str) -> str:
-    return _("서비스 연계 %(what)s: %(service)s (%(provider)s)") % {
-        "what": what, "service": link.service.name, "provider": link.provider.name,
-    }
+def _link_summary(link: ServiceLink, step: str, **values) -> dict:
+    return message("service_link", step=step, service=link.service.name,
+                   provider=link.provider.name, **values)
 
 
 def _link_move(link: ServiceLink, to: str, *, user) -> None:
     if to not in LINK_TRANSITIONS[link.status]:
         raise ValidationError(
-            _("'%(now)s' 상태의 연계는 '%(to)s'(으)로 바꿀 수 없습니다.")
-            % {"now": link.get_status_display(), "to": S(to).label},
+            particles_fix(_("'%(now)s' 상태의 연계는 '%(to)s'(으)로 바꿀 수 없습니다.")
+                          % {"now": link.get_status_display(), "to": S(to).label}),
             code=STATE_CONFLICT,
         )
     link.status = to
@@ -83,8 +84,8 @@ def service_link_request(
         raise ValidationError(_("사용하지 않는 서비스입니다."))
     if not service.providers.filter(pk=provider.pk).exists():
         raise ValidationError(
-            _("%(org)s은(는) '%(service)s'을(를) 제공하지 않습니다.")
-            % {"org": provider.name, "service": service.name}
+            particles_fix(_("%(org)s은(는) '%(service)s'을(를) 제공하지 않습니다.")
+                          % {"org": provider.name, "service": service.name})
         )
     warning = capacity_warning(selectors.service_capacity_of(service, provider))
     if warning and not capacity_confirmed:
@@ -94,10 +95,10 @@ def service_link_request(
         request_note=_typed(note),
     )
     timeline_add(household_id=household.pk, kind="service_link", actor=requested_by, obj=link,
-                 summary=_link_summary(link, _("요청")))
+                 summary=_link_summary(link, "requested"))
     household_supported_send(household_id=household.pk, actor=requested_by)
     referrals_household_supported(household_id=household.pk, actor=requested_by,
-                                  what=service.name)
+                                  what=message("service_link_requested"))
     return link
 
 
@@ -114,7 +115,7 @@ def service_link_accept(*, link: ServiceLink, user) -> ServiceLink:
     link.answered_at, link.answered_by = timezone.now(), user
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
-                 summary=_link_summary(link, _("수락")))
+                 summary=_link_summary(link, "accepted"))
     return link
 
 
@@ -123,14 +124,15 @@ def service_link_decline(*, link: ServiceLink, user, reason: str = "",
                          reason_code: str = "other") -> ServiceLink:
     """Decline with a reason code (여력 없음 is counted); '기타' needs the reason written."""
     reason = _typed(reason, 300)
-    said = decline_said(reason=reason, reason_code=reason_code)
+    decline_said(reason=reason, reason_code=reason_code)  # refuses an unknown or bare '기타'
     link = _locked(link)
     _link_move(link, S.DECLINED, user=user)
     link.answered_at, link.answered_by = timezone.now(), user
     link.decline_code, link.decline_reason = reason_code, reason
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
-                 summary=_link_summary(link, _("거절 — %(reason)s") % {"reason": said}))
+                 summary=_link_summary(link, "declined", reason=reason,
+                                       reason_code=reason_code))
     return link
 
 
@@ -141,7 +143,7 @@ def service_link_start(*, link: ServiceLink, user) -> ServiceLink:
     link.started_at = timezone.now()
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
-                 summary=_link_summary(link, _("제공 시작")))
+                 summary=_link_summary(link, "started"))
     return link
 
 
@@ -157,8 +159,7 @@ def service_link_complete(*, link: ServiceLink, user, actual_value: int) -> Serv
     link.save()
     timeline_add(
         household_id=link.household_id, kind="service_link", actor=user, obj=link,
-        summary=_link_summary(link, _("완료 (환가액 %(value)s원)") % {
-            "value": f"{link.actual_value:,}"}),
+        summary=_link_summary(link, "completed", value=link.actual_value),
     )
     return link
 
@@ -170,7 +171,7 @@ def service_link_cancel(*, link: ServiceLink, user, reason: str = "") -> Service
     link.cancelled_at, link.cancel_reason = timezone.now(), _typed(reason, 300)
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
-                 summary=_link_summary(link, _("취소")))
+                 summary=_link_summary(link, "cancelled"))
     return link
 
 
@@ -233,9 +234,7 @@ def service_links_remind_unanswered(today: date | None = None) -> int:
                 _remind_provider(link, requested_on, days)
             timeline_add(
                 household_id=link.household_id, kind="service_link", obj=link,
-                summary=_link_summary(
-                    link, _("%(days)s 근무일 미응답 — 제공기관에 독촉") % {"days": days}
-                ),
+                summary=_link_summary(link, "reminded", days=days),
             )
         reminded += 1
     return reminded
@@ -389,11 +388,8 @@ def _after_submit(referral: Referral, request) -> None:
         timeline_add(
             household_id=referral.household_id, kind="referral", actor=referral.referred_by,
             obj=referral,
-            summary=_("의뢰 %(ref)s 접수 (%(channel)s, %(urgency)s): %(what)s") % {
-                "ref": str(referral), "channel": referral.get_channel_display(),
-                "urgency": referral.get_urgency_display(),
-                "what": ", ".join(referral.category_labels) or _("분류 없음"),
-            },
+            summary=message("referral_received", ref=str(referral), channel=referral.channel,
+                            urgency=referral.urgency, what=list(referral.category_list)),
         )
     access_log_write(
         request=request, user=referral.referred_by, action=AccessLog.Action.CREATE,
@@ -428,7 +424,7 @@ def _status_set(referral: Referral, status: str) -> None:
     referral_move(referral, status)
 
 
-def _timeline(referral: Referral, actor, summary: str) -> None:
+def _timeline(referral: Referral, actor, summary: dict) -> None:
     if referral.household_id:
         timeline_add(household_id=referral.household_id, kind="referral", actor=actor,
                      obj=referral, summary=summary)
@@ -440,8 +436,8 @@ def referral_assign(*, referral: Referral, assignee, actor) -> Referral:
     if referral.status == Referral.Status.RECEIVED:
         _status_set(referral, Referral.Status.CHECKING)
     referral.save()
-    _timeline(referral, actor, _("의뢰 %(ref)s 담당자 지정: %(who)s") % {
-        "ref": str(referral), "who": assignee.get_username()})
+    _timeline(referral, actor, message("referral_assigned", ref=str(referral),
+                                       who=assignee.get_username()))
     return referral
 
 
@@ -454,8 +450,8 @@ def referral_status_set(*, referral: Referral, status: str, actor) -> Referral:
             referral.first_contact_at:
         referral.first_contact_at = timezone.now()
     referral.save()
-    _timeline(referral, actor, _("의뢰 %(ref)s 상태: %(status)s") % {
-        "ref": str(referral), "status": referral.get_status_display()})
+    _timeline(referral, actor, message("referral_status", ref=str(referral),
+                                       status=referral.status))
     return referral
 
 
@@ -474,7 +470,7 @@ def referral_household_register(*, referral: Referral, actor) -> Referral:
     household.save()
     referral.household = household
     referral.save(update_fields=["household", "updated_at"])
-    _timeline(referral, actor, _("의뢰 %(ref)s로 가구 등록") % {"ref": str(referral)})
+    _timeline(referral, actor, message("referral_household", ref=str(referral)))
     return referral
 
 
@@ -492,8 +488,8 @@ def referral_close(*, referral: Referral, reason: str, note: str = "", actor,
     referral.merged_into = merged_into
     referral.merged_into_alert_id = merged_into_alert_id
     referral.save()
-    _timeline(referral, actor, _("의뢰 %(ref)s 종결: %(reason)s") % {
-        "ref": str(referral), "reason": referral.get_close_reason_display()})
+    _timeline(referral, actor, message("referral_closed", ref=str(referral),
+                                       reason=referral.close_reason))
     return referral
 
 
@@ -505,7 +501,8 @@ def referral_merge(*, source: Referral, target: Referral, actor) -> Referral:
     if not target.is_open:
         raise ValidationError(_("종결된 항목으로는 병합할 수 없습니다."))
     referral_close(referral=source, reason=CloseReason.DUPLICATE, actor=actor,
-                   note=_("%(target)s로 병합") % {"target": str(target)}, merged_into=target)
+                   note=particles_fix(_("%(target)s(으)로 병합") % {"target": str(target)}),
+                   merged_into=target)
     if target.household_id is None and source.household_id:
         target.household_id = source.household_id
     target.urgency = min(target.urgency, source.urgency)
@@ -513,8 +510,7 @@ def referral_merge(*, source: Referral, target: Referral, actor) -> Referral:
     merged = set(target.category_list) | set(source.category_list)
     target.categories = Referral.categories_value(sorted(merged))
     target.save()
-    _timeline(target, actor, _("%(source)s를 %(target)s에 병합") % {
-        "source": str(source), "target": str(target)})
+    _timeline(target, actor, message("merged", source=str(source), target=str(target)))
     return target
 
 

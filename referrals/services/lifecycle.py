@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from households.messages import message
+from households.particles import particles_fix
 from households.services import timeline_add
 from referrals.models import Referral
 
@@ -44,10 +46,10 @@ def referral_move(referral: Referral, to: str) -> bool:
     if referral.status == to:
         return False
     if not referral_state_after(referral.status, to):
-        raise ValidationError(
+        raise ValidationError(particles_fix(
             _("'%(now)s' 상태의 의뢰는 '%(to)s'(으)로 바꿀 수 없습니다.")
             % {"now": referral.get_status_display(), "to": R(to).label}
-        )
+        ))
     referral.status = to
     referral.status_changed_at = timezone.now()
     return True
@@ -58,7 +60,7 @@ def _open_referrals_of(household_id: int):
         household_id=household_id).exclude(status=R.CLOSED).order_by("id")
 
 
-def _note(referral: Referral, actor, summary: str) -> None:
+def _note(referral: Referral, actor, summary: dict) -> None:
     timeline_add(household_id=referral.household_id, kind="referral", actor=actor,
                  obj=referral, summary=summary)
 
@@ -80,12 +82,13 @@ def referrals_visit_recorded(*, household_id: int, visited_at, met: bool, actor=
         if changed:
             referral.save(update_fields=[*changed, "updated_at"])
         if "status" in changed:
-            _note(referral, actor, _("의뢰 %(ref)s 상태: %(status)s") % {
-                "ref": str(referral), "status": referral.get_status_display()})
+            _note(referral, actor, message("referral_status", ref=str(referral),
+                                           status=referral.status))
     return moved
 
 
-def referrals_household_supported(*, household_id: int, actor=None, what: str = "") -> int:
+def referrals_household_supported(*, household_id: int, actor=None,
+                                  what: dict | None = None) -> int:
     """The household got a service link or a case: its open referrals move to 지원 연계.
     Returns how many moved."""
     moved = 0
@@ -93,9 +96,8 @@ def referrals_household_supported(*, household_id: int, actor=None, what: str = 
         if not referral_move(referral, R.LINKED):
             continue
         referral.save(update_fields=["status", "status_changed_at", "updated_at"])
-        _note(referral, actor, _("의뢰 %(ref)s 상태: %(status)s%(what)s") % {
-            "ref": str(referral), "status": referral.get_status_display(),
-            "what": f" ({what})" if what else ""})
+        _note(referral, actor, message("referral_supported", ref=str(referral),
+                                       status=referral.status, what=what or ""))
         moved += 1
     return moved
 

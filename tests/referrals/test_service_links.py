@@ -60,8 +60,8 @@ def test_page_refuses_a_provider_that_does_not_offer_it(client_as, staff1, catal
 def test_every_change_reaches_the_household_timeline(partner1, food_link):
     services.service_link_accept(link=food_link, user=partner1)
     services.service_link_complete(link=food_link, user=partner1, actual_value=120000)
-    summaries = list(TimelineEvent.objects.filter(
-        household=food_link.household, kind="service_link").values_list("summary", flat=True))
+    summaries = [event.text for event in TimelineEvent.objects.filter(
+        household=food_link.household, kind="service_link")]
     assert any("요청" in s for s in summaries)
     assert any("수락" in s for s in summaries)
     assert any("120,000원" in s for s in summaries)
