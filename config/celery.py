@@ -19,3 +19,19 @@ def enqueue_on_commit(task_name: str, *args) -> None:
     In the embedded mode the task runs in process at commit, as ``delay_on_commit`` does.
     """
     app.tasks[task_name].delay_on_commit(*args)
+
+
+def tasks_in_hand(timeout: float = 1.0) -> set[str] | None:
+    """The ids of the tasks that live workers are running, hold (prefetched) or have
+    scheduled for later (a retry's countdown); None when no worker answers."""
+    inspect = app.control.inspect(timeout=timeout)
+    replies = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+    if not any(replies):
+        return None
+    ids = set()
+    for reply in filter(None, replies):
+        for requests in reply.values():
+            for request in requests:
+                ids.add((request.get("request") or request).get("id"))
+    ids.discard(None)
+    return ids

@@ -209,7 +209,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "households.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "households.schema.DoorstepAutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Doorstep API",
@@ -230,6 +230,8 @@ SPECTACULAR_SETTINGS = {
         "SignalBatchStatusEnum": "outreach.models.SignalBatch.Status",
         "SignalBatchChannelEnum": "outreach.models.SignalBatch.Channel",
         "ReferralChannelEnum": "referrals.models.Referral.Channel",
+        "GatekeeperKindEnum": "referrals.models.GatekeeperPlace.Kind",
+        "DeclineReasonEnum": "referrals.models.DeclineReason",
     },
 }
 
@@ -336,6 +338,9 @@ SIGNAL_MAX_ROWS = env.int("SIGNAL_MAX_ROWS", default=10_000_000)
 SIGNAL_XLSX_MAX_UNZIPPED_BYTES = env.int("SIGNAL_XLSX_MAX_UNZIPPED_BYTES",
                                          default=150 * 1024 * 1024)
 SIGNAL_RETRY_DELAY_S = env.float("SIGNAL_RETRY_DELAY_S", default=5.0)
+# How often beat looks for chunks whose worker was killed (their claim's task is held by
+# no live worker) and queues them again; the broker's visibility timeout stays the net.
+SIGNAL_CHUNK_RECOVER_S = env.float("SIGNAL_CHUNK_RECOVER_S", default=15.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -344,11 +349,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 # Visits, service links, cases, check-ins.
-# "부재" books the next attempt this many days later; after this many failures: 연락 두절.
-VISIT_RETRY_DAYS = env.int("VISIT_RETRY_DAYS", default=2)
+# "부재" books the next attempt in the office day's other slot (morning / afternoon) on the
+# same or next working day, within these hours (Asia/Seoul); after this many failures: 연락 두절.
+VISIT_OFFICE_HOURS = env.str("VISIT_OFFICE_HOURS", default="09:00-18:00")
 VISIT_MAX_ATTEMPTS = env.int("VISIT_MAX_ATTEMPTS", default=3)
 # Visits may be scheduled or recorded at most this many days in the past.
 VISIT_PAST_LIMIT_DAYS = env.int("VISIT_PAST_LIMIT_DAYS", default=14)
+# Field days propose open alerts whose first contact is due within this many days after.
+FIELD_DAY_ALERT_WINDOW_DAYS = env.int("FIELD_DAY_ALERT_WINDOW_DAYS", default=3)
+# The installable offline app: signed-in pages register the service worker (/sw.js).
+OFFLINE_APP = env.bool("OFFLINE_APP", default=True)
 # A provider answers a service link within this many working days or gets a reminder.
 SERVICE_LINK_ANSWER_WORKING_DAYS = env.int("SERVICE_LINK_ANSWER_WORKING_DAYS", default=5)
 # 통합사례관리: intake to plan within 30 days; the other stages' default lengths in days.
@@ -384,6 +394,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outreach.tasks.dashboard_rollup_refresh",
         "schedule": crontab(hour=3, minute=30),
     },
+    # signal chunks of a killed worker are queued again (not a daily job: every few seconds)
+    "signal-chunks-recover": {
+        "task": "outreach.tasks.signal_chunks_recover",
+        "schedule": SIGNAL_CHUNK_RECOVER_S,
+    },
 }
 # Referrals (issue 3/5): the public form's per-IP limit (django-ratelimit syntax) and size cap.
 PUBLIC_REPORT_RATE = env.str("PUBLIC_REPORT_RATE", default="5/h")
@@ -407,3 +422,6 @@ AUDIT_WORKING_HOURS = (env.int("AUDIT_WORK_START_HOUR", default=8),
 # Retention: households with no activity for this many years are listed for the auditor,
 # who approves their anonymisation.
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)
+
+# 걱정되는 점: a referral's categories and a check-in's worry are one choice set.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ConcernEnum"] = "referrals.models.Concern"

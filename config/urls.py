@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -32,8 +33,10 @@ router.register("service-links", referral_apis.ServiceLinkViewSet, basename="ser
 router.register("referrals", referral_apis.ReferralViewSet, basename="referral")
 router.register("consents", referral_apis.ConsentViewSet, basename="consent")
 router.register("signal-batches", signal_batch_apis.SignalBatchViewSet, basename="signal-batch")
+router.register("gatekeeper-places", referral_apis.GatekeeperPlaceViewSet,
+                basename="gatekeeper-place")
 
-admin.site.site_header = "Doorstep 관리"
+admin.site.site_header = gettext_lazy("Doorstep 관리")
 admin.site.site_title = "Doorstep"
 
 urlpatterns = [
@@ -41,7 +44,8 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("outreach.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", household_views.sign_out, name="logout"),
+    path("sw.js", household_views.service_worker, name="service_worker"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),

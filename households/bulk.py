@@ -136,7 +136,7 @@ def candidates_lock() -> None:
 
 
 def candidate_households_ensure(wanted: dict[tuple, tuple[str, str]], *,
-                                summary: str) -> dict[tuple, int]:
+                                summary) -> dict[tuple, int]:
     """Unregistered-household candidates (``registered_here=False``) at these places.
 
     ``wanted`` maps (dong id, address key) to (road address, address detail). Returns

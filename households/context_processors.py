@@ -12,4 +12,5 @@ def doorstep(request):
         "scope": scope_of(user) if user is not None else None,
         "Role": Role,
         "DEMO_MODE": settings.DEMO_MODE,
+        "OFFLINE_APP": settings.OFFLINE_APP,
     }

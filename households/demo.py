@@ -15,11 +15,19 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from households.addresses import address_key, normalize_name
+from households.boundaries import features_read
 from households.models import District, Dong, Household, Membership, Organization, Person, Role
 from households.rrn import rrn_hash, rrn_mask
+from households.services import district_boundaries_load
 
 DISTRICT_CODE, DISTRICT_NAME = "11560", "영등포구"
 DONGS_CSV = Path(settings.BASE_DIR) / "households" / "data" / "yeongdeungpo_dongs.csv"
+DONGS_GEOJSON = Path(settings.BASE_DIR) / "households" / "data" / "yeongdeungpo_dongs.geojson"
+# Shown under the map wherever it is drawn (households/data/README.md).
+DONGS_GEOJSON_ATTRIBUTION = (
+    "경계: 통계청(KOSTAT) 2013 센서스용 행정구역경계(단순화), southkorea/seoul-maps "
+    "프로젝트 제공, Apache-2.0 라이선스"
+)
 
 # Road names people in each dong actually live on (approximate, for plausible addresses).
 DONG_ROADS = {
@@ -103,6 +111,15 @@ def seed_district() -> tuple[District, list[Dong]]:
             )
             dongs.append(dong)
     return district, dongs
+
+
+def seed_boundaries(district: District) -> int:
+    """The 18 dongs' outlines for the district map (KOSTAT 2013, via seoul-maps)."""
+    match = district_boundaries_load(
+        district=district, features=features_read(DONGS_GEOJSON.read_bytes()),
+        attribution=DONGS_GEOJSON_ATTRIBUTION,
+    )
+    return len(match.matched)
 
 
 def seed_organizations(district: District) -> dict[str, Organization]:
@@ -226,6 +243,7 @@ def seed_households(district: District, dongs: list[Dong], target: int, seed: in
 
 def seed_registry(households: int, seed: int, progress=None) -> dict:
     district, dongs = seed_district()
+    seed_boundaries(district)
     orgs = seed_organizations(district)
     seed_users(district, dongs, orgs)
     added = seed_households(district, dongs, households, seed, progress=progress)

@@ -7,12 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import TokenProxy
 from simple_history.models import HistoricalRecords
 
+from households.messages import message_text
+
 
 class District(models.Model):
     """시·군·구."""
 
     code = models.CharField(_("시군구 코드"), max_length=5, unique=True)
     name = models.CharField(_("이름"), max_length=40)
+    # Whose boundaries the district map draws (shown under the map; load_boundaries).
+    boundary_attribution = models.CharField(_("경계 자료 출처"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("시군구")
@@ -31,6 +35,9 @@ class Dong(models.Model):
     short_name = models.CharField(_("약칭"), max_length=40, blank=True)
     valid_from = models.DateField(_("적용 시작일"), null=True, blank=True)
     valid_to = models.DateField(_("적용 종료일"), null=True, blank=True)
+    # The dong's outline for the district map: a GeoJSON Polygon or MultiPolygon geometry
+    # in WGS84 lon/lat (households.boundaries reads it; load_boundaries writes it).
+    boundary = models.JSONField(_("경계"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("행정동")
@@ -133,11 +140,13 @@ class Household(models.Model):
 
     @property
     def flags(self) -> list[str]:
+        """The household's make-up in words that cannot be read as the head's own traits
+        ("아동" after a name read as if the head were a child)."""
         labels = [
-            (self.lives_alone, _("1인")),
-            (self.elderly, _("노인")),
-            (self.disability, _("장애")),
-            (self.children, _("아동")),
+            (self.lives_alone, _("1인 가구")),
+            (self.elderly, _("노인 있는 가구")),
+            (self.disability, _("장애인 있는 가구")),
+            (self.children, _("아동 있는 가구")),
             (not self.registered_here, _("미등록 거주")),
         ]
         return [str(label) for on, label in labels if on]
@@ -317,7 +326,11 @@ class TimelineEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
-    summary = models.CharField(_("내용"), max_length=300)
+    # Legacy sentence (rows written before messages, or free text); new rows leave it blank.
+    summary = models.CharField(_("내용"), max_length=300, blank=True)
+    # What happened as {"code": …, values…}, put into words in the reader's language
+    # (households.messages).
+    message = models.JSONField(_("내용(코드)"), default=dict, blank=True)
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
 
@@ -328,7 +341,12 @@ class TimelineEvent(models.Model):
         indexes = [models.Index(fields=["household", "-at"], name="timeline_household_at")]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d} {self.kind} {self.summary}"
+        return f"{self.at:%Y-%m-%d} {self.kind} {self.text}"
+
+    @property
+    def text(self) -> str:
+        """The entry in the reader's language (a legacy row: its stored sentence)."""
+        return message_text(self.message) if self.message else self.summary
 
 
 class ApiToken(TokenProxy):

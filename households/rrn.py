@@ -10,6 +10,7 @@ import logging
 import re
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
 # Digits as people type them: ASCII or full-width (an IME in Korean mode gives ９００１０１).
@@ -26,16 +27,22 @@ _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789
 
 
 class InvalidRRN(ValueError):
-    pass
+    """``code`` names the problem for stored messages (rrn_length, rrn_gender_digit)."""
+
+    def __init__(self, message: str, code: str = ""):
+        super().__init__(message)
+        self.code = code
 
 
 def parse_rrn(value: str) -> str:
     """Return the 13 digits of an RRN, or raise InvalidRRN (message without the number)."""
     digits = re.sub(rf"[\s\u3000]|{_DASH}", "", (value or "").translate(_FULL_WIDTH_DIGITS))
     if not re.fullmatch(r"[0-9]{13}", digits):
-        raise InvalidRRN("주민등록번호는 13자리 숫자여야 합니다 (예: 900101-1234567).")
+        raise InvalidRRN(_("주민등록번호는 13자리 숫자여야 합니다 (예: 900101-1234567)."),
+                         code="rrn_length")
     if digits[6] not in "12345678":
-        raise InvalidRRN("주민등록번호 뒷자리 첫 숫자는 1~8이어야 합니다.")
+        raise InvalidRRN(_("주민등록번호 뒷자리 첫 숫자는 1~8이어야 합니다."),
+                         code="rrn_gender_digit")
     return digits
 
 

@@ -142,12 +142,6 @@ def household_head(field: str = "name", household_ref: str = "household_id") -> 
     )
 
 
-def name_initial(name: str) -> str:
-    """홍길동 → 홍○○: all a volunteer needs to recognise a neighbour."""
-    name = (name or "").strip()
-    return name[:1] + "○" * max(len(name) - 1, 0) if name else ""
-
-
 def household_list(user) -> QuerySet[Household]:
     """The household list: scoped, with the head's name for masking, one query a page."""
     return (

@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.celery import enqueue_on_commit as enqueue
+from households.boundaries import BoundaryFileError, boundaries_match
 from households.dates import add_months
 from households.models import (
     AccessLog,
     AccessReview,
     AccessReviewReminder,
     AnonymisationApproval,
+    Dong,
     Household,
     Membership,
     Person,
@@ -77,7 +79,8 @@ def access_log_write(
     )
 
 
-def access_log_shown(*, request, object_type: str, records) -> int:
+def access_log_shown(*, request, object_type: str, records,
+                     action: str = AccessLog.Action.VIEW) -> int:
     """A list of people's records was shown: one append-only row per record shown (in one
     insert, so a page's query count does not grow with its rows). ``records`` are
     (object id, household id) pairs."""
@@ -88,7 +91,7 @@ def access_log_shown(*, request, object_type: str, records) -> int:
     rows = [
         AccessLog(user=user if authenticated else None,
                   username=user.get_username() if authenticated else "", ip=ip,
-                  action=AccessLog.Action.VIEW, object_type=object_type[:40],
+                  action=action, object_type=object_type[:40],
                   object_id=str(object_id or ""), household_id=household_id, path=path)
         for object_id, household_id in records
     ]
@@ -125,16 +128,26 @@ def person_create(
     return person
 
 
+def _summary_fields(summary) -> dict:
+    """A message dict (households.messages) is stored as codes; plain text as it is."""
+    if isinstance(summary, dict):
+        return {"message": summary, "summary": ""}
+    return {"message": {}, "summary": str(summary)[:300]}
+
+
 def timeline_add(
-    *, household_id: int, kind: str, summary: str, actor=None, at=None, obj=None
+    *, household_id: int, kind: str, summary, actor=None, at=None, obj=None
 ) -> TimelineEvent:
-    """Write one line on the household's timeline (higher apps call this)."""
+    """Write one line on the household's timeline (higher apps call this).
+
+    ``summary`` is a message (``households.messages.message(code, **values)``), shown in
+    the reader's language; plain text is kept for free notes."""
     from django.utils import timezone
 
     return TimelineEvent.objects.create(
         household_id=household_id,
         kind=kind,
-        summary=str(summary)[:300],
+        **_summary_fields(summary),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         at=at or timezone.now(),
         object_type=obj._meta.model_name if obj is not None else "",
@@ -154,7 +167,7 @@ def timeline_add_many(lines: list[dict]) -> None:
         [
             TimelineEvent(
                 household_id=line["household_id"], kind=line["kind"],
-                summary=str(line["summary"])[:300],
+                **_summary_fields(line["summary"]),
                 actor=line.get("actor") if getattr(line.get("actor"), "is_authenticated",
                                                    False) else None,
                 at=line.get("at") or now,
@@ -238,3 +251,28 @@ def households_anonymise() -> int:
             AnonymisationApproval.objects.filter(pk=approval.pk).update(done_at=now)
         done += 1
     return done
+def district_boundaries_load(*, district, features, attribution: str | None,
+                             allow_unmatched: bool = False):
+    """Store the dongs' outlines for the district map, all or nothing.
+
+    ``features``: households.boundaries.features_read(file). A feature no dong of the
+    district answers to refuses the whole file (listing them) unless ``allow_unmatched``;
+    dongs the file leaves out keep no outline (the map draws the rest). ``attribution``
+    None keeps the district's current one."""
+    dongs = list(Dong.objects.filter(district=district).order_by("code"))
+    match = boundaries_match(features, dongs)
+    if match.unmatched and not allow_unmatched:
+        raise BoundaryFileError(
+            _("%(district)s의 행정동과 맞지 않는 이름이 %(n)d개 있어 아무것도 저장하지 "
+              "않았습니다. %(district)s의 행정동: %(names)s")
+            % {"district": district, "n": len(match.unmatched),
+               "names": ", ".join(d.name for d in dongs)},
+            match.unmatched,
+        )
+    with transaction.atomic():
+        for dong, geometry in match.matched.items():
+            Dong.objects.filter(pk=dong.pk).update(boundary=geometry)
+        if attribution is not None:
+            district.boundary_attribution = attribution.strip()[:300]
+            district.save(update_fields=["boundary_attribution"])
+    return match

@@ -1,13 +1,19 @@
 """Household pages: home, the household list and record, the access log, health and errors."""
 
+import hashlib
+import json
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -208,22 +214,60 @@ def healthz(request):
     return JsonResponse(checks, status=200 if healthy else 503)
 
 
+def _error(request, status: int, message: str):
+    """The error page, or for the API (under /api/) DRF's shape: {"detail": "…"}."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(message)}, status=status)
+    return render(request, "errors/error.html", {"status": status, "message": message},
+                  status=status)
+
+
 def error_400(request, exception=None):
-    return render(request, "errors/error.html", {"status": 400,
-                  "message": _("요청을 처리할 수 없습니다. 입력을 확인해 주세요.")}, status=400)
+    return _error(request, 400, _("요청을 처리할 수 없습니다. 입력을 확인해 주세요."))
 
 
 def error_403(request, exception=None):
     message = str(exception) if exception and str(exception) else ""
     message = message or _("이 페이지를 볼 권한이 없습니다.")
-    return render(request, "errors/error.html", {"status": 403, "message": message}, status=403)
+    return _error(request, 403, message)
 
 
 def error_404(request, exception=None):
-    return render(request, "errors/error.html", {"status": 404,
-                  "message": _("찾는 기록이 없거나 볼 수 있는 범위 밖입니다.")}, status=404)
+    return _error(request, 404, _("찾는 기록이 없거나 볼 수 있는 범위 밖입니다."))
 
 
 def error_500(request):
-    return render(request, "errors/error.html", {"status": 500,
-                  "message": _("일시적인 오류입니다. 잠시 후 다시 시도해 주세요.")}, status=500)
+    return _error(request, 500, _("일시적인 오류입니다. 잠시 후 다시 시도해 주세요."))
+
+
+# --- the installable web app: its service worker, and a sign-out that empties the device
+
+# The pages that open with no connection after one visit online (url names; each view
+# still decides who may open it: a copy is kept only of a page the user got).
+OFFLINE_PAGES = ("volunteer_refer", "check_ins", "day_list")
+OFFLINE_ASSETS = ("css/doorstep.css", "vendor/htmx-2.0.11.min.js", "js/doorstep.js",
+                  "js/offline.js", "js/referral-offline.js", "js/visit-offline.js",
+                  "manifest.webmanifest", "icons/doorstep.svg", "icons/doorstep-192.png")
+
+
+@require_GET
+def service_worker(request):
+    """/sw.js from the site's root, so its scope covers every page it keeps offline."""
+    pages = [reverse(name) for name in OFFLINE_PAGES]
+    assets = [static(path) for path in OFFLINE_ASSETS] + [reverse("javascript-catalog")]
+    version = hashlib.sha256("\n".join(pages + assets).encode()).hexdigest()[:12]
+    response = render(request, "sw.js", {
+        "pages": json.dumps(pages), "assets": json.dumps(assets), "version": version,
+    }, content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def sign_out(request, *args, **kwargs):
+    """Django's sign-out, telling the browser to drop this site's cache and storage: the
+    offline copies and the queue of unsent forms leave the device with the user."""
+    response = auth_views.LogoutView.as_view()(request, *args, **kwargs)
+    if request.method == "POST":
+        response["Clear-Site-Data"] = '"cache", "storage"'
+    return response

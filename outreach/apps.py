@@ -11,9 +11,13 @@ class OutreachConfig(AppConfig):
         # A referral at the address of an open alert is a likely duplicate; referrals asks
         # outreach through this hook because imports go one way (outreach → referrals).
         from households.hooks import household_supported
-        from outreach import tasks  # noqa: F401 — registers the tasks services enqueue by name
+        from outreach import (
+            messages,  # noqa: F401 — registers outreach's stored codes
+            tasks,  # noqa: F401 — registers the tasks services enqueue by name
+        )
         from outreach.selectors.alerts import open_alert_like
         from outreach.services.alerts import household_supported_receiver
+        from referrals import messages as referral_messages  # noqa: F401 — and referrals'
         from referrals.services import register_duplicate_alert_check
 
         register_duplicate_alert_check(open_alert_like)

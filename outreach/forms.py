@@ -1,6 +1,8 @@
 """Forms of outreach pages: they parse and validate input; services apply the rules."""
 
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -10,7 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from households.models import Dong, Organization
 from households.redaction import RRNRedactingFormMixin
-from outreach.models import Case, CheckIn, CrisisLevel, NeedLevel, Pairing, RiskModel, Visit
+from outreach.models import (
+    Case,
+    CheckIn,
+    CrisisLevel,
+    FieldDaySetting,
+    NeedLevel,
+    Pairing,
+    RiskModel,
+    Visit,
+)
 from outreach.selectors.cases import CASE_MANAGER_HINT, case_managers_for
 from outreach.selectors.inbox import INBOX_STATUSES, SOURCE_ALERT, InboxFilters
 from outreach.selectors.pairings import volunteers_of_dong
@@ -234,13 +245,27 @@ class CheckInForm(RRNRedactingFormMixin, forms.Form):
         choices=[(n, str(n)) for n in range(1, 6)], widget=forms.RadioSelect,
     )
     concern = forms.BooleanField(label=_("걱정돼요 (담당 공무원에게 알림)"), required=False)
+    concern_category = forms.ChoiceField(
+        label=_("무엇이 걱정되나요?"), required=False,
+        choices=[("", _("고르지 않음"))] + Concern.choices,
+        error_messages={"invalid_choice": _("걱정되는 점을 목록에서 골라 주세요.")})
     note = forms.CharField(label=_("메모"), required=False, max_length=300)
+    # The phone sets one per check-in (static/js/offline.js), so a resend logs once.
+    idempotency_key = forms.RegexField(regex=r"^[A-Za-z0-9-]{8,64}$", required=False,
+                                       widget=forms.HiddenInput)
+    # When it was done, by the phone's clock: a check-in sent later from the queue keeps it.
+    done_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
         if data.get("kind") and data["kind"] != CheckIn.Kind.NO_ANSWER \
                 and not data.get("wellbeing"):
             self.add_error("wellbeing", _("안녕 정도를 1–5 중에서 골라 주세요."))
+        done_at = data.get("done_at")
+        if done_at and (done_at > timezone.now() + timedelta(minutes=10)
+                        or visit_time_problem(done_at)):
+            # A phone clock far off: the server's time is the better guess.
+            data["done_at"] = None
         return data
 
 
@@ -419,3 +444,72 @@ class ApprovalDecisionForm(RRNRedactingFormMixin, forms.Form):
 
 class CasePlanSubmitForm(forms.Form):
     """계획 결재 요청: nothing to fill in; the form carries the service's refusal."""
+
+
+# --- joint visit days (합동 방문의 날)
+
+class FieldDaySettingForm(forms.Form):
+    weekday = forms.TypedChoiceField(label=_("요일"), coerce=int,
+                                     choices=FieldDaySetting._meta.get_field("weekday").choices)
+    part = forms.ChoiceField(label=_("시간대"), choices=FieldDaySetting.Part.choices)
+    mask_names_on_paper = forms.BooleanField(
+        label=_("인쇄물에는 이름을 가립니다 (종이를 잃어버릴 수 있을 때)"), required=False)
+
+
+class FieldDayPlanForm(forms.Form):
+    """One checkbox and one companion per proposed household (2인 1조)."""
+
+    def __init__(self, *args, proposals, companions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposals = proposals
+        # The dong's volunteers, read once for every row's picker.
+        self.companions = {user.pk: user for user in companions}
+        choices = [("", _("동행 없음"))] + [(pk, user.get_full_name() or user.get_username())
+                                          for pk, user in self.companions.items()]
+        for proposal in proposals:
+            hid = proposal.household.pk
+            self.fields[f"stop_{hid}"] = forms.BooleanField(label=_("방문"), required=False)
+            self.fields[f"companion_{hid}"] = forms.TypedChoiceField(
+                label=_("동행 자원봉사자"), choices=choices, coerce=int, required=False,
+                empty_value=None)
+
+    def rows(self):
+        return [(p, self[f"stop_{p.household.pk}"], self[f"companion_{p.household.pk}"])
+                for p in self.proposals]
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(f"stop_{p.household.pk}") for p in self.proposals):
+            raise forms.ValidationError(_("방문할 가구를 하나 이상 골라 주세요."))
+        return data
+
+    def stops(self) -> list[dict]:
+        data = self.cleaned_data
+        return [{"household": p.household,
+                 "companion": self.companions.get(data.get(f"companion_{p.household.pk}")),
+                 "reasons": p.reasons}
+                for p in self.proposals if data.get(f"stop_{p.household.pk}")]
+
+
+class VisitSyncForm(VisitRecordForm):
+    """A visit recorded on the day's list, perhaps offline: it names the version it
+    started from, and the phone gives it an idempotency key."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    idempotency_key = forms.RegexField(regex=r"^[A-Za-z0-9-]{8,64}$", required=False,
+                                       widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visited_at"].required = False
+        self.fields["visited_at"].widget = forms.HiddenInput()
+        del self.fields["next_attempt_at"]
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        values = {"outcome": data["outcome"], "observations": data["observations"],
+                  "crisis_level": data["crisis_level"]}
+        for domain, need in self.needs().items():
+            values[f"need_{domain}_level"] = need["level"]
+            values[f"need_{domain}_note"] = need["note"]
+        return values

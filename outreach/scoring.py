@@ -2,7 +2,7 @@
 
 score = Σ over signal kinds of  weight × recency × severity   (strongest signal per kind)
         + combination bonuses (1인 가구 + 공급 중단, 공급 중단 2종 이상, 노인 가구, 3종 이상)
-capped at 100. Every term that adds points becomes a plain Korean factor sentence.
+capped at 100. Every term that adds points becomes a factor: a code with its values.
 """
 
 from __future__ import annotations
@@ -10,17 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
-from django.utils import translation
-from django.utils.translation import gettext as _
+from outreach.signal_kinds import CUTOFF_KINDS, DEFAULT_WEIGHTS, KIND_ORDER, KINDS_BY_CODE
 
-from outreach.signal_kinds import (
-    CUTOFF_KINDS,
-    DEFAULT_WEIGHTS,
-    KIND_ORDER,
-    KINDS_BY_CODE,
-    kind_label,
-)
+# Factor codes besides the signal kinds (their words: outreach.messages).
+FACTOR_ALONE = "factor_alone"
+FACTOR_ELDERLY = "factor_elderly"
+FACTOR_CUTOFFS = "factor_cutoffs_together"
+FACTOR_MANY_KINDS = "factor_many_kinds"
 
 MAX_FACTORS = 4
 
@@ -74,43 +70,24 @@ DEFAULT_PARAMS = Params(weights=dict(DEFAULT_WEIGHTS))
 class Result:
     score: int
     level: str
-    factors: list[str]
+    factors: list[dict]
 
 
-def _describe(kind: str, months: int | None, amount: int | None) -> str:
-    text = kind_label(kind)
+def _factor(kind: str, months: int | None, amount: int | None) -> dict:
+    factor = {"code": kind}
     if months:
-        text += _(" %(n)s개월") % {"n": months}
+        factor["months"] = months
     if amount:
-        text += _(" (%(won)s만 원)") % {"won": f"{max(1, round(amount / 10000)):,}"}
-    return text
+        factor["amount"] = amount
+    return factor
 
 
-def _text(texts: dict | None, key, make):
-    """A factor sentence from ``texts`` (a per-job cache, same language throughout), else
-    made and kept there."""
-    if texts is None:
-        return make()
-    try:
-        return texts[key]
-    except KeyError:
-        texts[key] = value = make()
-        return value
-
-
-def score_household(**kwargs):
-    """Factors are stored as sentences in the source language (Korean), whatever language
-    the request or worker that triggered the scoring happens to be in."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return _score_household(**kwargs)
-
-
-def _score_household(*, lives_alone: bool, elderly: bool, signals, params: Params,
-                     today: date, texts: dict | None = None) -> Result:
+def score_household(*, lives_alone: bool, elderly: bool, signals, params: Params,
+                    today: date) -> Result:
     """signals: iterable of (kind, observed_on, months_overdue, amount).
 
-    ``texts``: optional dict reused across the households of one job, so each factor
-    sentence is translated once rather than once per household.
+    Factors are codes with their values ({"code": "power_cutoff", "months": 2}), put into
+    words in the reader's language when shown (outreach.messages).
     """
     best: dict[str, tuple[float, int | None, int | None]] = {}
     for kind, observed_on, months, amount in signals:
@@ -125,27 +102,22 @@ def _score_household(*, lives_alone: bool, elderly: bool, signals, params: Param
         points = weight * recency * severity
         if kind not in best or points > best[kind][0]:
             best[kind] = (points, months, amount)
-    terms: list[tuple[float, str]] = [
-        (points, _text(texts, ("d", kind, months, amount),
-                       lambda k=kind, m=months, a=amount: _describe(k, m, a)))
-        for kind, (points, months, amount) in best.items()
+    terms: list[tuple[float, dict]] = [
+        (points, _factor(kind, months, amount)) for kind, (points, months, amount) in best.items()
     ]
     # In the national list's order: 단전, 단수, 단가스.
     cutoffs = sorted((k for k in best if k in CUTOFF_KINDS), key=KIND_ORDER.get)
     if best:
         if lives_alone and cutoffs and params.bonus_alone_cutoff:
-            terms.append((params.bonus_alone_cutoff, _text(texts, "alone", lambda: _("1인 가구"))))
+            terms.append((params.bonus_alone_cutoff, {"code": FACTOR_ALONE}))
         if len(cutoffs) >= 2 and params.bonus_two_cutoffs:
-            terms.append((params.bonus_two_cutoffs, _text(
-                texts, ("two", *cutoffs), lambda: _("%(kinds)s 동시") % {
-                    "kinds": "·".join(kind_label(k) for k in cutoffs)})))
+            terms.append((params.bonus_two_cutoffs, {"code": FACTOR_CUTOFFS, "kinds": cutoffs}))
         if elderly and params.bonus_elderly:
-            terms.append((params.bonus_elderly, _text(texts, "elderly", lambda: _("노인 가구"))))
+            terms.append((params.bonus_elderly, {"code": FACTOR_ELDERLY}))
         if len(best) >= 3 and params.bonus_many_kinds:
-            terms.append((params.bonus_many_kinds, _text(
-                texts, ("many", len(best)), lambda: _("위기정보 %(n)s종 중복") % {"n": len(best)})))
-    total = sum(points for points, _text in terms)
+            terms.append((params.bonus_many_kinds, {"code": FACTOR_MANY_KINDS, "n": len(best)}))
+    total = sum(term[0] for term in terms)
     score = max(0, min(100, round(total)))
     terms.sort(key=lambda term: -term[0])
-    factors = [text for points, text in terms if points >= 0.5][:MAX_FACTORS]
+    factors = [factor for points, factor in terms if points >= 0.5][:MAX_FACTORS]
     return Result(score, params.level(score), factors)

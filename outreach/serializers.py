@@ -6,7 +6,6 @@ from rest_framework import serializers
 
 from households.models import mask_name
 from households.redaction import RRNRedactingSerializerMixin
-from households.selectors import name_initial
 from outreach.forms import ENCODING_CHOICES
 from outreach.models import (
     Approval,
@@ -21,8 +20,9 @@ from outreach.models import (
     Visit,
     VisitNeed,
 )
+from outreach.selectors.signal_batches import signal_rejections
 from outreach.services.visits import visit_time_problem
-from referrals.models import NeedDomain
+from referrals.models import Concern, NeedDomain
 
 # --- visits, cases, pairings and check-ins
 
@@ -54,15 +54,15 @@ class CompanionVisitSerializer(serializers.ModelSerializer):
     """A volunteer companion's view: when, where (dong), whom (initial)."""
 
     dong_name = serializers.CharField(source="household.dong.name", read_only=True)
-    name_initial = serializers.SerializerMethodField()
+    head_name_masked = serializers.SerializerMethodField()
 
     class Meta:
         model = Visit
-        fields = ["id", "dong_name", "name_initial", "scheduled_for", "attempt_no", "outcome"]
+        fields = ["id", "dong_name", "head_name_masked", "scheduled_for", "attempt_no", "outcome"]
         read_only_fields = fields
 
-    def get_name_initial(self, visit) -> str:
-        return name_initial(getattr(visit, "head_name", "") or "")
+    def get_head_name_masked(self, visit) -> str:
+        return mask_name(getattr(visit, "head_name", "") or "")
 
 
 class VisitScheduleSerializer(serializers.Serializer):
@@ -136,17 +136,17 @@ class PairingSerializer(serializers.ModelSerializer):
     """Minimal on purpose: volunteers see name initial, dong and status only."""
 
     dong_name = serializers.CharField(source="household.dong.name", read_only=True)
-    name_initial = serializers.SerializerMethodField()
+    head_name_masked = serializers.SerializerMethodField()
     due_at = serializers.SerializerMethodField()
 
     class Meta:
         model = Pairing
-        fields = ["id", "dong_name", "name_initial", "cadence", "grace_days",
+        fields = ["id", "dong_name", "head_name_masked", "cadence", "grace_days",
                   "last_check_in_at", "due_at"]
         read_only_fields = fields
 
-    def get_name_initial(self, pairing) -> str:
-        return name_initial(getattr(pairing, "head_name", "") or "")
+    def get_head_name_masked(self, pairing) -> str:
+        return mask_name(getattr(pairing, "head_name", "") or "")
 
     def get_due_at(self, pairing) -> str:
         return pairing.due_at().isoformat()
@@ -155,7 +155,8 @@ class PairingSerializer(serializers.ModelSerializer):
 class CheckInSerializer(serializers.ModelSerializer):
     class Meta:
         model = CheckIn
-        fields = ["id", "pairing", "at", "kind", "wellbeing", "concern", "note"]
+        fields = ["id", "pairing", "at", "kind", "wellbeing", "concern", "concern_category",
+                  "note"]
         read_only_fields = fields
 
 
@@ -165,6 +166,9 @@ class CheckInCreateSerializer(RRNRedactingSerializerMixin, serializers.Serialize
     wellbeing = serializers.IntegerField(min_value=1, max_value=5, required=False,
                                          allow_null=True)
     concern = serializers.BooleanField(required=False, default=False)
+    concern_category = serializers.ChoiceField(
+        choices=Concern.choices, required=False, allow_blank=True, default="",
+        help_text=_("걱정되는 점: 걱정돼요로 올라가는 의뢰의 분류 (비우면 기타)"))
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -192,6 +196,8 @@ class InboxItemSerializer(serializers.Serializer):
     status_label = serializers.CharField()
     source_label = serializers.CharField()
     what = serializers.ListField(child=serializers.CharField())
+    what_codes = serializers.ListField(
+        child=serializers.DictField(), help_text=_("what의 코드와 값 (code, values, text)"))
     address = serializers.CharField()
     masked_name = serializers.CharField()
     assigned_to = serializers.SerializerMethodField()
@@ -221,8 +227,11 @@ class SignalBatchUploadSerializer(serializers.Serializer):
 
 class SignalRejectionSerializer(serializers.Serializer):
     line = serializers.IntegerField()
-    column = serializers.CharField()
-    reason = serializers.CharField()
+    column = serializers.CharField(help_text=_("열의 표준 이름 (signal_kind, observed_on …)"))
+    column_label = serializers.CharField(help_text=_("열 이름 (요청 언어)"))
+    code = serializers.CharField(help_text=_("사유 코드 (예: observed_format)"))
+    values = serializers.DictField(help_text=_("사유에 들어가는 값"))
+    reason = serializers.CharField(help_text=_("사유 (요청 언어)"))
 
 
 class SignalBatchSerializer(serializers.ModelSerializer):
@@ -249,8 +258,7 @@ class SignalBatchDetailSerializer(SignalBatchSerializer):
 
     @extend_schema_field(SignalRejectionSerializer(many=True))
     def get_errors(self, batch):
-        rows = batch.rejections.order_by("line", "id").values("line", "column", "reason")[:1000]
-        return SignalRejectionSerializer(rows, many=True).data
+        return SignalRejectionSerializer(signal_rejections(batch, limit=1000), many=True).data
 
 
 class ApprovalSerializer(serializers.ModelSerializer):
@@ -258,7 +266,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
 
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
     risk_model_version = serializers.IntegerField(source="risk_model.version", read_only=True,
-                                                  default=None)
+                                                  default=None, allow_null=True)
     decision = serializers.SerializerMethodField()
 
     class Meta:

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from households.addresses import normalize_name
+from households.particles import particles_fix
 from households.rrn import InvalidRRN, parse_rrn, redact
 from outreach.signal_kinds import kind_code
 
@@ -166,8 +167,8 @@ def sniff(path: str, *, size: int, max_bytes: int, encoding: str = "auto") -> Fi
         header_text = first.decode(encoding)
     except UnicodeDecodeError as exc:
         raise FileRejected(
-            _("머리글을 %(enc)s(으)로 읽을 수 없습니다. 인코딩을 지정해 주세요.")
-            % {"enc": encoding}
+            particles_fix(_("머리글을 %(enc)s(으)로 읽을 수 없습니다. 인코딩을 지정해 주세요.")
+            % {"enc": encoding})
         ) from exc
     header_text = header_text.lstrip("\ufeff")
     if not header_text.strip():
@@ -242,11 +243,10 @@ def xlsx_to_csv(path: str, out_path: str) -> tuple[int, str]:
             # A damaged sheet fails in zlib or the XML parser, whose errors share no base
             # class; whatever it is, the rows already read stay.
             except Exception:  # noqa: BLE001
-                return line + 1, _("시트의 %(line)s행부터 파일이 손상되어 읽을 수 없습니다. "
-                                   "이 행부터 다시 보내 주세요.") % {"line": line + 1}
+                return line + 1, {"code": "sheet_damaged", "line": line + 1}
     finally:
         workbook.close()
-    return 0, ""
+    return 0, None
 
 
 def _cell_text(value) -> str:
@@ -341,12 +341,13 @@ def split(path: str, rows_per_chunk: int) -> Iterator[ChunkRange]:
 class RawRow:
     line: int
     cells: list[str] | None  # None: bytes that do not decode
-    text_error: str = ""
+    # Why the line could not be read, as a stored message ({"code": …, values…}).
+    text_error: dict | None = None
 
 
 def _too_long(line: int) -> RawRow:
-    return RawRow(line, None, _("줄이 너무 깁니다 (최대 %(kb)s KB)")
-                  % {"kb": settings.SIGNAL_MAX_LINE_BYTES // 1024})
+    return RawRow(line, None, {"code": "line_too_long",
+                               "kb": settings.SIGNAL_MAX_LINE_BYTES // 1024})
 
 
 def read_chunk(path: str, *, start: int, end: int, first_line: int, encoding: str,
@@ -398,15 +399,14 @@ def _decode_record(blob: bytes, line: int, encoding: str, delimiter: str) -> Raw
     try:
         text = blob.decode("utf-8" if encoding == "utf-8-sig" else encoding)
     except UnicodeDecodeError:
-        return RawRow(line, None,
-                      _("%(enc)s 문자로 읽을 수 없는 바이트가 있습니다") % {"enc": encoding})
+        return RawRow(line, None, {"code": "undecodable", "enc": encoding})
     try:
         cells = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
     except csv.Error:
-        return RawRow(line, None, _("CSV로 읽을 수 없는 줄입니다"))
+        return RawRow(line, None, {"code": "csv_unreadable"})
     limit = settings.SIGNAL_MAX_CELL_CHARS
     if any(len(cell) > limit for cell in cells):
-        return RawRow(line, None, _("칸 하나가 너무 깁니다 (최대 %(n)s자)") % {"n": limit})
+        return RawRow(line, None, {"code": "cell_too_long", "n": limit})
     return RawRow(line, cells)
 
 
@@ -438,10 +438,11 @@ class SignalRow:
 @dataclass
 class RowErrors:
     line: int
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (column, reason)
+    # (canonical column, reason as a stored message {"code": …, values…})
+    errors: list[tuple[str, dict]] = field(default_factory=list)
 
-    def add(self, column: str, reason: str):
-        self.errors.append((KOREAN.get(column, column), reason))
+    def add(self, column: str, code: str, **values):
+        self.errors.append((column, {"code": code, **values}))
 
 
 _DATE_RE = re.compile(r"^(\d{4})([-./])(\d{1,2})\2(\d{1,2})\.?$")
@@ -514,26 +515,22 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
     kind = None
     kind_text = get("signal_kind", "")
     if not kind_text:
-        problems.add("signal_kind", _("위기정보가 비어 있습니다"))
+        problems.add("signal_kind", "kind_empty")
     else:
         kind = _kind_code(kind_text)
         if kind is None:
-            problems.add("signal_kind", _("알 수 없는 위기정보 '%(v)s'")
-                         % {"v": _shown(kind_text, 40)})
+            problems.add("signal_kind", "kind_unknown", v=_shown(kind_text, 40))
 
     observed = None
     observed_text = get("observed_on", "")
     if not observed_text:
-        problems.add("observed_on", _("기준일이 비어 있습니다"))
+        problems.add("observed_on", "observed_empty")
     else:
         observed = parse_date(observed_text)
         if observed is None:
-            problems.add("observed_on",
-                         _("기준일 '%(v)s' 형식 오류 (YYYYMMDD, YYYY-MM-DD, YYYY.MM.DD)")
-                         % {"v": _shown(observed_text)})
+            problems.add("observed_on", "observed_format", v=_shown(observed_text))
         elif observed > today:
-            problems.add("observed_on",
-                         _("기준일 '%(v)s'이(가) 미래입니다") % {"v": _shown(observed_text)})
+            problems.add("observed_on", "observed_future", v=_shown(observed_text))
 
     digits = ""
     rrn_text = get("rrn", "")
@@ -542,20 +539,19 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
             digits = parse_rrn(rrn_text)
         except InvalidRRN as exc:
             # The number itself is never echoed back.
-            problems.add("rrn", str(exc))
+            problems.add("rrn", exc.code or "rrn_length")
 
     birth = None
     birth_text = get("birth_date", "")
     if birth_text:
         birth = parse_date(birth_text)
         if birth is None or birth > today:
-            problems.add("birth_date",
-                         _("생년월일 '%(v)s' 형식 오류 (YYYYMMDD)") % {"v": _shown(birth_text)})
+            problems.add("birth_date", "birth_format", v=_shown(birth_text))
             birth = None
 
     name, address = get("name", ""), get("address", "")
     if not rrn_text and not (name and birth_text and address):
-        problems.add("rrn", _("주민등록번호, 또는 성명·생년월일·주소가 모두 있어야 합니다"))
+        problems.add("rrn", "identity_missing")
 
     months = amount = None
     for column in ("months_overdue", "amount"):
@@ -564,13 +560,11 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
             try:
                 number = _non_negative_int(text)
             except ValueError:
-                problems.add(column, _("'%(v)s'은(는) 0 이상의 숫자가 아닙니다")
-                             % {"v": _shown(text)})
+                problems.add(column, "not_a_number", v=_shown(text))
                 continue
             if column == "months_overdue":
                 if number > 600:
-                    problems.add(column, _("체납개월 '%(v)s'이(가) 너무 큽니다")
-                                 % {"v": _shown(text)})
+                    problems.add(column, "months_too_big", v=_shown(text))
                     continue
                 months = number
             else:
@@ -578,9 +572,7 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
 
     dong_code = get("dong_code", "").replace("-", "")
     if dong_code and not _DONG_CODE_RE.fullmatch(dong_code):
-        problems.add("dong_code",
-                     _("행정동코드 '%(v)s'은(는) 10자리 숫자여야 합니다")
-                     % {"v": _shown(dong_code)})
+        problems.add("dong_code", "dong_code_format", v=_shown(dong_code))
 
     if problems.errors:
         return problems

@@ -6,7 +6,9 @@ Services queue the next step of the signal pipeline by these names
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils import timezone
 
+from config.celery import tasks_in_hand
 from outreach.services import assessments, cases, pairings, signal_batches
 
 # --- cases and check-ins (daily beat tasks; each is idempotent) ---------------
@@ -49,7 +51,7 @@ def signal_batch_start(self, batch_id: int):
              acks_late=True)
 def signal_chunk_parse(self, batch_id: int, number: int):
     try:
-        signal_batches.signal_chunk_parse(batch_id, number)
+        signal_batches.signal_chunk_parse(batch_id, number, claimed_by=self.request.id or "")
     except Exception as exc:  # noqa: BLE001 — any failure is retried, then reported
         return _retry_or_fail(self, exc, batch_id=batch_id, phase="parse", number=number)
 
@@ -70,9 +72,24 @@ def signal_batch_score(self, batch_id: int):
              acks_late=True)
 def signal_chunk_score(self, batch_id: int, number: int):
     try:
-        assessments.signal_chunk_score(batch_id, number)
+        assessments.signal_chunk_score(batch_id, number, claimed_by=self.request.id or "")
     except Exception as exc:  # noqa: BLE001
         return _retry_or_fail(self, exc, batch_id=batch_id, phase="score", number=number)
+
+
+@shared_task(name="outreach.tasks.signal_chunks_recover")
+def signal_chunks_recover() -> int:
+    """Every SIGNAL_CHUNK_RECOVER_S (beat): chunks claimed by a task no live worker holds
+    any more (a killed worker) are queued again, instead of waiting out the broker's
+    visibility timeout."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return 0
+    asked_at = timezone.now()
+    in_hand = tasks_in_hand()
+    if in_hand is None:  # no worker answered: nothing can be told about any claim
+        return 0
+    return signal_batches.signal_chunks_recover(tasks_in_hand=in_hand,
+                                                claimed_before=asked_at)
 
 
 @shared_task(name="outreach.tasks.risk_model_rescore", acks_late=True)

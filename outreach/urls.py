@@ -6,10 +6,12 @@ from outreach.views import (
     alerts,
     approvals,
     cases,
+    field_days,
     history,
     households,
     inbox,
     pairings,
+    service_links,
     signal_batches,
     visits,
 )
@@ -34,6 +36,8 @@ urlpatterns = [
     path("alerts/", alerts.alert_list, name="alert_list"),
     # visits, cases, check-ins, timeline
     path("households/<int:household_id>/work/", households.household_work, name="household_work"),
+    path("services/<int:service_id>/link/", service_links.service_link_pick,
+         name="service_link_pick"),
     path("households/<int:household_id>/timeline/", households.household_timeline,
          name="household_timeline"),
     path("alerts/<int:alert_id>/visit/", alerts.alert_schedule_visit,
@@ -50,4 +54,14 @@ urlpatterns = [
     path("audit/history/", history.audit_history_export, name="audit_history_export"),
     # maker-checker: the team lead's and second admin's 결재함
     path("approvals/", approvals.approval_inbox, name="approval_inbox"),
+    # joint visit days (합동 방문의 날) and the day's list on a phone
+    path("field-days/", field_days.field_day_index, name="field_day_index"),
+    path("field-days/<int:dong_id>/setting/", field_days.field_day_setting_edit,
+         name="field_day_setting"),
+    path("field-days/<int:dong_id>/<str:day>/", field_days.field_day_plan_page,
+         name="field_day_plan"),
+    path("field-days/<int:dong_id>/<str:day>/sheet/", field_days.field_day_sheet,
+         name="field_day_sheet"),
+    path("visits/day/", field_days.day_list, name="day_list"),
+    path("visits/<int:visit_id>/sync/", field_days.visit_sync, name="visit_sync"),
 ]

@@ -4,20 +4,28 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from households import selectors as household_selectors
 from households.apis import ShownRecordsLogged
 from households.models import AccessLog, Organization, Role
 from households.redaction import rrn_masked_mark
+from households.schema import Refusal
 from households.selectors import scope_of
 from households.services import access_log_write
 from referrals import selectors, services
-from referrals.models import Concern, Referral, Service, SharingConsent
+from referrals.models import Concern, GatekeeperPlace, Referral, Service, SharingConsent
 from referrals.serializers import (
     CancelSerializer,
     CompleteSerializer,
@@ -25,6 +33,8 @@ from referrals.serializers import (
     ConsentSerializer,
     ConsentWithdrawSerializer,
     DeclineSerializer,
+    GatekeeperPlaceCreateSerializer,
+    GatekeeperPlaceSerializer,
     PartnerServiceLinkSerializer,
     ReferralCreateSerializer,
     ReferralDetailSerializer,
@@ -34,13 +44,25 @@ from referrals.serializers import (
     ServiceLinkSerializer,
     ServiceSerializer,
 )
+from referrals.services import STATE_CONFLICT
 from referrals.services import consents as consent_services
+from referrals.services import gatekeepers as gatekeeper_services
+from referrals.services.hsds import hsds_catalogue_export
 
 # --- service catalogue and service links
 
 
-def drf_errors(error: DjangoValidationError) -> ValidationError:
-    """A service's Django ValidationError as a 400 with the same Korean message."""
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def drf_errors(error: DjangoValidationError) -> APIException:
+    """A service's Django ValidationError as a 400 with the same Korean message; a move the
+    record's current state does not allow (code "state") as a 409."""
+    if not hasattr(error, "error_dict") and all(e.code == STATE_CONFLICT
+                                                for e in error.error_list):
+        return Conflict(" ".join(str(m) for m in error.messages))
     if hasattr(error, "error_dict"):
         return ValidationError({k: [str(m) for e in v for m in e] for k, v in
                                 error.error_dict.items()})
@@ -59,7 +81,31 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.service_catalogue().order_by("sector", "name")
 
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        description="The active catalogue as Open Referral HSDS 3 JSON: an HSDS API-style "
+                    "page whose `contents` are HSDS services (schema: "
+                    "referrals/hsds/service_with_definitions.json, CC BY-SA 4.0 Open "
+                    "Referral). Sector, need domain, provider kind and every provider are "
+                    "`attributes` with doorstep-* taxonomies; 환가액 is a KRW cost option.")
+    @action(detail=False, methods=["get"])
+    def hsds(self, request):
+        return Response(hsds_catalogue_export(self.get_queryset()))
 
+
+def _link_views(many: bool):
+    """Workers get the whole link, providers the minimum: one or the other."""
+    return PolymorphicProxySerializer(
+        component_name="ServiceLinkView", resource_type_field_name=None, many=many,
+        serializers=[ServiceLinkSerializer, PartnerServiceLinkSerializer])
+
+
+# A link's answer that its current status does not allow ('완료' twice, '시작' before '수락').
+LINK_CONFLICT = OpenApiResponse(Refusal, description="지금 상태에서는 할 수 없습니다 (conflict)")
+
+
+@extend_schema_view(list=extend_schema(responses=_link_views(many=True)),
+                    retrieve=extend_schema(responses=_link_views(many=False)))
 @extend_schema(tags=["service-links"])
 class ServiceLinkViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):
@@ -118,7 +164,8 @@ class ServiceLinkViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retri
             link = services.service_link_request(household=household, service=service,
                                                  provider=provider, requested_by=request.user,
                                                  note=values["note"],
-                                                 override_reason=values["override_reason"])
+                                                 override_reason=values["override_reason"],
+                                                 capacity_confirmed=values["confirm_full"])
         except DjangoValidationError as error:
             raise drf_errors(error) from error
         response = self._out(link)
@@ -137,29 +184,34 @@ class ServiceLinkViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retri
             raise drf_errors(error) from error
         return self._out(link)
 
-    @extend_schema(request=None, responses=PartnerServiceLinkSerializer)
+    @extend_schema(request=None, responses={200: PartnerServiceLinkSerializer,
+                                            409: LINK_CONFLICT})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         link = self._partner_link()
         return self._answer(lambda: services.service_link_accept(link=link, user=request.user))
 
-    @extend_schema(request=DeclineSerializer, responses=PartnerServiceLinkSerializer)
+    @extend_schema(request=DeclineSerializer, responses={200: PartnerServiceLinkSerializer,
+                                                         409: LINK_CONFLICT})
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         link = self._partner_link()
         data = DeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return rrn_masked_mark(self._answer(lambda: services.service_link_decline(
-            link=link, user=request.user, reason=data.validated_data["reason"])),
+            link=link, user=request.user, reason=data.validated_data["reason"],
+            reason_code=data.validated_data["reason_code"])),
             data.rrn_masked)
 
-    @extend_schema(request=None, responses=PartnerServiceLinkSerializer)
+    @extend_schema(request=None, responses={200: PartnerServiceLinkSerializer,
+                                            409: LINK_CONFLICT})
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         link = self._partner_link()
         return self._answer(lambda: services.service_link_start(link=link, user=request.user))
 
-    @extend_schema(request=CompleteSerializer, responses=PartnerServiceLinkSerializer)
+    @extend_schema(request=CompleteSerializer, responses={200: PartnerServiceLinkSerializer,
+                                                          409: LINK_CONFLICT})
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         link = self._partner_link()
@@ -168,7 +220,8 @@ class ServiceLinkViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retri
         return self._answer(lambda: services.service_link_complete(
             link=link, user=request.user, actual_value=data.validated_data["actual_value"]))
 
-    @extend_schema(request=CancelSerializer, responses=ServiceLinkSerializer)
+    @extend_schema(request=CancelSerializer, responses={200: ServiceLinkSerializer,
+                                                        409: LINK_CONFLICT})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         if self._is_partner_view():
@@ -198,8 +251,12 @@ class ReferralApiFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(description="Staff: referrals of their dongs (names masked). "
-                       "Volunteers and partners: their own referrals, status only."),
+    list=extend_schema(
+        description="Staff: referrals of their dongs (names masked). "
+                    "Volunteers and partners: their own referrals, status only.",
+        responses=PolymorphicProxySerializer(
+            component_name="ReferralListItem", resource_type_field_name=None, many=True,
+            serializers=[ReferralSerializer, ReferralStatusSerializer])),
     retrieve=extend_schema(description="Staff only; each read is written to the access log."),
     create=extend_schema(
         request=ReferralCreateSerializer, responses={201: ReferralStatusSerializer,
@@ -225,7 +282,7 @@ class ReferralViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retrieve
     def get_queryset(self):
         if self.action == "retrieve":
             return selectors.referrals_for_staff(self.request.user).select_related(
-                "dong", "assigned_to")
+                "dong", "assigned_to", "gatekeeper_place")
         return selectors.referral_list(self.request.user)
 
     def get_serializer_class(self):
@@ -338,3 +395,59 @@ class ConsentViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.RetrieveM
         except DjangoValidationError as error:
             raise drf_errors(error) from error
         return rrn_masked_mark(Response(ConsentSerializer(consent).data), data.rrn_masked)
+
+
+# --- gatekeeper places
+
+
+@extend_schema_view(
+    list=extend_schema(description="Gatekeeper places of the caller's dongs (a dong's staff: "
+                       "their dongs; a district admin: the district), with report counts."),
+    retrieve=extend_schema(description="One place of the caller's dongs; another dong's "
+                           "place is a 404."),
+)
+@extend_schema(tags=["gatekeeper-places"])
+class GatekeeperPlaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                             viewsets.GenericViewSet):
+    """게이트키퍼 장소: places whose memo pads and posters carry a QR code to the public
+    report form; a report sent that way is attributed to the place and its kind."""
+
+    lookup_value_regex = r"\d+"
+    serializer_class = GatekeeperPlaceSerializer
+    filterset_fields = ["kind", "dong"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return GatekeeperPlace.objects.none()
+        if not selectors.gatekeeper_dong_ids(self.request.user):
+            raise PermissionDenied(_("게이트키퍼 장소는 구 관리자와 동 복지담당만 관리합니다."))
+        return selectors.gatekeeper_places_for(self.request.user)
+
+    def _out(self, place, status_code=status.HTTP_200_OK):
+        place = self.get_queryset().get(pk=place.pk)
+        return Response(self.get_serializer(place).data, status=status_code)
+
+    @extend_schema(request=GatekeeperPlaceCreateSerializer,
+                   responses={201: GatekeeperPlaceSerializer},
+                   description="Register a place in one of the caller's dongs; it gets a "
+                               "fresh random code.")
+    def create(self, request):
+        self.get_queryset()
+        data = GatekeeperPlaceCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        try:
+            place = gatekeeper_services.gatekeeper_place_register(
+                dong=values.pop("dong_code"), registered_by=request.user, **values)
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+        return rrn_masked_mark(self._out(place, status.HTTP_201_CREATED), data.rrn_masked)
+
+    @extend_schema(request=None, responses=GatekeeperPlaceSerializer,
+                   description="Revoke the place's code: later reports with it arrive as "
+                               "ordinary public reports.")
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        place = self.get_object()
+        gatekeeper_services.gatekeeper_place_revoke(place=place, revoked_by=request.user)
+        return self._out(place)

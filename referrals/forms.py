@@ -8,10 +8,21 @@ from django.utils.translation import gettext_lazy as _
 
 from households.addresses import address_key
 from households.models import Organization
+from households.particles import particles_fix
 from households.redaction import RRNRedactingFormMixin
 from referrals import selectors
-from referrals.models import AGE_BANDS, Concern, Referral, Service, SharingConsent
+from referrals.models import (
+    AGE_BANDS,
+    Concern,
+    DeclineReason,
+    GatekeeperPlace,
+    Referral,
+    Service,
+    ServiceCapacity,
+    SharingConsent,
+)
 from referrals.services import idempotency_key_new
+from referrals.services.capacity import capacity_warning
 
 # --- service links
 
@@ -41,9 +52,15 @@ class ServiceLinkRequestForm(RRNRedactingFormMixin, forms.Form):
     override_reason = forms.CharField(
         label=_("동의 없이 연계하는 사유"), required=False, max_length=300,
         help_text=_("동의가 기록되지 않은 가구만: 예) 긴급지원, 기다릴 수 없음"))
+    # The confirm step before sending to a full or paused service (shown once warned).
+    confirm_full = forms.BooleanField(label=_("정원이 찬 줄 알고 보냅니다"), required=False,
+                                      label_suffix="")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.needs_confirm = False
+        # What providers said about their capacity, listed under the form.
+        self.capacities = selectors.service_capacities()
         self.fields["service"].queryset = Service.objects.filter(active=True).order_by(
             "sector", "name")
         self.fields["service"].label_from_instance = lambda s: (
@@ -57,9 +74,32 @@ class ServiceLinkRequestForm(RRNRedactingFormMixin, forms.Form):
         data = super().clean()
         service, provider = data.get("service"), data.get("provider")
         if service and provider and not service.providers.filter(pk=provider.pk).exists():
-            self.add_error("provider", _("%(org)s은(는) '%(service)s'을(를) 제공하지 않습니다.")
-                           % {"org": provider.name, "service": service.name})
+            self.add_error("provider", particles_fix(
+                _("%(org)s은(는) '%(service)s'을(를) 제공하지 않습니다.")
+                % {"org": provider.name, "service": service.name}))
+        elif service and provider:
+            warning = capacity_warning(self.capacities.get((service.pk, provider.pk)))
+            if warning and not data.get("confirm_full"):
+                self.needs_confirm = True
+                self.add_error(None, warning)
         return data
+
+    @property
+    def capacity_notes(self) -> list[ServiceCapacity]:
+        """Services not taking requests now, or with slots or a waiting list to know of."""
+        return sorted((c for c in self.capacities.values()
+                       if not c.takes_requests or c.open_slots is not None or c.waiting_list),
+                      key=lambda c: (c.service.name, c.provider.name))
+
+
+class ServiceCapacityForm(forms.Form):
+    """The provider's word on one service: open, paused or full, with slots and a queue."""
+
+    status = forms.ChoiceField(label=_("여력"), choices=ServiceCapacity.Status.choices)
+    open_slots = forms.IntegerField(label=_("남은 자리"), required=False, min_value=0,
+                                    max_value=100_000)
+    waiting_list = forms.IntegerField(label=_("대기 인원"), required=False, min_value=0,
+                                      max_value=100_000)
 
 
 class ConsentRecordForm(RRNRedactingFormMixin, forms.Form):
@@ -95,13 +135,17 @@ class ServiceLinkAnswerForm(RRNRedactingFormMixin, forms.Form):
 
     answer = forms.ChoiceField(choices=[("accept", _("수락")), ("decline", _("거절")),
                                         ("start", _("제공 시작")), ("complete", _("완료"))])
+    reason_code = forms.ChoiceField(label=_("거절 사유 구분"), choices=DeclineReason.choices,
+                                    initial=DeclineReason.NO_CAPACITY, required=False)
     reason = forms.CharField(label=_("거절 사유"), required=False, max_length=300)
     actual_value = forms.IntegerField(label=_("환가액(원)"), required=False, min_value=0,
                                       max_value=10_000_000_000)
 
     def clean(self):
         data = super().clean()
-        if data.get("answer") == "decline" and not (data.get("reason") or "").strip():
+        data["reason_code"] = data.get("reason_code") or DeclineReason.OTHER
+        if (data.get("answer") == "decline" and data["reason_code"] == DeclineReason.OTHER
+                and not (data.get("reason") or "").strip()):
             self.add_error("reason", _("거절 사유를 적어 주세요."))
         if data.get("answer") == "complete" and data.get("actual_value") is None:
             self.add_error("actual_value", _("완료하려면 환가액(원)을 적어 주세요."))
@@ -295,6 +339,10 @@ class PublicReportForm(ReferralFormBase):
     )
     urgent = forms.BooleanField(label=_("지금 위험해 보여요"), required=False)
     contact = forms.CharField(label=_("연락받을 번호 (선택)"), max_length=50, required=False)
+    # The code of the gatekeeper place whose memo pad or poster opened the form. Never a
+    # reason to refuse a report: whatever arrives here is looked up, and anything unknown
+    # makes an ordinary public report.
+    place = forms.CharField(required=False, widget=forms.HiddenInput)
     # Honeypot: hidden from people by CSS and from screen readers; bots fill it in.
     website = forms.CharField(label=_("이 칸은 비워 두세요"), required=False, max_length=200,
                               widget=forms.TextInput(attrs={"autocomplete": "off",
@@ -318,6 +366,11 @@ class PublicReportForm(ReferralFormBase):
             "referrer_contact": data.get("contact", ""),
         }
 
+    @property
+    def place_code(self) -> str:
+        """The memo pad's code as sent (checked by the selector, never trusted)."""
+        return (self.data.get("place") or "")[:32]
+
 
 class ReceiptStatusForm(forms.Form):
     def __init__(self, *args, **kwargs):
@@ -337,3 +390,25 @@ def public_report_too_large(request) -> bool:
     except ValueError:
         return True
     return length > settings.PUBLIC_REPORT_MAX_BYTES
+
+
+# --- gatekeeper places
+
+
+class GatekeeperPlaceForm(RRNRedactingFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("유형"), choices=GatekeeperPlace.Kind.choices,
+                             error_messages={"required": _("유형을 골라 주세요."),
+                                             "invalid_choice": _("목록에 없는 유형입니다.")})
+    name = forms.CharField(label=_("장소 이름"), max_length=100,
+                           error_messages={"required": _("장소 이름을 적어 주세요.")})
+    road_address = forms.CharField(label=_("주소"), max_length=200,
+                                   error_messages={"required": _("주소를 적어 주세요.")})
+    dong = forms.ModelChoiceField(
+        label=_("행정동"), queryset=GatekeeperPlace.objects.none(),
+        error_messages={"invalid_choice": _("고를 수 있는 동이 아닙니다."),
+                        "required": _("동을 골라 주세요.")})
+
+    def __init__(self, *args, dongs, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["dong"].queryset = dongs

@@ -5,6 +5,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -104,6 +106,59 @@ class SharingConsent(models.Model):
         return self.withdrawn_at is None
 
 
+class ServiceCapacity(models.Model):
+    """여력: whether one provider can take more requests for one service now, kept by the
+    provider. No row means nobody said: the service counts as open."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("접수 중")
+        PAUSED = "paused", _("일시 중단")
+        FULL = "full", _("정원 마감")
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="capacities")
+    provider = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                 related_name="service_capacities")
+    status = models.CharField(_("여력"), max_length=10, choices=Status.choices,
+                              default=Status.OPEN)
+    open_slots = models.PositiveIntegerField(_("남은 자리"), null=True, blank=True)
+    waiting_list = models.PositiveIntegerField(_("대기 인원"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("서비스 여력")
+        verbose_name_plural = _("서비스 여력")
+        constraints = [models.UniqueConstraint(fields=["service", "provider"],
+                                               name="capacity_one_per_service_provider")]
+
+    def __str__(self):
+        return f"{self.service} · {self.provider}: {self.get_status_display()}"
+
+    @property
+    def takes_requests(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def summary(self) -> str:
+        """"정원 마감 · 대기 12명" as the service-link form shows it."""
+        parts = [str(self.get_status_display())]
+        if self.open_slots is not None and self.status == self.Status.OPEN:
+            parts.append(str(_("남은 자리 %(n)d") % {"n": self.open_slots}))
+        if self.waiting_list:
+            parts.append(str(_("대기 %(n)d명") % {"n": self.waiting_list}))
+        return " · ".join(parts)
+
+
+class DeclineReason(models.TextChoices):
+    """Why a provider declined a service link; 여력 없음 is counted on the dashboards."""
+
+    NO_CAPACITY = "no_capacity", _("여력 없음 (정원 마감·대기)")
+    NOT_ELIGIBLE = "not_eligible", _("대상 아님")
+    OUT_OF_AREA = "out_of_area", _("관할 밖")
+    OTHER = "other", _("기타")
+
+
 class ServiceLink(models.Model):
     """서비스 연계: a request to a provider that comes back answered (closed loop)."""
 
@@ -136,6 +191,8 @@ class ServiceLink(models.Model):
         related_name="answered_links",
     )
     decline_reason = models.CharField(_("거절 사유"), max_length=300, blank=True)
+    decline_code = models.CharField(_("거절 사유 구분"), max_length=20,
+                                    choices=DeclineReason.choices, blank=True)
     started_at = models.DateTimeField(_("제공 시작일시"), null=True, blank=True)
     completed_at = models.DateTimeField(_("완료일시"), null=True, blank=True)
     # 환가액 actually provided, in KRW.
@@ -177,6 +234,20 @@ class ServiceLink(models.Model):
 
     def __str__(self):
         return f"{self.service} → {self.provider} ({self.get_status_display()})"
+
+    # HL7 FHIR R4 Task.status for each state, for partner systems that speak FHIR.
+    FHIR_TASK_STATUS = {
+        Status.REQUESTED: "requested",
+        Status.ACCEPTED: "accepted",
+        Status.DECLINED: "rejected",
+        Status.IN_SERVICE: "in-progress",
+        Status.COMPLETED: "completed",
+        Status.CANCELLED: "cancelled",
+    }
+
+    @property
+    def fhir_task_status(self) -> str:
+        return self.FHIR_TASK_STATUS[self.status]
 
     @property
     def contact_released(self) -> bool:
@@ -225,7 +296,12 @@ class CloseReason(models.TextChoices):
     OTHER = "other", _("기타")
 
 
-AGE_BANDS = [(band, _("%(band)s대") % {"band": band}) for band in range(10, 90, 10)]
+def _age_band_label(band: int) -> str:
+    return gettext("%(band)s대") % {"band": band}
+
+
+# Lazy, so each reader gets "10대" or "10s" (a formatted lazy string is fixed at import).
+AGE_BANDS = [(band, lazy(_age_band_label, str)(band)) for band in range(10, 90, 10)]
 AGE_BANDS = [(0, _("10세 미만"))] + AGE_BANDS + [(90, _("90세 이상"))]
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
@@ -334,6 +410,13 @@ class Referral(models.Model):
     merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="merged_referrals")
     merged_into_alert_id = models.BigIntegerField(null=True, blank=True)
+    # Sent from a gatekeeper place's memo pad or poster (the reporter stays anonymous).
+    gatekeeper_place = models.ForeignKey(
+        "GatekeeperPlace", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="referrals", verbose_name=_("게이트키퍼 장소"),
+    )
+    # outreach.Pairing id when a paired volunteer's check-in raised it ("걱정돼요").
+    pairing_id = models.BigIntegerField(_("결연"), null=True, blank=True)
     due_on = models.DateField(_("첫 접촉 기한"))
     first_contact_at = models.DateTimeField(_("첫 접촉 일시"), null=True, blank=True)
     closed_at = models.DateTimeField(_("종결일시"), null=True, blank=True)
@@ -363,10 +446,20 @@ class Referral(models.Model):
             models.Index(fields=["household", "created_at"], name="referral_household"),
             models.Index(fields=["referred_by", "-created_at"], name="referral_referrer"),
             models.Index(fields=["referrer_organization", "-created_at"], name="referral_org"),
+            models.Index(fields=["gatekeeper_place", "created_at"], name="referral_gatekeeper"),
         ]
 
     def __str__(self):
         return f"R-{self.pk}"
+
+    @property
+    def gatekeeper_label(self) -> str:
+        """"약국 <이름> 통해": where a gatekeeper's report came from ('' for any other)."""
+        place = self.gatekeeper_place
+        if place is None:
+            return ""
+        return _("%(kind)s %(name)s 통해") % {"kind": place.get_kind_display(),
+                                             "name": place.name}
 
     @property
     def category_list(self) -> list[str]:
@@ -394,3 +487,57 @@ class Referral(models.Model):
     @staticmethod
     def categories_value(values) -> str:
         return "," + ",".join(values) + "," if values else ""
+
+
+# --- gatekeeper places: memo pads and posters with a QR code to the public form
+
+
+def gatekeeper_code_new() -> str:
+    """12 characters of the receipt alphabet (60 bits): printed in a QR code, never guessed."""
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+
+
+class GatekeeperPlace(models.Model):
+    """게이트키퍼: a shop or office whose people notice a neighbour in trouble and report
+    through the memo pad or poster the dong gave them."""
+
+    class Kind(models.TextChoices):
+        PHARMACY = "pharmacy", _("약국")
+        CONVENIENCE_STORE = "convenience_store", _("편의점")
+        RESTAURANT = "restaurant", _("음식점")
+        REAL_ESTATE = "real_estate", _("부동산")
+        METER_READERS = "meter_readers", _("검침원")
+        DELIVERY = "delivery", _("배달")
+        OTHER = "other", _("기타")
+
+    kind = models.CharField(_("유형"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("이름"), max_length=100)
+    road_address = models.CharField(_("주소"), max_length=200)
+    dong = models.ForeignKey(Dong, on_delete=models.PROTECT, related_name="gatekeeper_places",
+                             verbose_name=_("행정동"))
+    code = models.CharField(_("장소 코드"), max_length=16, unique=True,
+                            default=gatekeeper_code_new, editable=False)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="gatekeeper_places_registered", verbose_name=_("등록자"),
+    )
+    registered_at = models.DateTimeField(_("등록일시"), auto_now_add=True)
+    # A revoked code still lets a report through, as an ordinary public report.
+    revoked_at = models.DateTimeField(_("회수일시"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="gatekeeper_places_revoked", verbose_name=_("회수자"),
+    )
+
+    class Meta:
+        verbose_name = _("게이트키퍼 장소")
+        verbose_name_plural = _("게이트키퍼 장소")
+        ordering = ["dong__code", "kind", "name", "id"]
+        indexes = [models.Index(fields=["dong", "kind"], name="gatekeeper_dong_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.name}"
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -3,20 +3,63 @@
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from households.history import history_entries
 from households.models import Dong, Household, Membership, Organization, Role
 from households.selectors import household_head, scope_of, visible_households
-from referrals.models import Referral, Service, ServiceLink, SharingConsent
+from referrals.models import (
+    GatekeeperPlace,
+    Referral,
+    Service,
+    ServiceCapacity,
+    ServiceLink,
+    SharingConsent,
+)
 
 # --- service catalogue and closed-loop service links
 
 
 def service_catalogue() -> QuerySet[Service]:
     return Service.objects.filter(active=True).prefetch_related("providers")
+
+
+def service_capacity_of(service, provider) -> ServiceCapacity | None:
+    """What the provider said about the service (None: nothing, counts as open)."""
+    return ServiceCapacity.objects.filter(service=service, provider=provider).first()
+
+
+def service_capacities() -> dict[tuple[int, int], ServiceCapacity]:
+    """Every capacity a provider has set, by (service id, provider id): the link form's."""
+    return {(c.service_id, c.provider_id): c
+            for c in ServiceCapacity.objects.select_related("service", "provider")}
+
+
+def partner_services(user) -> list[tuple[Service, Organization, ServiceCapacity | None]]:
+    """(service, provider, capacity) for each service the partner's organisations provide."""
+    scope = scope_of(user)
+    if not scope.has(Role.PARTNER) or not scope.organization_ids:
+        return []
+    capacities = service_capacities()
+    rows = []
+    for provider in Organization.objects.filter(id__in=scope.organization_ids).order_by("name"):
+        for service in provider.services.filter(active=True).order_by("name"):
+            rows.append((service, provider, capacities.get((service.pk, provider.pk))))
+    return rows
+
+
+def partner_service_for(user, service_id, provider_id) -> tuple[Service, Organization]:
+    """A service of one of the partner's organisations, or Http404 (anyone else's)."""
+    scope = scope_of(user)
+    if not scope.has(Role.PARTNER):
+        raise Http404
+    provider = get_object_or_404(Organization, pk=provider_id,
+                                 id__in=scope.organization_ids)
+    service = get_object_or_404(provider.services.filter(active=True), pk=service_id)
+    return service, provider
 
 
 def service_links_for_worker(user) -> QuerySet[ServiceLink]:
@@ -126,7 +169,7 @@ def referrals_visible(user) -> QuerySet[Referral]:
 def referral_list(user) -> QuerySet[Referral]:
     return (
         referrals_visible(user)
-        .select_related("dong", "merged_into", "assigned_to")
+        .select_related("dong", "merged_into", "assigned_to", "gatekeeper_place")
         .order_by("-created_at", "-id")
     )
 
@@ -144,7 +187,7 @@ def referral_detail(user, referral_id) -> Referral:
     return get_object_or_404(
         referrals_for_staff(user).select_related(
             "dong", "household", "assigned_to", "referred_by", "referrer_organization",
-            "duplicate_of", "merged_into",
+            "duplicate_of", "merged_into", "gatekeeper_place",
         ),
         pk=referral_id,
     )
@@ -259,3 +302,54 @@ def household_consent_overrides(household) -> QuerySet[ServiceLink]:
     return (household.service_links.exclude(consent_override_reason="")
             .select_related("service", "provider", "consent_override_by")
             .order_by("-requested_at", "-id"))
+
+
+# --- gatekeeper places ------------------------------------------------------------------
+
+GATEKEEPER_CODE_CHARS = frozenset("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+
+
+def gatekeeper_dong_ids(user) -> frozenset:
+    """Dongs whose gatekeeper places the user keeps: a dong's staff their own dongs, a
+    district admin every dong of the district. Case managers and others keep none."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    grants = Membership.objects.filter(
+        Q(role=Role.DONG_STAFF, dong__isnull=False)
+        | Q(role=Role.DISTRICT_ADMIN, district__isnull=False), user=user,
+    ).values_list("role", "dong_id", "district_id")
+    dong_ids = {dong_id for role, dong_id, _d in grants if role == Role.DONG_STAFF}
+    districts = {district_id for role, _x, district_id in grants
+                 if role == Role.DISTRICT_ADMIN}
+    if districts:
+        dong_ids |= set(Dong.objects.filter(district_id__in=districts)
+                        .values_list("id", flat=True))
+    return frozenset(dong_ids)
+
+
+def gatekeeper_dongs(user) -> QuerySet[Dong]:
+    return Dong.objects.filter(id__in=gatekeeper_dong_ids(user), valid_to__isnull=True
+                               ).order_by("code")
+
+
+def gatekeeper_places_for(user) -> QuerySet[GatekeeperPlace]:
+    """The places of the user's dongs, each with its report count and last report."""
+    return (
+        GatekeeperPlace.objects.filter(dong_id__in=gatekeeper_dong_ids(user))
+        .select_related("dong", "registered_by")
+        .annotate(report_count=Count("referrals"), last_report_at=Max("referrals__created_at"))
+        .order_by("dong__code", "kind", "name", "id")
+    )
+
+
+def gatekeeper_place_for(user, place_id) -> GatekeeperPlace:
+    """One place of the user's dongs, or Http404 (another dong's place is not there)."""
+    return get_object_or_404(gatekeeper_places_for(user), pk=place_id)
+
+
+def gatekeeper_place_by_code(code) -> GatekeeperPlace | None:
+    """The place a memo pad's code names, if it is still in use; None for anything else."""
+    code = (code or "").strip().upper()
+    if not code or len(code) > 16 or not set(code) <= GATEKEEPER_CODE_CHARS:
+        return None
+    return GatekeeperPlace.objects.filter(code=code, revoked_at__isnull=True).first()

@@ -1,5 +1,6 @@
 """DRF serializers of the referrals app."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -8,7 +9,16 @@ from households.redaction import RRNRedactingSerializerMixin
 from households.selectors import visible_households
 from referrals import selectors
 from referrals.forms import address_outside_district
-from referrals.models import AGE_BANDS, Concern, Referral, Service, ServiceLink, SharingConsent
+from referrals.models import (
+    AGE_BANDS,
+    Concern,
+    DeclineReason,
+    GatekeeperPlace,
+    Referral,
+    Service,
+    ServiceLink,
+    SharingConsent,
+)
 
 # --- service catalogue and service links
 
@@ -22,8 +32,24 @@ class ServiceSerializer(serializers.ModelSerializer):
                   "typical_value", "providers"]
 
 
+FHIR_TASK_STATUS_HELP = (
+    "The link's state as an HL7 FHIR R4 Task.status (http://hl7.org/fhir/task-status), for "
+    "systems that speak FHIR: " + "; ".join(
+        f"{doorstep} → {fhir}" for doorstep, fhir in ServiceLink.FHIR_TASK_STATUS.items())
+    + ". An unanswered request past its deadline stays 'requested' (see overdue)."
+)
+
+
+def fhir_task_status_field():
+    return serializers.ChoiceField(
+        source="fhir_task_status", read_only=True, help_text=FHIR_TASK_STATUS_HELP,
+        choices=sorted(set(ServiceLink.FHIR_TASK_STATUS.values())))
+
+
 class ServiceLinkSerializer(serializers.ModelSerializer):
     """What the worker sees: the whole link."""
+
+    fhir_status = fhir_task_status_field()
 
     service_name = serializers.CharField(source="service.name", read_only=True)
     provider_name = serializers.CharField(source="provider.name", read_only=True)
@@ -33,7 +59,8 @@ class ServiceLinkSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceLink
         fields = ["id", "household", "service", "service_name", "provider", "provider_name",
-                  "status", "request_note", "requested_at", "answered_at", "decline_reason",
+                  "status", "fhir_status", "request_note", "requested_at", "answered_at",
+                  "decline_code", "decline_reason",
                   "started_at", "completed_at", "actual_value", "cancelled_at", "cancel_reason",
                   "overdue_reminded_at", "overdue", "head_name_masked", "consent",
                   "consent_override_reason", "consent_withdrawn_at"]
@@ -46,6 +73,7 @@ class ServiceLinkSerializer(serializers.ModelSerializer):
 class PartnerServiceLinkSerializer(serializers.ModelSerializer):
     """What the provider sees: the minimum; address and phone only once accepted."""
 
+    fhir_status = fhir_task_status_field()
     service_name = serializers.CharField(source="service.name", read_only=True)
     dong_name = serializers.CharField(source="household.dong.name", read_only=True)
     head_name_masked = serializers.SerializerMethodField()
@@ -54,8 +82,9 @@ class PartnerServiceLinkSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ServiceLink
-        fields = ["id", "service", "service_name", "provider", "status", "request_note",
-                  "requested_at", "answered_at", "decline_reason", "completed_at",
+        fields = ["id", "service", "service_name", "provider", "status", "fhir_status",
+                  "request_note", "requested_at", "answered_at", "decline_code",
+                  "decline_reason", "completed_at",
                   "actual_value", "dong_name", "head_name_masked", "address", "phone"]
         read_only_fields = fields
 
@@ -79,6 +108,10 @@ class ServiceLinkCreateSerializer(RRNRedactingSerializerMixin, serializers.Seria
     # Without a recorded consent: only holders of referrals.override_consent, with a reason.
     override_reason = serializers.CharField(required=False, allow_blank=True, default="",
                                             max_length=300)
+    confirm_full = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Send even though the provider marked the service full or paused "
+                  "(without it such a request is a 400 that says so).")
 
 
 class ConsentSerializer(serializers.ModelSerializer):
@@ -111,7 +144,12 @@ class ConsentWithdrawSerializer(RRNRedactingSerializerMixin, serializers.Seriali
 
 
 class DeclineSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
-    reason = serializers.CharField(max_length=300)
+    reason_code = serializers.ChoiceField(
+        choices=DeclineReason.choices, default=DeclineReason.OTHER,
+        help_text="no_capacity (여력 없음) is counted per provider and service on the "
+                  "dashboards; other needs a written reason.")
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True,
+                                   default="")
 
 
 class CompleteSerializer(serializers.Serializer):
@@ -143,17 +181,23 @@ class ReferralSerializer(serializers.ModelSerializer):
     dong_name = serializers.CharField(source="dong.name", read_only=True)
     categories = serializers.ListField(source="category_list", child=serializers.CharField())
     subject_name_masked = serializers.SerializerMethodField()
-    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                               allow_null=True)
+    gatekeeper_kind = serializers.CharField(
+        source="gatekeeper_place.kind", read_only=True, allow_null=True, default=None,
+        help_text="Kind of the gatekeeper place whose memo pad sent this public report "
+                  "(pharmacy, convenience_store …), or null.")
 
     class Meta:
         model = Referral
         fields = [
             "id", "dong_code", "dong_name", "household", "channel", "staff_method", "status",
+            "gatekeeper_place", "gatekeeper_kind",
             "urgency", "categories", "road_address", "address_detail", "tong", "ban",
             "subject_name_masked", "subject_age_band", "subject_sex", "subject_lives_alone",
             "consent", "likely_duplicate", "duplicate_of", "duplicate_alert_id", "merged_into",
             "merged_into_alert_id", "assigned_to", "due_on", "created_at", "status_changed_at",
-            "closed_at", "close_reason",
+            "closed_at", "close_reason", "pairing_id",
         ]
         read_only_fields = fields
 
@@ -227,3 +271,42 @@ class ReferralCreateSerializer(RRNRedactingSerializerMixin, serializers.Serializ
         if household is not None and household.dong_id != dong.pk:
             raise serializers.ValidationError({"household": _("그 동의 가구가 아닙니다.")})
         return attrs
+
+
+# --- gatekeeper places
+
+
+class GatekeeperPlaceSerializer(serializers.ModelSerializer):
+    dong_code = serializers.CharField(source="dong.code", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    report_url = serializers.SerializerMethodField(
+        help_text="The public report form carrying the place's code: what its QR code opens.")
+    reports = serializers.IntegerField(source="report_count", read_only=True)
+    last_report_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = GatekeeperPlace
+        fields = ["id", "kind", "kind_label", "name", "road_address", "dong", "dong_code",
+                  "code", "report_url", "registered_at", "revoked_at", "reports",
+                  "last_report_at"]
+        read_only_fields = fields
+
+    def get_report_url(self, place) -> str:
+        path = f"{reverse('public_report')}?place={place.code}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class GatekeeperPlaceCreateSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
+    kind = serializers.ChoiceField(choices=GatekeeperPlace.Kind.choices)
+    name = serializers.CharField(max_length=100)
+    road_address = serializers.CharField(max_length=200)
+    dong_code = serializers.CharField(
+        max_length=10, help_text="10-digit 행정동 code of one of the caller's dongs.")
+
+    def validate_dong_code(self, value):
+        dong = selectors.gatekeeper_dongs(self.context["request"].user).filter(
+            code=value).first()
+        if dong is None:
+            raise serializers.ValidationError(_("고를 수 있는 동이 아닙니다."))
+        return dong

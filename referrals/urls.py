@@ -18,4 +18,12 @@ urlpatterns = [
     path("services/", views.service_catalogue, name="service_catalogue"),
     path("partner/links/", views.partner_links, name="partner_links"),
     path("partner/links/<int:link_id>/", views.partner_link_detail, name="partner_link_detail"),
+    path("partner/capacity/<int:service_id>/<int:provider_id>/", views.partner_capacity,
+         name="partner_capacity"),
+    # gatekeeper places and their memo pads
+    path("gatekeepers/", views.gatekeeper_places, name="gatekeeper_places"),
+    path("gatekeepers/<int:place_id>/revoke/", views.gatekeeper_place_revoke,
+         name="gatekeeper_place_revoke"),
+    path("gatekeepers/<int:place_id>/print/<slug:size>/", views.gatekeeper_place_print,
+         name="gatekeeper_place_print"),
 ]

@@ -2,34 +2,42 @@
 
 from datetime import timedelta
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
 from households.models import AccessLog, Role
+from households.particles import particles_fix
 from households.redaction import rrn_masked_notify
 from households.selectors import scope_of
 from households.services import access_log_write
 from referrals import selectors, services
 from referrals.forms import (
+    GatekeeperPlaceForm,
     PartnerReferralForm,
     PublicReportForm,
     ReceiptStatusForm,
+    ServiceCapacityForm,
     ServiceLinkAnswerForm,
     StaffReferralForm,
     VolunteerReferralForm,
     public_report_too_large,
 )
-from referrals.models import Referral, ServiceLink
+from referrals.models import Referral, ServiceCapacity, ServiceLink
+from referrals.services import capacity as capacity_services
+from referrals.services import gatekeepers as gatekeeper_services
+from referrals.services.lifecycle import referral_ladder, referral_next_states
 
 # --- service catalogue and the partner's answers
 
@@ -58,8 +66,37 @@ def partner_links(request):
         links = links.filter(status__in=[ServiceLink.Status.REQUESTED,
                                          ServiceLink.Status.ACCEPTED,
                                          ServiceLink.Status.IN_SERVICE])
-    return render(request, "referrals/partner_links.html",
-                  {"links": links[:200], "show": show})
+    return render(request, "referrals/partner_links.html", {
+        "links": links[:200], "show": show,
+        "capacities": [(service, provider, capacity, ServiceCapacityForm(
+            prefix=f"c{service.pk}-{provider.pk}", initial=_capacity_initial(capacity)))
+            for service, provider, capacity in selectors.partner_services(request.user)],
+    })
+
+
+def _capacity_initial(capacity) -> dict:
+    if capacity is None:
+        return {"status": ServiceCapacity.Status.OPEN}
+    return {"status": capacity.status, "open_slots": capacity.open_slots,
+            "waiting_list": capacity.waiting_list}
+
+
+@login_required
+@require_http_methods(["POST"])
+def partner_capacity(request, service_id: int, provider_id: int):
+    """The provider keeps its own services' capacity; anyone else's is a 404."""
+    _require_partner(request.user)
+    service, provider = selectors.partner_service_for(request.user, service_id, provider_id)
+    form = ServiceCapacityForm(request.POST, prefix=f"c{service.pk}-{provider.pk}")
+    if not form.is_valid():
+        messages.error(request, _("%(service)s: 여력을 저장하지 못했습니다. %(errors)s") % {
+            "service": service.name,
+            "errors": " ".join(str(e) for errors in form.errors.values() for e in errors)})
+        return redirect("partner_links")
+    capacity_services.service_capacity_set(service=service, provider=provider,
+                                           user=request.user, **form.cleaned_data)
+    messages.success(request, _("%(service)s의 여력을 저장했습니다.") % {"service": service.name})
+    return redirect("partner_links")
 
 
 @login_required
@@ -74,8 +111,9 @@ def partner_link_detail(request, link_id: int):
             data, user = form.cleaned_data, request.user
             calls = {
                 "accept": lambda: services.service_link_accept(link=link, user=user),
-                "decline": lambda: services.service_link_decline(link=link, user=user,
-                                                                 reason=data["reason"]),
+                "decline": lambda: services.service_link_decline(
+                    link=link, user=user, reason=data["reason"],
+                    reason_code=data["reason_code"]),
                 "start": lambda: services.service_link_start(link=link, user=user),
                 "complete": lambda: services.service_link_complete(
                     link=link, user=user, actual_value=data["actual_value"]),
@@ -127,8 +165,8 @@ def _intake(request, *, form_class, channel, template, extra_context=None, dongs
                 url = success(referral) if success else reverse("my_referrals")
                 rrn_masked_notify(request, form.rrn_masked)
                 if created:
-                    messages.success(request, _("의뢰 %(ref)s가 접수되었습니다.")
-                                     % {"ref": str(referral)})
+                    messages.success(request, particles_fix(
+                        _("의뢰 %(ref)s이(가) 접수되었습니다.") % {"ref": str(referral)}))
                 else:
                     messages.info(request, _("이미 접수된 의뢰입니다 (%(ref)s).")
                                   % {"ref": str(referral)})
@@ -193,6 +231,8 @@ def my_referrals(request):
     page = Paginator(selectors.my_referrals(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    for referral in page:
+        referral.ladder = referral_ladder(referral)
     return render(request, "referrals/my_referrals.html", {"page": page, "query": ""})
 
 
@@ -204,19 +244,18 @@ def referral_detail(request, referral_id: int):
                      object_id=referral.pk, household_id=referral.household_id)
     if request.method == "POST":
         status = request.POST.get("status", "")
-        allowed = {Referral.Status.CHECKING, Referral.Status.VISITING, Referral.Status.LINKED}
-        if status not in allowed or not referral.is_open:
+        if status not in referral_next_states(referral):
             messages.error(request, _("바꿀 수 없는 상태입니다."))
             return redirect("referral_detail", referral.pk)
         services.referral_status_set(referral=referral, status=status, actor=request.user)
         messages.success(request, _("상태를 바꿨습니다."))
         return redirect("referral_detail", referral.pk)
+    # Only the states ahead of this one: a referral's life never goes back.
     return render(request, "referrals/referral_detail.html", {
         "referral": referral,
-        "status_choices": [
-            (v, label) for v, label in Referral.Status.choices
-            if v in (Referral.Status.CHECKING, Referral.Status.VISITING, Referral.Status.LINKED)
-        ],
+        "status_choices": [(v, Referral.Status(v).label)
+                           for v in referral_next_states(referral)],
+        "ladder": referral_ladder(referral),
     })
 
 
@@ -253,8 +292,12 @@ def _limited(request, *, group: str, rate: str):
 @require_http_methods(["GET", "POST"])
 def public_report(request):
     if request.method == "GET":
-        form = PublicReportForm()
-        return render(request, "referrals/public_report.html", {"form": form})
+        # A memo pad's QR code opens the form with the place's code; a revoked or unknown
+        # code opens the ordinary form.
+        place = selectors.gatekeeper_place_by_code(request.GET.get("place"))
+        initial = {"place": place.code, "dong": place.dong_id} if place else {}
+        return render(request, "referrals/public_report.html",
+                      {"form": PublicReportForm(initial=initial), "place": place})
     if public_report_too_large(request):
         return render(request, "errors/error.html", {
             "status": 413, "message": _("보낸 내용이 너무 깁니다. 줄여서 다시 보내 주세요."),
@@ -266,15 +309,19 @@ def public_report(request):
     if form.is_bot:
         # Say thank you and keep nothing: a bot learns nothing from the answer.
         return render(request, "referrals/public_done.html", {"referral": None})
+    place = selectors.gatekeeper_place_by_code(form.place_code)
     if not form.is_valid():
-        return render(request, "referrals/public_report.html", {"form": form}, status=400)
+        return render(request, "referrals/public_report.html", {"form": form, "place": place},
+                      status=400)
     try:
         referral, _created = services.referral_submit(
-            channel=Referral.Channel.PUBLIC, request=request, **form.service_kwargs()
+            channel=Referral.Channel.PUBLIC, request=request, gatekeeper_place=place,
+            **form.service_kwargs()
         )
     except ValidationError as error:
         form.add_error(None, error)
-        return render(request, "referrals/public_report.html", {"form": form}, status=400)
+        return render(request, "referrals/public_report.html", {"form": form, "place": place},
+                      status=400)
     rrn_masked_notify(request, form.rrn_masked)
     return render(request, "referrals/public_done.html", {"referral": referral})
 
@@ -297,4 +344,78 @@ def report_status(request):
         else:
             status = 400
     return render(request, "referrals/report_status.html",
-                  {"form": form, "referral": referral}, status=status)
+                  {"form": form, "referral": referral,
+                   "ladder": referral_ladder(referral) if referral else []}, status=status)
+
+
+# --- gatekeeper places: register, revoke, print the memo pad and the poster ------------
+
+PRINT_SIZES = {"memo": "A6", "poster": "A4"}
+
+
+def _require_gatekeeper_keeper(user):
+    if not selectors.gatekeeper_dong_ids(user):
+        raise PermissionDenied(_("게이트키퍼 장소는 구 관리자와 동 복지담당만 관리합니다."))
+
+
+def gatekeeper_report_url(request, place) -> str:
+    """The public form's address carrying the place's code: what the QR code holds."""
+    return request.build_absolute_uri(f"{reverse('public_report')}?place={place.code}")
+
+
+def qr_svg(url: str) -> str:
+    """The QR code as inline SVG (segno, no external service), scaled by CSS."""
+    # segno writes the SVG itself; the URL inside it is our own, built from the code.
+    return mark_safe(segno.make(url, error="m").svg_inline(
+        scale=4, omitsize=True, svgclass="qr", lineclass="qr-line"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def gatekeeper_places(request):
+    """게이트키퍼 장소: the dong's places with their last report; register a new one."""
+    _require_gatekeeper_keeper(request.user)
+    dongs = selectors.gatekeeper_dongs(request.user)
+    form = GatekeeperPlaceForm(request.POST or None, dongs=dongs,
+                               initial={"dong": dongs.first()})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                place = gatekeeper_services.gatekeeper_place_register(
+                    registered_by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("%(place)s을(를) 등록했습니다. 메모지와 포스터를 "
+                                            "인쇄해 전해 주세요.") % {"place": str(place)})
+                return redirect("gatekeeper_places")
+        status = 400
+    return render(request, "referrals/gatekeeper_places.html", {
+        "places": selectors.gatekeeper_places_for(request.user), "form": form,
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def gatekeeper_place_revoke(request, place_id: int):
+    place = selectors.gatekeeper_place_for(request.user, place_id)
+    gatekeeper_services.gatekeeper_place_revoke(place=place, revoked_by=request.user)
+    messages.success(request, _("%(place)s의 코드를 회수했습니다. 이 코드로 오는 제보는 일반 "
+                                "주민 제보로 접수됩니다.") % {"place": str(place)})
+    return redirect("gatekeeper_places")
+
+
+@login_required
+def gatekeeper_place_print(request, place_id: int, size: str):
+    """The memo-pad sheet (A6) or the poster (A4), with the QR code to the public form."""
+    if size not in PRINT_SIZES:
+        raise Http404(_("메모지(memo) 또는 포스터(poster)만 인쇄할 수 있습니다."))
+    place = selectors.gatekeeper_place_for(request.user, place_id)
+    if place.revoked:
+        raise Http404(_("회수된 장소는 인쇄할 수 없습니다."))
+    url = gatekeeper_report_url(request, place)
+    return render(request, "referrals/gatekeeper_print.html", {
+        "place": place, "size": size, "paper": PRINT_SIZES[size], "report_url": url,
+        "qr": qr_svg(url),
+    })

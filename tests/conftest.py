@@ -27,7 +27,11 @@ def korean_first():
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_quiet(settings):
+def _fast_and_quiet(settings, request):
+    # A service worker fetches pages in the background, beside the test's own requests;
+    # the in-memory SQLite of a live server refuses that ("table is locked"). Only the
+    # tests of the offline app (marked `offline_app`) install it.
+    settings.OFFLINE_APP = "offline_app" in request.keywords
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {

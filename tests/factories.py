@@ -28,7 +28,7 @@ from outreach.models import (
     RiskAssessment,
     Visit,
 )
-from referrals.models import Referral, Service, ServiceLink
+from referrals.models import GatekeeperPlace, Referral, Service, ServiceLink
 from referrals.services import due_date_for, referral_submit
 
 # Invented given names; combined with common surnames they name nobody in particular.
@@ -220,6 +220,18 @@ class ReferralFactory(DjangoModelFactory):
         return referral
 
 
+class GatekeeperPlaceFactory(DjangoModelFactory):
+    """A gatekeeper place (pharmacy by default) with its random code."""
+
+    class Meta:
+        model = GatekeeperPlace
+
+    kind = GatekeeperPlace.Kind.PHARMACY
+    name = "온누리약국"
+    road_address = "신길로 60"
+    dong = factory.SubFactory(DongFactory)
+
+
 class ServiceFactory(DjangoModelFactory):
     class Meta:
         model = Service
@@ -253,7 +265,7 @@ class RiskAssessmentFactory(DjangoModelFactory):
     household = factory.SubFactory(HouseholdFactory)
     score = 80
     level = "high"
-    factors = factory.LazyFunction(lambda: ["단전 2개월"])
+    factors = factory.LazyFunction(lambda: [{"code": "power_cutoff", "months": 2}])
 
 
 class DiscoveryAlertFactory(BackdatedFactory):

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -91,7 +91,11 @@ class CaseViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.RetrieveMode
             raise drf_errors(error) from error
         return Response(ApprovalSerializer(approval).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses={202: ApprovalSerializer})
+    @extend_schema(request=None, responses={
+        202: ApprovalSerializer,
+        400: OpenApiResponse(description="결재를 요청할 수 없습니다: 계획 단계가 아니거나 목표가 "
+                                         "없거나 이미 결재 대기 중 (not in the plan stage, no "
+                                         "goals, or already waiting)")})
     @action(detail=True, methods=["post"], url_path="submit-plan")
     def submit_plan(self, request, pk=None):
         """계획 결재 요청: approved, the case moves on to 서비스 제공."""

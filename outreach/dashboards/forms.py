@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from households.particles import particles_fix
 from outreach.dashboards.base import Period
 
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -17,10 +18,9 @@ YEARS = (2000, 2100)
 def _month(value: str, label) -> date:
     match = MONTH.match(value.strip())
     if not match:
-        raise forms.ValidationError(
-            _("%(label)s '%(value)s'은(는) 올바른 월이 아닙니다. 2026-03처럼 연-월로 적어 주세요."),
-            params={"label": label, "value": value},
-        )
+        raise forms.ValidationError(particles_fix(
+            _("%(label)s '%(value)s'은(는) 올바른 월이 아닙니다. 2026-03처럼 연-월로 적어 주세요.")
+            % {"label": label, "value": value[:20]}))
     year, month = int(match[1]), int(match[2])
     if not 1 <= month <= 12:
         raise forms.ValidationError(

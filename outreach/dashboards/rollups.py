@@ -206,7 +206,9 @@ def _factors(alerts) -> list[DongMonthFactor]:
         if not isinstance(factors, list):
             continue
         for factor in factors:
-            c = counts[(dong_id, month, str(factor)[:200])]
+            # Grouped by the factor's code (the signal kind), not its amounts or words.
+            key = factor.get("code", "") if isinstance(factor, dict) else str(factor)
+            c = counts[(dong_id, month, key[:200])]
             c[0] += 1
             c[1] += reason in NEEDED_HELP_REASONS
     return [

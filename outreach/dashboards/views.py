@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from households.exports import ExportForm, export_response
@@ -27,6 +28,7 @@ from outreach.dashboards.base import (
 )
 from outreach.dashboards.charts import chart_svg
 from outreach.dashboards.forms import PeriodForm, TargetForm, TargetsYearForm
+from outreach.dashboards.maps import district_map
 from outreach.dashboards.panels.registry import (
     dashboard_tables,
     export_table,
@@ -35,7 +37,9 @@ from outreach.dashboards.panels.registry import (
 )
 from outreach.dashboards.services import discovery_targets_save
 
-UNITS = {"pct": "%", "days": "일", "ratio": "배", "krw": "원"}
+# Units after an exported column's name, in the reader's language.
+UNITS = {"pct": "%", "days": gettext_lazy("일"), "ratio": gettext_lazy("배"),
+         "krw": gettext_lazy("원")}
 
 
 def cell_text(value, kind: str) -> str:
@@ -54,7 +58,7 @@ def cell_text(value, kind: str) -> str:
     if kind == "ratio":
         return _("%(n)s배") % {"n": number_format(round(value, 2), 2)}
     if kind == "krw":
-        return f"{number_format(int(value), force_grouping=True)}원"
+        return _("%(amount)s원") % {"amount": number_format(int(value), force_grouping=True)}
     return number_format(int(value), force_grouping=True)
 
 
@@ -114,10 +118,15 @@ def _render_dashboard(request, *, district: bool):
     }
     if period is None:
         return render(request, "outreach/dashboard.html", context, status=400)
-    sections = [(title, [_panel_view(t) for t in tables])
-                for title, tables in dashboard_tables(scope, period)]
+    computed = dashboard_tables(scope, period)
+    sections = [(title, [_panel_view(t) for t in tables]) for title, tables in computed]
+    # The map of the dongs opens the page (a dong's own page has no map).
+    dong_map = None if scope.one_dong else district_map(
+        scope, period, request.GET.get("map"),
+        tables={t.name: t for _title, tables in computed for t in tables})
     context.update(
         sections=sections,
+        dong_map=dong_map,
         no_data=all(p.table.is_empty for _t, panels in sections for p in panels
                     if p.table.period_bound),
         export_query={**period.as_query(), "dong": scope.one_dong.pk if scope.one_dong else ""},

@@ -4,6 +4,7 @@ from outreach.models.alerts import DiscoveryAlert
 from outreach.models.approvals import Approval, ApprovalDecision
 from outreach.models.assessments import CrisisLevel, RiskAssessment, RiskModel
 from outreach.models.cases import Case, CaseConference, CaseGoal, CaseNote, CaseStageChange
+from outreach.models.field_days import FieldDay, FieldDaySetting, FieldDayStop, StopReason, Weekday
 from outreach.models.pairings import CheckIn, Pairing
 from outreach.models.rollups import (
     DiscoveryTarget,
@@ -22,6 +23,7 @@ __all__ = [
     "Case", "CaseConference", "CaseGoal", "CaseNote", "CaseStageChange", "CheckIn",
     "CrisisLevel", "DiscoveryAlert", "DiscoveryTarget", "DongMonthAge", "DongMonthCompanion",
     "DongMonthFactor", "DongMonthReach", "DongMonthScore", "DongMonthStat", "NeedLevel",
+    "FieldDay", "FieldDaySetting", "FieldDayStop", "StopReason", "Weekday",
     "Pairing", "RiskAssessment", "RiskModel", "RiskSignal", "SignalBatch", "SignalChunk",
     "SignalRejection", "Visit", "VisitNeed",
 ]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Household
@@ -63,6 +64,12 @@ class RiskModel(models.Model):
 
     def __str__(self):
         return f"v{self.version}"
+
+    @property
+    def note_text(self) -> str:
+        """The note in the reader's language when the system wrote it (v1's "기본 모델");
+        a note an administrator typed is shown as typed."""
+        return gettext(self.note) if self.note else ""
 
 
 

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Household
+from referrals.models import Concern
 
 
 class Pairing(models.Model):
@@ -81,10 +82,16 @@ class CheckIn(models.Model):
     kind = models.CharField(_("방법"), max_length=10, choices=Kind.choices)
     wellbeing = models.PositiveSmallIntegerField(_("안녕 정도(1–5)"), null=True, blank=True)
     concern = models.BooleanField(_("걱정돼요"), default=False)
+    # What worries the volunteer: carried to the referral "걱정돼요" raises.
+    concern_category = models.CharField(_("걱정되는 점"), max_length=20, blank=True,
+                                        choices=Concern.choices)
     note = models.CharField(_("메모"), max_length=300, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="check_ins"
     )
+    # Set by the phone for each check-in: one sent twice from the offline queue logs once.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True,
+                                       editable=False)
 
     class Meta:
         verbose_name = _("안부 확인")

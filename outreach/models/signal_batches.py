@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from households.messages import message_text
 from households.models import Household, Organization, Person
 from outreach.signal_kinds import KIND_CHOICES
 
@@ -103,6 +104,10 @@ class SignalChunk(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The Celery task working on a pending chunk and when it started: a claim whose task
+    # no live worker holds (its worker was killed) is queued again (signal_chunks_recover).
+    claimed_by = models.CharField(max_length=255, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     # Outcome counts, written in the same transaction as the rows they count.
     stats = models.JSONField(default=dict)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -122,8 +127,13 @@ class SignalRejection(models.Model):
 
     batch = models.ForeignKey(SignalBatch, on_delete=models.CASCADE, related_name="rejections")
     line = models.PositiveIntegerField(_("행"))
+    # The canonical column name (signal_kind, observed_on …); its label is shown.
     column = models.CharField(_("열"), max_length=40, blank=True)
-    reason = models.CharField(_("사유"), max_length=300)
+    # Legacy sentence of rows from before ``message``; new rows leave it blank.
+    reason = models.CharField(_("사유"), max_length=300, blank=True)
+    # Why, as {"code": …, values…}, put into words in the reader's language
+    # (outreach.messages.REJECTIONS). A quoted cell is already RRN-masked and cut short.
+    message = models.JSONField(_("사유(코드)"), default=dict, blank=True)
 
     class Meta:
         ordering = ["line", "id"]
@@ -132,7 +142,11 @@ class SignalRejection(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.line}: {self.column} {self.reason}"
+        return f"{self.line}: {self.column} {self.text}"
+
+    @property
+    def text(self) -> str:
+        return message_text(self.message) if self.message else self.reason
 
 
 class RiskSignal(models.Model):

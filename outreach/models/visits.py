@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -47,13 +48,14 @@ class Visit(models.Model):
     crisis_level = models.CharField(
         _("위기 수준"), max_length=10, choices=CrisisLevel.choices, blank=True
     )
-    # 1 for the first try; a "부재" schedules attempt n+1 (VISIT_RETRY_DAYS later).
+    # 1 for the first try; a "부재" schedules attempt n+1 (in office hours, another slot).
     attempt_no = models.PositiveSmallIntegerField(_("방문 차수"), default=1)
     previous_attempt = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_attempt"
     )
     # 연락 두절: VISIT_MAX_ATTEMPTS failed tries in a row; the worker takes another way.
     unreachable = models.BooleanField(_("연락 두절"), default=False)
+    # Stored as written (Korean); next_step_text reads it in the reader's language.
     suggested_next_step = models.CharField(_("권고 조치"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -61,6 +63,11 @@ class Visit(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+    # Goes up by one on every write. An edit made offline carries the version it started
+    # from; if the server's moved on meanwhile, the edit is a conflict, never an overwrite.
+    version = models.PositiveIntegerField(_("버전"), default=1, editable=False)
+    # The idempotency key of the last offline edit applied: a resend changes nothing.
+    sync_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("가정방문")
@@ -74,6 +81,12 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"visit {self.pk} household {self.household_id}"
+
+    @property
+    def next_step_text(self) -> str:
+        """The recommended step in the reader's language: the system's own advice is a
+        catalogue string (outreach.services.visits.UNREACHABLE_NEXT_STEP)."""
+        return gettext(self.suggested_next_step) if self.suggested_next_step else ""
 
     @property
     def is_recorded(self) -> bool:

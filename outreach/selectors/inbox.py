@@ -19,8 +19,9 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
+from households.messages import message_payload, message_text
 from households.models import mask_name
 from households.selectors import household_head, scope_of
 from outreach.models import (
@@ -54,9 +55,9 @@ ALERT_INBOX_STATUS = {
 # What is due next, by the item's place in its life.
 STEP_FIRST_CONTACT, STEP_DECIDE, STEP_SUPPORT = "first_contact", "decide", "support"
 STEP_LABELS = {
-    STEP_FIRST_CONTACT: _lazy("첫 접촉"),
-    STEP_DECIDE: _lazy("지원 결정"),
-    STEP_SUPPORT: _lazy("지원 진행 중"),
+    STEP_FIRST_CONTACT: gettext_lazy("첫 접촉"),
+    STEP_DECIDE: gettext_lazy("지원 결정"),
+    STEP_SUPPORT: gettext_lazy("지원 진행 중"),
 }
 
 
@@ -189,6 +190,8 @@ class InboxItem:
             label = self.obj.get_channel_display()
             if self.obj.staff_method:
                 label += f" · {self.obj.get_staff_method_display()}"
+            if self.obj.gatekeeper_place_id:
+                label += f" · {self.obj.gatekeeper_label}"
             return label
         return _("위기정보 발굴")
 
@@ -197,7 +200,18 @@ class InboxItem:
         if self.is_referral:
             return self.obj.category_labels
         factors = self.obj.assessment.factors if self.obj.assessment else []
-        return [str(f) for f in (factors or [])[:3]]
+        return [message_text(f) for f in (factors or [])[:3]]
+
+    @property
+    def what_codes(self) -> list[dict]:
+        """``what`` with its codes: concern categories, or the risk factors with their
+        values ({"code": "power_cutoff", "values": {"months": 2}, "text": "단전 2개월"})."""
+        if self.is_referral:
+            return [{"code": code, "values": {}, "text": text}
+                    for code, text in zip(self.obj.category_list, self.obj.category_labels,
+                                          strict=False)]
+        factors = self.obj.assessment.factors if self.obj.assessment else []
+        return [message_payload(f) for f in (factors or [])[:3]]
 
     @property
     def address(self) -> str:
@@ -367,7 +381,7 @@ def _materialise(rows, today) -> list[InboxItem]:
     objects = {}
     if referral_ids:
         for referral in Referral.objects.filter(id__in=referral_ids).select_related(
-            "dong", "assigned_to"
+            "dong", "assigned_to", "gatekeeper_place"
         ):
             objects[(KIND_REFERRAL, referral.pk)] = referral
     if alert_ids:
@@ -415,7 +429,8 @@ def inbox_rows_all(user, filters: InboxFilters, limit: int = 10000) -> list[Inbo
 def inbox_item(user, kind: str, item_id: int) -> InboxItem:
     """One open item of the user's queue, or Http404 (another dong, closed, unknown kind)."""
     if kind == KIND_REFERRAL:
-        obj = open_referrals_for(user).select_related("dong", "assigned_to").filter(
+        obj = open_referrals_for(user).select_related(
+            "dong", "assigned_to", "gatekeeper_place").filter(
             pk=item_id).first()
     elif kind == KIND_ALERT:
         obj = alerts_with_heads(open_alerts_for(user)).filter(pk=item_id).first()

@@ -6,10 +6,12 @@ from django.db.models import (
     QuerySet,
 )
 
+from households.messages import message_text
 from households.models import (
     Role,
 )
 from households.selectors import scope_of
+from outreach.messages import column_label
 from outreach.models import (
     SignalBatch,
     SignalChunk,
@@ -71,15 +73,27 @@ def signal_batch_progress(batch: SignalBatch) -> dict:
 
 
 
+def signal_rejections(batch: SignalBatch, limit: int | None = None):
+    """The rejected lines in the reader's language: line, column (code and label), the
+    reason's code and values and its words. Streams; no query per row."""
+    rows = batch.rejections.order_by("line", "id").values_list(
+        "line", "column", "message", "reason")
+    rows = rows[:limit] if limit else rows.iterator(chunk_size=2000)
+    for line, column, message, reason in rows:
+        message = message or {}
+        yield {
+            "line": line, "column": column, "column_label": column_label(column),
+            "code": message.get("code", "text"),
+            "values": {k: v for k, v in message.items() if k != "code"},
+            "reason": message_text(message) if message else reason,
+        }
+
+
 def signal_batch_summary(batch: SignalBatch) -> dict:
     """The JSON summary of a batch (import_signals --json, the API); counts are live."""
     parse = chunk_totals(batch.pk, SignalChunk.Phase.PARSE, PARSE_COUNTERS)
     score = chunk_totals(batch.pk, SignalChunk.Phase.SCORE, SCORE_COUNTERS)
-    errors = [
-        {"line": line, "column": column, "reason": reason}
-        for line, column, reason in batch.rejections.order_by("line", "id")
-        .values_list("line", "column", "reason")[:1000]
-    ]
+    errors = list(signal_rejections(batch, limit=1000))
     return {
         "batch_id": batch.pk, "status": batch.status, **{k: parse[k] for k in (
             "rows", "accepted", "rejected", "duplicates", "matched_people",

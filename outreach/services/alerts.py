@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.hooks import dong_figures_changed_send
+from households.messages import message
+from households.particles import particles_fix
 from households.services import timeline_add
 from outreach.models import (
     DiscoveryAlert,
@@ -41,8 +43,8 @@ def _move(alert: DiscoveryAlert, to: str) -> None:
     """Put the alert in state ``to``, or refuse a move its life does not allow."""
     if to not in ALERT_TRANSITIONS[alert.state]:
         raise ValidationError(
-            _("'%(now)s' 상태의 발굴 대상은 '%(to)s'(으)로 바꿀 수 없습니다.")
-            % {"now": _state_label(alert.state), "to": _state_label(to)}
+            particles_fix(_("'%(now)s' 상태의 발굴 대상은 '%(to)s'(으)로 바꿀 수 없습니다.")
+                          % {"now": _state_label(alert.state), "to": _state_label(to)})
         )
     if to in Stage.values:
         alert.stage = to
@@ -51,7 +53,7 @@ def _move(alert: DiscoveryAlert, to: str) -> None:
 
 
 def alert_open(*, household, origin: str, actor=None, due_days: int | None = None,
-                 summary: str = "") -> DiscoveryAlert:
+                 summary: dict | None = None) -> DiscoveryAlert:
     """Open a DiscoveryAlert for the household, or return the one already open
     (never two open alerts for a household)."""
     due_days = settings.NORMAL_FIRST_CONTACT_DAYS if due_days is None else due_days
@@ -73,12 +75,12 @@ def alert_open(*, household, origin: str, actor=None, due_days: int | None = Non
         # Another worker opened one a moment ago: that one is the alert.
         return DiscoveryAlert.objects.get(household=household, status=DiscoveryAlert.Status.OPEN)
     timeline_add(household_id=household.pk, kind="alert", actor=actor, obj=alert,
-                 summary=summary or _("발굴 대상 등록 (%(origin)s)") % {"origin": origin})
+                 summary=summary or message("alert_opened", origin=origin))
     dong_figures_changed_send([household.dong_id])
     return alert
 
 
-def alert_timeline_add(alert, actor, summary: str) -> None:
+def alert_timeline_add(alert, actor, summary: dict) -> None:
     timeline_add(household_id=alert.household_id, kind="alert", actor=actor, obj=alert,
                  summary=summary)
 
@@ -96,8 +98,8 @@ def alert_assign(*, alert, assignee, actor):
         _move(alert, Stage.ASSIGNED)
     alert.assigned_to = assignee
     alert.save(update_fields=["assigned_to", "stage", "updated_at"])
-    alert_timeline_add(alert, actor, _("발굴 A-%(id)s 담당자 지정: %(who)s") % {
-        "id": alert.pk, "who": assignee.get_username()})
+    alert_timeline_add(alert, actor, message("alert_assigned", id=alert.pk,
+                                             who=assignee.get_username()))
     return alert
 
 
@@ -111,8 +113,8 @@ def alert_contact(*, alert, contacted_at=None, actor=None):
     alert.decide_by = (timezone.localtime(alert.first_contact_at).date()
                        + timedelta(days=settings.ALERT_DECIDE_DAYS))
     alert.save(update_fields=["stage", "first_contact_at", "decide_by", "updated_at"])
-    alert_timeline_add(alert, actor, _("발굴 A-%(id)s 첫 접촉: 지원 결정 기한 %(due)s") % {
-        "id": alert.pk, "due": f"{alert.decide_by:%Y-%m-%d}"})
+    alert_timeline_add(alert, actor, message("alert_contacted", id=alert.pk,
+                                             due=f"{alert.decide_by:%Y-%m-%d}"))
     dong_figures_changed_send([alert.dong_id])
     return alert
 
@@ -133,17 +135,18 @@ def alert_first_contact_record(*, alert_id: int, contacted_at, actor=None):
 
 
 @transaction.atomic
-def alert_support(*, alert, actor=None, what: str = ""):
+def alert_support(*, alert, actor=None, what: dict | None = None):
     """지원 연계: the household got a service link or a case."""
     alert = _locked(alert)
     _move(alert, Stage.SUPPORTING)
     alert.save(update_fields=["stage", "updated_at"])
-    alert_timeline_add(alert, actor, _("발굴 A-%(id)s 지원 연계%(what)s") % {
-        "id": alert.pk, "what": f": {what}" if what else ""})
+    alert_timeline_add(alert, actor, message("alert_supported_by", id=alert.pk, what=what)
+                       if what else message("alert_supported", id=alert.pk))
     return alert
 
 
-def alert_household_supported(*, household_id: int, actor=None, what: str = "") -> int:
+def alert_household_supported(*, household_id: int, actor=None,
+                              what: dict | None = None) -> int:
     """Move the household's open alert (if any, and not yet there) to 지원 연계."""
     moved = 0
     for alert in DiscoveryAlert.objects.filter(household_id=household_id,
@@ -157,7 +160,7 @@ def alert_household_supported(*, household_id: int, actor=None, what: str = "") 
 def household_supported_receiver(sender, *, household_id, actor=None, **kwargs) -> None:
     """households.hooks.household_supported: a service link was requested (referrals)."""
     alert_household_supported(household_id=household_id, actor=actor,
-                              what=_("서비스 연계 요청"))
+                              what=message("service_link_requested"))
 
 
 @transaction.atomic
@@ -172,8 +175,7 @@ def alert_close(*, alert, reason: str, note: str = "", actor, status=None):
     alert.close_reason = reason
     alert.close_note = (note or "").strip()
     alert.save()
-    alert_timeline_add(alert, actor, _("발굴 A-%(id)s 종결: %(reason)s") % {
-        "id": alert.pk, "reason": CloseReason(reason).label})
+    alert_timeline_add(alert, actor, message("alert_closed", id=alert.pk, reason=reason))
     dong_figures_changed_send([alert.household.dong_id])
     return alert
 
@@ -184,7 +186,7 @@ def alert_merge(*, alert, target, actor):
 
     alert_close(alert=alert, reason=CloseReason.DUPLICATE, actor=actor,
                 status=Status.MERGED,
-                note=_("%(target)s로 병합") % {"target": target.label})
+                note=particles_fix(_("%(target)s(으)로 병합") % {"target": target.label}))
     if target.is_referral:
 
         referral_take_over(referral=target.obj, household_id=alert.household_id,

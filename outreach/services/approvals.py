@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from config.celery import enqueue_on_commit
+from households.messages import message
 from households.rrn import redact
 from households.services import timeline_add
 from outreach.models import Approval, ApprovalDecision, Case
@@ -25,7 +26,7 @@ def _submitted(case: Case, kind: str, user, payload=None) -> Approval:
     approval = Approval.objects.create(kind=kind, case=case, dong_id=case.household.dong_id,
                                        requested_by=user, payload=payload or {})
     timeline_add(household_id=case.household_id, kind="case", actor=user, obj=case,
-                 summary=_("%(what)s 결재 요청") % {"what": approval.get_kind_display()})
+                 summary=message("approval_requested", what=approval.kind))
     return approval
 
 
@@ -74,10 +75,9 @@ def approval_decide(*, approval: Approval, user, decision: str, note: str = "") 
     if approval.case_id:
         case = approval.case
         timeline_add(household_id=case.household_id, kind="case", actor=user, obj=case,
-                     summary=_("%(what)s %(decision)s%(note)s") % {
-                         "what": approval.get_kind_display(),
-                         "decision": outcome.get_decision_display(),
-                         "note": f": {note}" if note else ""})
+                     summary=message("approval_decided_note", what=approval.kind,
+                                     decision=outcome.decision, note=note) if note else
+                     message("approval_decided", what=approval.kind, decision=outcome.decision))
     if decision == D.APPROVED:
         _carry_out(approval, user)
     return outcome

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from config.celery import enqueue_on_commit
 from households.bulk import pg_bulk_insert
@@ -114,13 +113,12 @@ def households_score(household_ids, *, model: RiskModel, batch_id=None, source_n
         "id", "lives_alone", "elderly"))
     signals = signals_by_household([h[0] for h in households])
     assessments = []
-    texts: dict = {}
     # PostgreSQL stores them with COPY: plain namespaces cost far less than model instances.
     make = SimpleNamespace if connection.vendor == "postgresql" else RiskAssessment
     for household_id, lives_alone, elderly in households:
         result = score_household(lives_alone=lives_alone, elderly=elderly,
                                  signals=signals.get(household_id, ()), params=params,
-                                 today=today, texts=texts)
+                                 today=today)
         assessments.append(make(
             household_id=household_id, model_version=model.version, score=result.score,
             level=result.level, factors=result.factors, batch_id=batch_id,
@@ -130,25 +128,15 @@ def households_score(household_ids, *, model: RiskModel, batch_id=None, source_n
         opened_ids, updated_ids = _assessments_store_pg(assessments, alerting, today)
     else:
         opened_ids, updated_ids = _assessments_store(assessments, alerting, today)
-    levels = {code: str(label) for code, label in CrisisLevel.choices}
-    # Translated once per call, not once per household.
-    score_text = _("위기도 %(score)s점 (%(level)s)")
-    updated_text, opened_text = " — " + _("발굴 대상 갱신"), " — " + _("발굴 대상 등록")
-    prefix = (_("위기정보 반영 (%(source)s): ") % {"source": source_name}) if source_name else ""
-    lines = []
-    for assessment in assessments:
-        summary = score_text % {"score": assessment.score, "level": levels[assessment.level]}
-        if assessment.factors:
-            summary += " · " + " · ".join(assessment.factors)
-        if assessment.household_id in alerting:
-            if assessment.household_id in updated_ids:
-                summary += updated_text
-            else:
-                summary += opened_text
-        if source_name:
-            summary = prefix + summary
-        lines.append(dict(household_id=assessment.household_id, kind="assessment",
-                          summary=summary, actor=actor))
+    alert_state = {hid: ("updated" if hid in updated_ids else "opened") for hid in alerting}
+    # One small dict per household, put into words only when someone reads the timeline.
+    lines = [
+        dict(household_id=a.household_id, kind="assessment", actor=actor, summary={
+            "code": "assessment_scored", "score": a.score, "level": a.level,
+            "factors": a.factors, "alert": alert_state.get(a.household_id, ""),
+            "source": source_name})
+        for a in assessments
+    ]
     timeline_add_many(lines)
     return {"households_scored": len(assessments), "alerts_opened": len(opened_ids),
             "alerts_updated": len(updated_ids)}
@@ -223,8 +211,9 @@ def _assessments_store_pg(assessments, alerting, today) -> tuple[set, set]:
     return opened, {household_id for household_id, inserted in returned if not inserted}
 
 
-def signal_chunk_score(batch_id: int, number: int) -> None:
-    chunk = signal_chunk_claim(batch_id, SignalChunk.Phase.SCORE, number)
+def signal_chunk_score(batch_id: int, number: int, *, claimed_by: str = "") -> None:
+    chunk = signal_chunk_claim(batch_id, SignalChunk.Phase.SCORE, number,
+                               claimed_by=claimed_by)
     if chunk is None:
         return
     if chunk.status != SignalChunk.Status.PENDING:

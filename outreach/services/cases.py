@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from households.dates import add_months
 from households.hooks import dong_figures_changed_send
+from households.messages import message
+from households.particles import particles_fix
 from households.services import timeline_add
 from outreach.models import (
     Case,
@@ -22,6 +24,7 @@ from outreach.models import (
 from outreach.selectors.approvals import case_plan_approved
 from outreach.selectors.cases import CASE_MANAGER_HINT, case_managers_for
 from outreach.services.alerts import alert_household_supported, alert_open
+from referrals.services.lifecycle import referrals_household_supported
 
 # --- 통합사례관리 --------------------------------------------------------------
 
@@ -38,7 +41,8 @@ def _stage_due(case: Case, stage: str, today: date) -> date | None:
     return today + timedelta(days=days) if days else None
 
 
-def _enter_stage(case: Case, stage: str, *, user, note: str = "") -> None:
+def _enter_stage(case: Case, stage: str, *, user, note: str = "",
+                 summary: dict | None = None) -> None:
     today = timezone.localdate()
     case.stage = stage
     case.stage_due_on = _stage_due(case, stage, today)
@@ -47,8 +51,8 @@ def _enter_stage(case: Case, stage: str, *, user, note: str = "") -> None:
                                    note=note[:300])
     timeline_add(
         household_id=case.household_id, kind="case", actor=user, obj=case,
-        summary=_("통합사례 %(stage)s 단계%(note)s")
-        % {"stage": case.get_stage_display(), "note": f": {note}" if note else ""},
+        summary=summary or (message("case_stage_note", stage=stage, note=note) if note
+                            else message("case_stage", stage=stage)),
     )
 
 
@@ -56,17 +60,18 @@ def _enter_stage(case: Case, stage: str, *, user, note: str = "") -> None:
 def case_open(*, household, manager, user, summary: str = "") -> Case:
     # The manager works the case, so must be someone who can open the household's record.
     if not case_managers_for(household).filter(pk=manager.pk).exists():
-        raise ValidationError({"manager": _("%(who)s은(는) 이 가구의 사례관리자가 될 수 "
-                                            "없습니다. %(hint)s") % {
-            "who": manager.get_username(), "hint": CASE_MANAGER_HINT}})
+        raise ValidationError({"manager": particles_fix(_(
+            "%(who)s은(는) 이 가구의 사례관리자가 될 수 없습니다. %(hint)s") % {
+            "who": manager.get_username(), "hint": CASE_MANAGER_HINT})})
     if Case.objects.filter(household=household, closed_at__isnull=True).exists():
         raise ValidationError(_("이 가구에는 이미 진행 중인 통합사례가 있습니다."))
     today = timezone.localdate()
     case = Case(household=household, manager=manager, summary=summary,
                 plan_due_on=today + timedelta(days=settings.CASE_PLAN_DAYS))
     _enter_stage(case, Case.Stage.INTAKE, user=user)
-    alert_household_supported(household_id=household.pk, actor=user,
-                              what=_("통합사례 %(id)s 접수") % {"id": case.pk})
+    what = message("case_opened", id=case.pk)
+    alert_household_supported(household_id=household.pk, actor=user, what=what)
+    referrals_household_supported(household_id=household.pk, actor=user, what=what)
     # An opened case makes the household "discovered" on the dashboards.
     dong_figures_changed_send([household.dong_id])
     return case
@@ -108,8 +113,8 @@ def case_close_check(*, case: Case, reason: str, follow_up_on: date | None = Non
         raise ValidationError({"reason": _("종결 사유를 골라 주세요.")})
     if reason not in case.closure_reasons:
         raise ValidationError(
-            _("'%(reason)s'(으)로 종결하려면 먼저 점검 단계를 거쳐야 합니다.")
-            % {"reason": Case.ClosureReason(reason).label}
+            particles_fix(_("'%(reason)s'(으)로 종결하려면 먼저 점검 단계를 거쳐야 합니다.")
+                          % {"reason": Case.ClosureReason(reason).label})
         )
     if follow_up_on is not None and follow_up_on <= timezone.localdate():
         raise ValidationError({"follow_up_on": _("사후관리 예정일은 종결일 이후여야 합니다.")})
@@ -127,7 +132,8 @@ def case_close(*, case: Case, user, reason: str, note: str = "",
     case.closure_reason, case.closure_note = reason, note
     if reason not in (Case.ClosureReason.DECEASED, Case.ClosureReason.MOVED):
         case.follow_up_on = follow_up_on or add_months(today, settings.CASE_FOLLOW_UP_MONTHS)
-    _enter_stage(case, Case.Stage.CLOSED, user=user, note=case.get_closure_reason_display())
+    _enter_stage(case, Case.Stage.CLOSED, user=user, note=case.get_closure_reason_display(),
+                 summary=message("case_closed", stage=Case.Stage.CLOSED, reason=reason))
     return case
 
 
@@ -138,7 +144,7 @@ def case_conference_add(*, case: Case, user, held_on: date, decisions: str,
                                                created_by=user)
     conference.organizations.set(organizations)
     timeline_add(household_id=case.household_id, kind="case", actor=user, obj=conference,
-                 summary=_("사례회의 %(date)s") % {"date": f"{held_on:%Y-%m-%d}"})
+                 summary=message("case_conference", date=f"{held_on:%Y-%m-%d}"))
     return conference
 
 
@@ -151,7 +157,7 @@ def case_goal_add(*, case: Case, user, description: str, domain: str = "",
     goal = CaseGoal.objects.create(case=case, description=description, domain=domain)
     goal.service_links.set(links)
     timeline_add(household_id=case.household_id, kind="case", actor=user, obj=goal,
-                 summary=_("사례 목표: %(goal)s") % {"goal": description})
+                 summary=message("case_goal", goal=description[:200]))
     return goal
 
 
@@ -159,7 +165,7 @@ def case_goal_add(*, case: Case, user, description: str, domain: str = "",
 def case_note_add(*, case: Case, user, text: str) -> CaseNote:
     note = CaseNote.objects.create(case=case, author=user, text=text)
     timeline_add(household_id=case.household_id, kind="case", actor=user, obj=note,
-                 summary=_("점검 기록: %(text)s") % {"text": text[:100]})
+                 summary=message("case_note", text=text[:100]))
     return note
 
 
@@ -178,7 +184,7 @@ def case_follow_ups_due(today: date | None = None) -> int:
                 continue
             case.follow_up_alert = alert_open(
                 household=case.household, origin="follow_up",
-                summary=_("사후관리 예정일 도래 (통합사례 %(id)s)") % {"id": case.pk},
+                summary=message("case_follow_up_due", id=case.pk),
             )
             _enter_stage(case, Case.Stage.FOLLOW_UP, user=None)
         raised += 1

@@ -6,19 +6,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from households.messages import message
 from households.models import (
     AccessLog,
 )
+from households.particles import particles_fix
 from households.services import access_log_write, timeline_add
 from outreach.services.alerts import alert_assign, alert_close, alert_merge, alert_timeline_add
 from outreach.services.visits import visit_schedule
-from referrals.models import CloseReason, Referral
+from referrals.models import CloseReason
 from referrals.services import (
     referral_assign,
     referral_close,
     referral_household_register,
     referral_merge,
-    referral_status_set,
 )
 
 
@@ -57,9 +58,9 @@ def inbox_item_schedule_visit(*, item, scheduled_for, actor, companion=None, req
             referral_household_register(referral=referral, actor=actor)
         if not referral.assigned_to_id:
             referral_assign(referral=referral, assignee=actor, actor=actor)
+        # Booking is not visiting: the referral shows 방문 once the visit is recorded.
         visit = visit_schedule(household=referral.household, staff=actor,
                                scheduled_for=scheduled_for, companion=companion)
-        referral_status_set(referral=referral, status=Referral.Status.VISITING, actor=actor)
     else:
         alert = item.obj
         if not alert.assigned_to_id:
@@ -92,16 +93,16 @@ def inbox_item_merge(*, item, target, actor, request=None):
     elif item.is_referral:
 
         referral_close(referral=item.obj, reason=CloseReason.DUPLICATE, actor=actor,
-                       note=_("%(target)s로 병합") % {"target": target.label},
+                       note=particles_fix(_("%(target)s(으)로 병합") % {"target": target.label}),
                        merged_into_alert_id=target.obj.pk)
-        alert_timeline_add(target.obj, actor, _("%(source)s를 %(target)s에 병합") % {
-            "source": item.label, "target": target.label})
+        alert_timeline_add(target.obj, actor, message("merged", source=item.label,
+                                                      target=target.label))
     else:
         alert_merge(alert=item.obj, target=target, actor=actor)
         if target.household_id:
             timeline_add(household_id=target.household_id, kind="alert", actor=actor,
-                         obj=target.obj, summary=_("%(source)s를 %(target)s에 병합") % {
-                             "source": item.label, "target": target.label})
+                         obj=target.obj, summary=message("merged", source=item.label,
+                                                         target=target.label))
     _log(request, item)
     _log(request, target)
     return target

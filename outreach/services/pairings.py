@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from households.messages import message
 from households.models import (
     Membership,
     Role,
@@ -19,20 +20,22 @@ from outreach.models import (
     Pairing,
 )
 from outreach.services.alerts import alert_open
-from referrals.models import Referral
+from referrals.models import Concern, Referral
 from referrals.services import referral_submit
 
 
-def concern_raise(*, household, raised_by, note: str = ""):
+def concern_raise(*, pairing: Pairing, raised_by, category: str = Concern.OTHER,
+                  note: str = ""):
     """"걱정돼요" on a check-in: the neighbour's worry becomes a volunteer referral in the
-    dong's inbox (due within days), tied to the paired household."""
-
+    dong's inbox (due within days), tied to the paired household and the pairing, under
+    what the volunteer said worries them."""
+    household = pairing.household
     referral, _created = referral_submit(
         channel=Referral.Channel.VOLUNTEER, dong=household.dong, household=household,
         road_address=household.road_address, address_detail=household.address_detail,
-        urgency=Referral.Urgency.SOON, categories=["other"],
+        urgency=Referral.Urgency.SOON, categories=[category or Concern.OTHER],
         note=_("안부 확인 중 걱정: %(note)s") % {"note": note} if note else _("안부 확인 중 걱정"),
-        referred_by=raised_by,
+        referred_by=raised_by, pairing_id=pairing.pk,
     )
     return referral
 
@@ -56,8 +59,7 @@ def pairing_create(*, volunteer, household, cadence: str, created_by,
         started_on=started_on or timezone.localdate(),
     )
     timeline_add(household_id=household.pk, kind="check_in", actor=created_by, obj=pairing,
-                 summary=_("결연 시작: %(cadence)s 안부 확인")
-                 % {"cadence": pairing.get_cadence_display()})
+                 summary=message("pairing_started", cadence=pairing.cadence))
     return pairing
 
 
@@ -66,15 +68,22 @@ def pairing_end(*, pairing: Pairing, user) -> Pairing:
     pairing.ended_on = timezone.localdate()
     pairing.save(update_fields=["ended_on"])
     timeline_add(household_id=pairing.household_id, kind="check_in", actor=user, obj=pairing,
-                 summary=_("결연 종료"))
+                 summary=message("pairing_ended"))
     return pairing
 
 
 @transaction.atomic
 def check_in_log(*, pairing: Pairing, by, kind: str, wellbeing: int | None = None,
-                 concern: bool = False, note: str = "", at: datetime | None = None) -> CheckIn:
+                 concern: bool = False, concern_category: str = "", note: str = "",
+                 at: datetime | None = None, idempotency_key: str | None = None) -> CheckIn:
     """The volunteer's check-in. "응답 없음" is logged but does not reset the clock:
-    only reaching the person does. "걱정돼요" raises a concern to the dong."""
+    only reaching the person does. "걱정돼요" (or naming a worry) raises a concern to the
+    dong under that worry (기타 when none is named). A check-in sent again with the same
+    idempotency key (the phone's offline queue) is logged once."""
+    if idempotency_key:
+        existing = CheckIn.objects.filter(idempotency_key=idempotency_key, by=by).first()
+        if existing is not None:
+            return existing
     if pairing.volunteer_id != by.pk or pairing.ended_on is not None:
         raise PermissionDenied(_("결연된 가구만 안부 확인을 기록할 수 있습니다."))
     if kind not in CheckIn.Kind.values:
@@ -83,22 +92,27 @@ def check_in_log(*, pairing: Pairing, by, kind: str, wellbeing: int | None = Non
         raise ValidationError({"wellbeing": _("안녕 정도를 1–5 중에서 골라 주세요.")})
     if wellbeing is not None and not 1 <= wellbeing <= 5:
         raise ValidationError({"wellbeing": _("안녕 정도는 1–5 사이입니다.")})
+    if concern_category and concern_category not in Concern.values:
+        raise ValidationError({"concern_category": _("걱정되는 점을 목록에서 골라 주세요.")})
+    concern = concern or bool(concern_category)
+    concern_category = (concern_category or Concern.OTHER) if concern else ""
     at = at or timezone.now()
     check_in = CheckIn.objects.create(
         pairing=pairing, by=by, kind=kind, concern=concern, note=note, at=at,
+        concern_category=concern_category,
         wellbeing=None if kind == CheckIn.Kind.NO_ANSWER else wellbeing,
+        idempotency_key=idempotency_key or None,
     )
     if kind != CheckIn.Kind.NO_ANSWER:
         Pairing.objects.filter(pk=pairing.pk).update(last_check_in_at=at)
         pairing.last_check_in_at = at
     timeline_add(
         household_id=pairing.household_id, kind="check_in", actor=by, obj=check_in,
-        summary=_("안부 확인: %(kind)s%(wellbeing)s")
-        % {"kind": check_in.get_kind_display(),
-           "wellbeing": f" ({check_in.wellbeing}/5)" if check_in.wellbeing else ""},
+        summary=message("check_in_logged_wellbeing", kind=kind, wellbeing=check_in.wellbeing)
+        if check_in.wellbeing else message("check_in_logged", kind=kind),
     )
     if concern:
-        concern_raise(household=pairing.household, raised_by=by, note=note)
+        concern_raise(pairing=pairing, raised_by=by, category=concern_category, note=note)
     return check_in
 
 
@@ -126,8 +140,8 @@ def check_ins_missed_raise(now: datetime | None = None) -> int:
             alert_open(
                 household=pairing.household, origin="missed_check_in",
                 due_days=settings.EMERGENCY_FIRST_CONTACT_DAYS,
-                summary=_("안부 확인 누락: 마지막 확인 %(last)s")
-                % {"last": f"{timezone.localtime(last):%Y-%m-%d}" if last else _("없음")},
+                summary=message("check_in_missed", last=f"{timezone.localtime(last):%Y-%m-%d}")
+                if last else message("check_in_missed_never"),
             )
         raised += 1
     return raised

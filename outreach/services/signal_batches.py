@@ -137,7 +137,7 @@ def signal_batch_start(batch_id: int) -> None:
             if broken_line:
                 # Kept before the CSV is, so a restart that finds the CSV has it too.
                 SignalRejection.objects.get_or_create(
-                    batch_id=batch_id, line=broken_line, column="", defaults={"reason": reason})
+                    batch_id=batch_id, line=broken_line, column="", defaults={"message": reason})
             os.replace(partial, _data_path(batch))
         ranges = list(signal_files.split(_data_path(batch), settings.SIGNAL_CHUNK_ROWS))
         # SIGNAL_MAX_ROWS: the chunks past it are not read; their first line says why.
@@ -145,8 +145,7 @@ def signal_batch_start(batch_id: int) -> None:
         if len(ranges) > keep:
             SignalRejection.objects.get_or_create(
                 batch_id=batch_id, line=ranges[keep].first_line, column="", defaults={
-                    "reason": _("한 파일은 %(n)s행까지 받습니다. 이 행부터는 읽지 않았으니 "
-                                "나누어 보내 주세요.") % {"n": f"{settings.SIGNAL_MAX_ROWS:,}"}})
+                    "message": {"code": "too_many_rows", "n": f"{settings.SIGNAL_MAX_ROWS:,}"}})
             ranges = ranges[:keep]
         with transaction.atomic():
             locked = SignalBatch.objects.select_for_update().get(pk=batch_id)
@@ -213,19 +212,53 @@ def signals_insert(values: list[dict]) -> dict:
 
 
 
-def signal_chunk_claim(batch_id: int, phase: str, number: int) -> SignalChunk | None:
+def signal_chunk_claim(batch_id: int, phase: str, number: int, *,
+                       claimed_by: str = "") -> SignalChunk | None:
     """The chunk a task is about to work on, with its batch and source; a pending one has
-    this attempt counted (a chunk that keeps failing shows how often it was tried)."""
+    this attempt counted (a chunk that keeps failing shows how often it was tried) and
+    records which task holds it since when (``claimed_by``: the Celery task id)."""
     chunk = SignalChunk.objects.select_related("batch", "batch__source").filter(
         batch_id=batch_id, phase=phase, number=number).first()
     if chunk is not None and chunk.status == SignalChunk.Status.PENDING:
-        SignalChunk.objects.filter(pk=chunk.pk).update(attempts=chunk.attempts + 1)
+        SignalChunk.objects.filter(pk=chunk.pk).update(
+            attempts=chunk.attempts + 1, claimed_by=claimed_by[:255],
+            claimed_at=timezone.now())
     return chunk
 
 
-def signal_chunk_parse(batch_id: int, number: int) -> None:
+CHUNK_TASKS = {SignalChunk.Phase.PARSE: "outreach.tasks.signal_chunk_parse",
+               SignalChunk.Phase.SCORE: "outreach.tasks.signal_chunk_score"}
+
+
+def signal_chunks_recover(*, tasks_in_hand: set[str], claimed_before) -> int:
+    """Queue again the pending chunks whose task no live worker holds any more (its worker
+    was killed: the broker would give the message back only after the visibility
+    timeout). ``tasks_in_hand`` are the ids of the tasks live workers run, hold or have
+    scheduled, asked *before* ``claimed_before``: a chunk claimed later is left alone.
+
+    Idempotent: the claim is cleared as the chunk is queued (a second caller finds it
+    cleared), and a chunk delivered twice is still stored once."""
+    orphans = (SignalChunk.objects
+               .filter(status=SignalChunk.Status.PENDING, claimed_at__lt=claimed_before,
+                       batch__status__in=[SignalBatch.Status.PARSING,
+                                          SignalBatch.Status.SCORING])
+               .exclude(claimed_by="").exclude(claimed_by__in=tasks_in_hand)
+               .values_list("pk", "claimed_by", "batch_id", "phase", "number"))
+    queued = 0
+    for pk, claimed_by, batch_id, phase, number in orphans:
+        with transaction.atomic():
+            if SignalChunk.objects.filter(pk=pk, claimed_by=claimed_by,
+                                          status=SignalChunk.Status.PENDING
+                                          ).update(claimed_by="", claimed_at=None):
+                enqueue_on_commit(CHUNK_TASKS[phase], batch_id, number)
+                queued += 1
+    return queued
+
+
+def signal_chunk_parse(batch_id: int, number: int, *, claimed_by: str = "") -> None:
     """Validate, match and store one chunk's rows exactly once."""
-    chunk = signal_chunk_claim(batch_id, SignalChunk.Phase.PARSE, number)
+    chunk = signal_chunk_claim(batch_id, SignalChunk.Phase.PARSE, number,
+                               claimed_by=claimed_by)
     if chunk is None:
         return
     if chunk.status != SignalChunk.Status.PENDING:
@@ -261,7 +294,7 @@ def signal_chunk_parse(batch_id: int, number: int) -> None:
         key=lambda s: (s["kind"], s["subject"], s["observed_on"]),
     )
     rejections = [
-        SignalRejection(batch_id=batch_id, line=problem.line, column=column, reason=reason[:300])
+        SignalRejection(batch_id=batch_id, line=problem.line, column=column, message=reason)
         for problem in bad for column, reason in problem.errors
     ]
     with transaction.atomic():

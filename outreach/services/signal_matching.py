@@ -7,7 +7,6 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from households.addresses import address_key, dong_hint
 from households.bulk import (
@@ -19,6 +18,7 @@ from households.bulk import (
     people_by_name_and_birth,
     people_by_rrn_hash,
 )
+from households.messages import message
 from households.models import (
     Organization,
 )
@@ -124,8 +124,7 @@ def signal_candidates_create(rows: list, places: dict, source: Organization) -> 
         wanted = {(places[row.line], signal_address_key(row)): (row.address, row.address_detail)
                   for row in placed}
         households = candidate_households_ensure(
-            wanted, summary=_("위기정보로 발견된 미등록 거주 후보 (%(source)s)")
-            % {"source": source.name})
+            wanted, summary=message("candidate_found", source=source.name))
         # One person per subject (the same person may appear with several kinds).
         people = {}
         for row in placed:

@@ -52,7 +52,8 @@ def household_work(request, household_id: int):
         alerts=open_alerts_of(household),
         initial={"alert": alert_id} if alert_id else None,
     )
-    link_form = ServiceLinkRequestForm(request.POST if action == "request_link" else None)
+    link_form = ServiceLinkRequestForm(request.POST if action == "request_link" else None,
+                                       initial=_link_initial(request.GET.get("service")))
     cancel_form = ServiceLinkCancelForm(request.POST if action == "cancel_link" else None)
     case_form = forms.CaseOpenForm(request.POST if action == "open_case" else None, user=user,
                                    household=household)
@@ -85,6 +86,7 @@ def household_work(request, household_id: int):
                     requested_by=user,
                     note=d["note"],
                     override_reason=d["override_reason"],
+                    capacity_confirmed=d["confirm_full"],
                 ),
                 _("서비스 연계를 요청했습니다."),
             ),
@@ -182,6 +184,19 @@ def household_work(request, household_id: int):
         "withdraw_form": withdraw_form,
     }
     return render(request, "outreach/household_work.html", context, status=400 if action else 200)
+
+
+def _link_initial(service_id) -> dict:
+    """?service=<id> (from the catalogue's 가구에 연계): that service, and its provider when
+    it has only one. Anything else leaves the form empty."""
+    if not (service_id or "").isdigit():
+        return {}
+    service = referral_selectors.service_catalogue().filter(pk=service_id).first()
+    if service is None:
+        return {}
+    providers = list(service.providers.all()[:2])
+    return {"service": service.pk, **({"provider": providers[0].pk} if len(providers) == 1
+                                      else {})}
 
 
 def _household_link(household, link_id):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from households.exports import csv_response
 from households.models import AccessLog
+from households.particles import particles_fix
 from households.redaction import rrn_masked_notify
 from households.selectors import scope_of, visible_dongs
 from households.services import access_log_write
@@ -198,8 +199,9 @@ def inbox_bulk_assign(request):
         return redirect(_back(request))
     inbox_items_assign(items=items, assignee=assignee, actor=request.user,
                                 request=request)
-    messages.success(request, _("%(n)d건의 담당자를 %(who)s(으)로 지정했습니다.") % {
-        "n": len(items), "who": assignee.get_username()})
+    messages.success(request, particles_fix(
+        _("%(n)d건의 담당자를 %(who)s(으)로 지정했습니다.") % {
+            "n": len(items), "who": assignee.get_username()}))
     return redirect(_back(request))
 
 
@@ -225,8 +227,9 @@ def inbox_merge(request, kind: str, item_id: int):
         except ValidationError as error:
             form.add_error("target", " ".join(error.messages))
         else:
-            messages.success(request, _("%(source)s를 %(target)s에 병합했습니다.") % {
-                "source": item.label, "target": target.label})
+            messages.success(request, particles_fix(
+                _("%(source)s을(를) %(target)s에 병합했습니다.") % {
+                    "source": item.label, "target": target.label}))
             return redirect(_back(request))
     if form.errors:
         status = 400

@@ -4,16 +4,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from households import selectors as household_selectors
-from households.models import Role
+from households.models import Role, mask_name
 from households.redaction import rrn_masked_notify
-from households.selectors import name_initial
 from outreach import forms
 from outreach.selectors.pairings import pairing_for_volunteer, pairings_for_volunteer
 from outreach.services.pairings import check_in_log
@@ -38,13 +38,19 @@ def check_ins(request):
             pairing = pairing_for_volunteer(request.user, data["pairing"])
             try:
                 check_in_log(pairing=pairing, by=request.user, kind=data["kind"],
-                                      wellbeing=data["wellbeing"], concern=data["concern"],
-                                      note=data["note"])
+                             wellbeing=data["wellbeing"], concern=data["concern"],
+                             concern_category=data["concern_category"],
+                             note=data["note"], idempotency_key=data["idempotency_key"],
+                             at=data["done_at"])
             except ValidationError as error:
                 forms.add_service_errors(posted, error)
             else:
                 messages.success(request, _("안부 확인을 기록했습니다. 고맙습니다."))
                 rrn_masked_notify(request, posted.rrn_masked)
+                # The phone's offline queue asks for JSON (static/js/offline.js).
+                if "application/json" in request.headers.get("Accept", ""):
+                    return JsonResponse({"ok": True, "redirect": reverse("check_ins")},
+                                        status=201)
                 return redirect("check_ins")
         elif not any(str(p.pk) == str(request.POST.get("pairing")) for p in pairings):
             raise Http404
@@ -55,7 +61,7 @@ def check_ins(request):
         due = pairing.due_at()
         rows.append({
             "pairing": pairing,
-            "initial": name_initial(pairing.head_name),
+            "masked_name": mask_name(pairing.head_name),
             "overdue": due < now,
             "due": due,
             "form": posted if mine else forms.CheckInForm(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from households import services as household_services
 from households.exports import csv_response
 from households.models import AccessLog
+from households.particles import particles_fix
 from outreach.forms import (
     RiskModelForm,
     SignalUploadForm,
@@ -107,7 +108,7 @@ def _batch(request, batch_id) -> SignalBatch:
 @login_required
 def signal_batch_detail(request, batch_id: int):
     batch = _batch(request, batch_id)
-    rejections = batch.rejections.all()[:100]
+    rejections = list(signal_batch_selectors.signal_rejections(batch, limit=100))
     # The page quotes rejected lines of an agency file about people: a view to log.
     household_services.access_log_write(request=request, action=AccessLog.Action.VIEW,
                                         object_type="signal_batch", object_id=batch.pk)
@@ -148,8 +149,9 @@ def signal_batch_errors(request, batch_id: int):
         object_id=batch.pk,
     )
     return csv_response(
-        f"signal-batch-{batch.pk}-errors.csv", [_("행"), _("열"), _("사유")],
-        batch.rejections.values_list("line", "column", "reason").iterator())
+        f"signal-batch-{batch.pk}-errors.csv", [_("행"), _("열"), _("사유"), _("사유 코드")],
+        ((r["line"], r["column_label"], r["reason"], r["code"])
+         for r in signal_batch_selectors.signal_rejections(batch)))
 
 
 @login_required
@@ -169,9 +171,9 @@ def risk_model_edit(request):
                 )
                 messages.success(
                     request,
-                    _("위험도 모델 v%(v)s을(를) 저장했습니다. 다른 구 관리자가 결재함에서 "
-                      "승인하면 적용되고 재평가를 시작합니다.")
-                    % {"v": model.version},
+                    particles_fix(_("위험도 모델 v%(v)s을(를) 저장했습니다. 다른 구 관리자가 "
+                                    "결재함에서 승인하면 적용되고 재평가를 시작합니다.")
+                                  % {"v": model.version}),
                 )
                 return redirect("risk_model_edit")
             preview = risk_model_preview(data)

@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from households import selectors as household_selectors
-from households.models import AccessLog, Role
+from households.models import AccessLog, Role, mask_name
 from households.redaction import rrn_masked_notify
-from households.selectors import name_initial
 from households.services import access_log_write
 from outreach import forms
 from outreach.selectors import visits as visit_selectors
+from outreach.selectors.field_days import companion_field_days
 from outreach.selectors.visits import my_visits_this_week, unreachable_visits_for, week_bounds
 from outreach.services.visits import visit_record
 from referrals import selectors as referral_selectors
@@ -61,7 +61,7 @@ def my_visits(request):
     start, end = week_bounds()
     visits = list(my_visits_this_week(request.user))
     for visit in visits:
-        visit.initial = name_initial(visit.head_name)
+        visit.masked_name = mask_name(visit.head_name)
     overdue_links = (
         referral_selectors.overdue_links_for_worker(request.user).filter(
             requested_by=request.user).order_by("requested_at")[:50]
@@ -73,4 +73,7 @@ def my_visits(request):
         "visits": visits, "week_start": start, "week_end": end,
         "full_records": scope.sees_records, "overdue_links": overdue_links,
         "unreachable": unreachable,
+        # A volunteer's own page tells them the field days they go along on (2인 1조).
+        "field_day_stops": companion_field_days(request.user)[:50]
+        if not scope.sees_records else [],
     })

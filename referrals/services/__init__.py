@@ -15,13 +15,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.addresses import address_key, normalize_name
+from households.dates import is_working_day
 from households.hooks import household_supported_send
+from households.messages import message
 from households.models import AccessLog, Organization
+from households.particles import particles_fix
 from households.rrn import redact
 from households.services import access_log_write, household_create, timeline_add
 from referrals import selectors
 from referrals.models import CloseReason, Referral, Service, ServiceLink, receipt_code_new
+from referrals.services.capacity import capacity_warning, decline_said
+from referrals.services.catalogue import (  # noqa: F401  (kept importable from here)
+    CATALOGUE,
+    CATALOGUE_ORGANIZATIONS,
+    service_catalogue_seed,
+)
 from referrals.services.consents import consent_basis, consent_override_logged
+from referrals.services.lifecycle import referral_move, referrals_household_supported
 
 # --- service catalogue and closed-loop service links
 
@@ -35,6 +45,9 @@ def _typed(text, limit: int | None = None) -> str:
 
 
 S = ServiceLink.Status
+# The code of a ValidationError for a move the record's current state does not allow: the
+# API answers it 409, not 400.
+STATE_CONFLICT = "state"
 
 # Which answer may follow which: 요청 → 수락 / 거절 → 제공 중 → 완료; 취소 before completion.
 LINK_TRANSITIONS = {
@@ -47,17 +60,17 @@ LINK_TRANSITIONS = {
 }
 
 
-def _link_summary(link: ServiceLink, what: str) -> str:
-    return _("서비스 연계 %(what)s: %(service)s (%(provider)s)") % {
-        "what": what, "service": link.service.name, "provider": link.provider.name,
-    }
+def _link_summary(link: ServiceLink, step: str, **values) -> dict:
+    return message("service_link", step=step, service=link.service.name,
+                   provider=link.provider.name, **values)
 
 
 def _link_move(link: ServiceLink, to: str, *, user) -> None:
     if to not in LINK_TRANSITIONS[link.status]:
         raise ValidationError(
-            _("'%(now)s' 상태의 연계는 '%(to)s'(으)로 바꿀 수 없습니다.")
-            % {"now": link.get_status_display(), "to": S(to).label}
+            particles_fix(_("'%(now)s' 상태의 연계는 '%(to)s'(으)로 바꿀 수 없습니다.")
+                          % {"now": link.get_status_display(), "to": S(to).label}),
+            code=STATE_CONFLICT,
         )
     link.status = to
 
@@ -66,16 +79,21 @@ def _link_move(link: ServiceLink, to: str, *, user) -> None:
 def service_link_request(
     *, household, service: Service, provider: Organization, requested_by, note: str = "",
     override_reason: str = "",
+    capacity_confirmed: bool = False,
 ) -> ServiceLink:
     """The worker asks a provider for one service for the household: on the person's
-    recorded consent, or on an override with a reason (referrals.services.consents)."""
+    recorded consent, or on an override with a reason (referrals.services.consents); a full
+    service only once confirmed."""
     if not service.active:
         raise ValidationError(_("사용하지 않는 서비스입니다."))
     if not service.providers.filter(pk=provider.pk).exists():
         raise ValidationError(
-            _("%(org)s은(는) '%(service)s'을(를) 제공하지 않습니다.")
-            % {"org": provider.name, "service": service.name}
+            particles_fix(_("%(org)s은(는) '%(service)s'을(를) 제공하지 않습니다.")
+                          % {"org": provider.name, "service": service.name})
         )
+    warning = capacity_warning(selectors.service_capacity_of(service, provider))
+    if warning and not capacity_confirmed:
+        raise ValidationError(warning, code="capacity_full")
     consent, override = consent_basis(household=household, user=requested_by,
                                       override_reason=override_reason)
     link = ServiceLink.objects.create(
@@ -84,10 +102,12 @@ def service_link_request(
         consent_override_by=requested_by if override else None,
     )
     timeline_add(household_id=household.pk, kind="service_link", actor=requested_by, obj=link,
-                 summary=_link_summary(link, _("요청")))
+                 summary=_link_summary(link, "requested"))
     if override:
         consent_override_logged(link=link, user=requested_by)
     household_supported_send(household_id=household.pk, actor=requested_by)
+    referrals_household_supported(household_id=household.pk, actor=requested_by,
+                                  what=message("service_link_requested"))
     return link
 
 
@@ -104,21 +124,24 @@ def service_link_accept(*, link: ServiceLink, user) -> ServiceLink:
     link.answered_at, link.answered_by = timezone.now(), user
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
-                 summary=_link_summary(link, _("수락")))
+                 summary=_link_summary(link, "accepted"))
     return link
 
 
 @transaction.atomic
-def service_link_decline(*, link: ServiceLink, user, reason: str) -> ServiceLink:
+def service_link_decline(*, link: ServiceLink, user, reason: str = "",
+                         reason_code: str = "other") -> ServiceLink:
+    """Decline with a reason code (여력 없음 is counted); '기타' needs the reason written."""
     reason = _typed(reason, 300)
-    if not reason:
-        raise ValidationError(_("거절 사유를 적어 주세요."))
+    decline_said(reason=reason, reason_code=reason_code)  # refuses an unknown or bare '기타'
     link = _locked(link)
     _link_move(link, S.DECLINED, user=user)
-    link.answered_at, link.answered_by, link.decline_reason = timezone.now(), user, reason
+    link.answered_at, link.answered_by = timezone.now(), user
+    link.decline_code, link.decline_reason = reason_code, reason
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
-                 summary=_link_summary(link, _("거절 — %(reason)s") % {"reason": reason}))
+                 summary=_link_summary(link, "declined", reason=reason,
+                                       reason_code=reason_code))
     return link
 
 
@@ -129,7 +152,7 @@ def service_link_start(*, link: ServiceLink, user) -> ServiceLink:
     link.started_at = timezone.now()
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
-                 summary=_link_summary(link, _("제공 시작")))
+                 summary=_link_summary(link, "started"))
     return link
 
 
@@ -145,8 +168,7 @@ def service_link_complete(*, link: ServiceLink, user, actual_value: int) -> Serv
     link.save()
     timeline_add(
         household_id=link.household_id, kind="service_link", actor=user, obj=link,
-        summary=_link_summary(link, _("완료 (환가액 %(value)s원)") % {
-            "value": f"{link.actual_value:,}"}),
+        summary=_link_summary(link, "completed", value=link.actual_value),
     )
     return link
 
@@ -158,16 +180,16 @@ def service_link_cancel(*, link: ServiceLink, user, reason: str = "") -> Service
     link.cancelled_at, link.cancel_reason = timezone.now(), _typed(reason, 300)
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
-                 summary=_link_summary(link, _("취소")))
+                 summary=_link_summary(link, "cancelled"))
     return link
 
 
 def working_days_after(start: date, days: int) -> date:
-    """The date ``days`` working days after ``start`` (weekends skipped)."""
+    """The date ``days`` working days after ``start`` (weekends and public holidays skipped)."""
     current, left = start, days
     while left > 0:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        if is_working_day(current):
             left -= 1
     return current
 
@@ -221,87 +243,12 @@ def service_links_remind_unanswered(today: date | None = None) -> int:
                 _remind_provider(link, requested_on, days)
             timeline_add(
                 household_id=link.household_id, kind="service_link", obj=link,
-                summary=_link_summary(
-                    link, _("%(days)s 근무일 미응답 — 제공기관에 독촉") % {"days": days}
-                ),
+                summary=_link_summary(link, "reminded", days=days),
             )
         reminded += 1
     return reminded
 
 
-# The district's catalogue: real Korean programmes and who provides them in 영등포구.
-# (name, sector, provider kind, need domain, typical 환가액 KRW, provider org codes, description)
-CATALOGUE_ORGANIZATIONS = [
-    ("ydp-employment", "서울남부고용센터", Organization.Kind.PUBLIC),
-    ("ydp-suicide", "영등포구 자살예방센터", Organization.Kind.HEALTH),
-    ("nps", "국민연금공단 영등포지사", Organization.Kind.PUBLIC),
-    ("energy", "한국에너지공단", Organization.Kind.PUBLIC),
-    ("ydp-elderly", "영등포노인종합복지관", Organization.Kind.WELFARE_CENTRE),
-    ("ydp-housing", "영등포구 주거복지센터", Organization.Kind.OTHER),
-    ("ydp-council", "영등포구 지역사회보장협의체", Organization.Kind.OTHER),
-    ("klac", "대한법률구조공단 서울남부지부", Organization.Kind.PUBLIC),
-]
-
-CATALOGUE = [
-    ("기초생활보장 생계급여", "public", "public", "income", 820_000, ["ydp-office"],
-     "기준 중위소득 32% 이하 가구의 생계비 지원 (1인 가구 월액 기준)"),
-    ("기초생활보장 의료급여", "public", "public", "health", 300_000, ["ydp-office"],
-     "기준 중위소득 40% 이하 가구의 의료비 지원"),
-    ("기초생활보장 주거급여", "public", "public", "housing", 341_000, ["ydp-office", "lh"],
-     "기준 중위소득 48% 이하 가구의 임차료·수선비 지원"),
-    ("기초생활보장 교육급여", "public", "public", "income", 487_000, ["ydp-office"],
-     "기준 중위소득 50% 이하 가구 학생의 교육활동지원비"),
-    ("긴급복지지원 생계지원", "public", "public", "income", 730_500, ["ydp-office"],
-     "위기 상황 가구에 1개월 생계비 우선 지원 (긴급지원: 3일 내 첫 접촉)"),
-    ("긴급복지지원 의료지원", "public", "public", "health", 3_000_000, ["ydp-office"],
-     "위기 상황의 의료비 1회 300만원 이내"),
-    ("긴급복지지원 주거지원", "public", "public", "housing", 401_000, ["ydp-office"],
-     "위기 상황 가구의 임시 거소 제공"),
-    ("차상위 본인부담경감", "public", "public", "health", 150_000, ["ydp-office", "nhis"],
-     "차상위계층 의료비 본인부담 경감"),
-    ("에너지바우처", "public", "public", "housing", 295_200, ["ydp-office", "energy"],
-     "취약계층의 냉·난방 에너지 비용 지원 (연간)"),
-    ("노인맞춤돌봄서비스", "public", "welfare_centre", "care", 300_000,
-     ["ydp-elderly", "ydp-welfare"], "돌봄이 필요한 65세 이상 노인의 안부 확인·생활 지원"),
-    ("국민취업지원제도", "public", "public", "employment", 3_000_000, ["ydp-employment"],
-     "취업지원서비스와 구직촉진수당 (월 50만원 × 6개월)"),
-    ("장애인활동지원", "public", "public", "care", 1_500_000, ["nps", "ydp-office"],
-     "장애인의 신체·가사 활동 지원 (월 환산)"),
-    ("정신건강복지센터 사례관리", "public", "health", "health", 0, ["ydp-mental"],
-     "정신건강 상담·사례관리"),
-    ("자살예방센터 위기상담", "public", "health", "safety", 0, ["ydp-suicide"],
-     "자살 위기 상담과 위기 개입"),
-    ("푸드뱅크·푸드마켓", "private", "food_bank", "food", 100_000, ["ydp-foodbank"],
-     "기부 식품·생필품 지원 (월 환산)"),
-    ("주거환경개선", "private", "other", "housing", 2_000_000, ["ydp-housing", "ydp-welfare"],
-     "도배·장판·단열·집수리"),
-    ("후원 결연", "private", "other", "income", 200_000, ["ydp-council", "ydp-welfare"],
-     "지역사회보장협의체 정기 후원 결연 (월액)"),
-    ("무료 법률상담", "public", "public", "safety", 150_000, ["klac"],
-     "채무·임대차·가족 문제 법률상담"),
-    ("밑반찬 배달", "private", "welfare_centre", "food", 80_000, ["ydp-welfare", "ydp-foodbank"],
-     "거동이 불편한 1인 가구 밑반찬 배달 (월 환산)"),
-]
-
-
-@transaction.atomic
-def service_catalogue_seed(district=None) -> int:
-    """Create the demo district's catalogue (idempotent); returns how many services are new."""
-    for code, name, kind in CATALOGUE_ORGANIZATIONS:
-        Organization.objects.get_or_create(
-            code=code, defaults={"name": name, "kind": kind, "district": district}
-        )
-    orgs = {o.code: o for o in Organization.objects.filter(code__isnull=False)}
-    created_count = 0
-    for name, sector, kind, domain, value, provider_codes, description in CATALOGUE:
-        service, created = Service.objects.get_or_create(
-            name=name,
-            defaults={"sector": sector, "provider_kind": kind, "domain": domain,
-                      "typical_value": value, "description": description},
-        )
-        created_count += created
-        service.providers.add(*[orgs[c] for c in provider_codes if c in orgs])
-    return created_count
 
 
 
@@ -377,6 +324,8 @@ def referral_submit(
     household=None,
     idempotency_key: str = "",
     request=None,
+    gatekeeper_place=None,
+    pairing_id: int | None = None,
 ) -> tuple[Referral, bool]:
     """Take in a referral exactly once per idempotency key; returns (referral, created).
 
@@ -417,6 +366,11 @@ def referral_submit(
         receipt_code=receipt_code_new() if channel == Referral.Channel.PUBLIC else None,
         likely_duplicate=bool(duplicate or duplicate_alert_id), duplicate_of=duplicate,
         duplicate_alert_id=duplicate_alert_id, due_on=due_date_for(urgency),
+        # Only a public report can come from a memo pad, and only while its code is in use.
+        gatekeeper_place=gatekeeper_place if (
+            channel == Referral.Channel.PUBLIC and gatekeeper_place is not None
+            and not gatekeeper_place.revoked) else None,
+        pairing_id=pairing_id,
     )
     try:
         with transaction.atomic():
@@ -443,11 +397,8 @@ def _after_submit(referral: Referral, request) -> None:
         timeline_add(
             household_id=referral.household_id, kind="referral", actor=referral.referred_by,
             obj=referral,
-            summary=_("의뢰 %(ref)s 접수 (%(channel)s, %(urgency)s): %(what)s") % {
-                "ref": str(referral), "channel": referral.get_channel_display(),
-                "urgency": referral.get_urgency_display(),
-                "what": ", ".join(referral.category_labels) or _("분류 없음"),
-            },
+            summary=message("referral_received", ref=str(referral), channel=referral.channel,
+                            urgency=referral.urgency, what=list(referral.category_list)),
         )
     access_log_write(
         request=request, user=referral.referred_by, action=AccessLog.Action.CREATE,
@@ -479,12 +430,10 @@ def emergency_notify(referral: Referral, link: str) -> int:
 
 
 def _status_set(referral: Referral, status: str) -> None:
-    if referral.status != status:
-        referral.status = status
-        referral.status_changed_at = timezone.now()
+    referral_move(referral, status)
 
 
-def _timeline(referral: Referral, actor, summary: str) -> None:
+def _timeline(referral: Referral, actor, summary: dict) -> None:
     if referral.household_id:
         timeline_add(household_id=referral.household_id, kind="referral", actor=actor,
                      obj=referral, summary=summary)
@@ -496,8 +445,8 @@ def referral_assign(*, referral: Referral, assignee, actor) -> Referral:
     if referral.status == Referral.Status.RECEIVED:
         _status_set(referral, Referral.Status.CHECKING)
     referral.save()
-    _timeline(referral, actor, _("의뢰 %(ref)s 담당자 지정: %(who)s") % {
-        "ref": str(referral), "who": assignee.get_username()})
+    _timeline(referral, actor, message("referral_assigned", ref=str(referral),
+                                       who=assignee.get_username()))
     return referral
 
 
@@ -510,8 +459,8 @@ def referral_status_set(*, referral: Referral, status: str, actor) -> Referral:
             referral.first_contact_at:
         referral.first_contact_at = timezone.now()
     referral.save()
-    _timeline(referral, actor, _("의뢰 %(ref)s 상태: %(status)s") % {
-        "ref": str(referral), "status": referral.get_status_display()})
+    _timeline(referral, actor, message("referral_status", ref=str(referral),
+                                       status=referral.status))
     return referral
 
 
@@ -530,7 +479,7 @@ def referral_household_register(*, referral: Referral, actor) -> Referral:
     household.save()
     referral.household = household
     referral.save(update_fields=["household", "updated_at"])
-    _timeline(referral, actor, _("의뢰 %(ref)s로 가구 등록") % {"ref": str(referral)})
+    _timeline(referral, actor, message("referral_household", ref=str(referral)))
     return referral
 
 
@@ -548,8 +497,8 @@ def referral_close(*, referral: Referral, reason: str, note: str = "", actor,
     referral.merged_into = merged_into
     referral.merged_into_alert_id = merged_into_alert_id
     referral.save()
-    _timeline(referral, actor, _("의뢰 %(ref)s 종결: %(reason)s") % {
-        "ref": str(referral), "reason": referral.get_close_reason_display()})
+    _timeline(referral, actor, message("referral_closed", ref=str(referral),
+                                       reason=referral.close_reason))
     return referral
 
 
@@ -561,7 +510,8 @@ def referral_merge(*, source: Referral, target: Referral, actor) -> Referral:
     if not target.is_open:
         raise ValidationError(_("종결된 항목으로는 병합할 수 없습니다."))
     referral_close(referral=source, reason=CloseReason.DUPLICATE, actor=actor,
-                   note=_("%(target)s로 병합") % {"target": str(target)}, merged_into=target)
+                   note=particles_fix(_("%(target)s(으)로 병합") % {"target": str(target)}),
+                   merged_into=target)
     if target.household_id is None and source.household_id:
         target.household_id = source.household_id
     target.urgency = min(target.urgency, source.urgency)
@@ -569,8 +519,7 @@ def referral_merge(*, source: Referral, target: Referral, actor) -> Referral:
     merged = set(target.category_list) | set(source.category_list)
     target.categories = Referral.categories_value(sorted(merged))
     target.save()
-    _timeline(target, actor, _("%(source)s를 %(target)s에 병합") % {
-        "source": str(source), "target": str(target)})
+    _timeline(target, actor, message("merged", source=str(source), target=str(target)))
     return target
 
 

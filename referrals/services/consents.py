@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from households.messages import message
 from households.models import AccessLog
 from households.rrn import redact
 from households.services import access_log_write, timeline_add
@@ -39,8 +40,8 @@ def consent_record(*, household, person, method: str, given_on: date, recorded_b
         household=household, person=person, method=method, given_on=given_on,
         recorded_by=recorded_by, note=_typed(note))
     timeline_add(household_id=household.pk, kind="consent", actor=recorded_by, obj=consent,
-                 summary=_("정보 제공 동의 기록: %(method)s (%(date)s)") % {
-                     "method": consent.get_method_display(), "date": f"{given_on:%Y-%m-%d}"})
+                 summary=message("consent_recorded", method=consent.method,
+                                 date=f"{given_on:%Y-%m-%d}"))
     return consent
 
 
@@ -71,7 +72,7 @@ def consent_withdraw(*, household, user, withdrawn_on: date, note: str) -> Shari
         link.consent_withdrawn_at = now
         link.save()
     timeline_add(household_id=household.pk, kind="consent", actor=user, obj=consent,
-                 summary=_("정보 제공 동의 철회: %(note)s") % {"note": note})
+                 summary=message("consent_withdrawn", note=note))
     return consent
 
 
@@ -94,8 +95,8 @@ def consent_basis(*, household, user, override_reason: str = ""):
 def consent_override_logged(*, link: ServiceLink, user) -> None:
     """An override is visible on the household (timeline) and to the auditor (access log)."""
     timeline_add(household_id=link.household_id, kind="consent", actor=user, obj=link,
-                 summary=_("동의 없이 연계: %(service)s — 사유: %(reason)s") % {
-                     "service": link.service.name, "reason": link.consent_override_reason})
+                 summary=message("consent_override", service=link.service.name,
+                                 reason=link.consent_override_reason))
     access_log_write(user=user, action=AccessLog.Action.CREATE, object_type="consent_override",
                      object_id=link.pk, household_id=link.household_id,
                      reason=link.consent_override_reason)

@@ -1,15 +1,16 @@
-// Offline-safe referral form: the draft stays on the phone until the server confirms it.
-// No inline script (strict CSP); without this file the form still posts normally, and the
-// server-side idempotency key makes a double submit create one referral.
+// Offline-safe referral form: a draft stays on the phone while it is typed; a referral sent
+// with no connection joins the device's queue (static/js/offline.js) with its own
+// idempotency key and goes when the connection returns, so the volunteer can write the next
+// one. No inline script (strict CSP); without this file the form still posts normally, and
+// the server-side idempotency key makes a double submit create one referral.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-offline-form]");
   if (!form || !window.fetch || !window.FormData) return;
+  var queue = window.DoorstepQueue;
   var notice = document.querySelector("[data-offline-notice]");
   var storageKey = form.getAttribute("data-draft-key") || "doorstep-draft";
   var sending = false;
-  var pending = false;
-  var retryTimer = null;
   // Django's JavaScript catalogue (jsi18n, loaded before this file) translates the notices;
   // without it they stay in Korean.
   var gettext = typeof window.gettext === "function" ? window.gettext : function (s) { return s; };
@@ -22,22 +23,21 @@
   }
 
   function say(text) {
+    if (queue && queue.list().length) { queue.say(text === MSG_WAITING ? "" : text); return; }
     if (!notice) return;
     notice.textContent = text;
     notice.hidden = !text;
   }
 
   function newKey() {
-    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
-    var s = "";
-    for (var i = 0; i < 32; i++) s += Math.floor(Math.random() * 16).toString(16);
-    return s;
+    if (queue) return queue.newKey();
+    return String(Date.now()) + Math.floor(Math.random() * 1e9).toString(16);
   }
 
   function keyField() { return form.querySelector("input[name=idempotency_key]"); }
 
   function draftOf() {
-    var data = { fields: {}, pending: pending };
+    var data = { fields: {} };
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "submit") return;
       if (el.type === "checkbox" || el.type === "radio") {
@@ -60,12 +60,7 @@
     if (store) store.removeItem(storageKey);
   }
 
-  function restore() {
-    var store = storage();
-    var raw = store && store.getItem(storageKey);
-    if (!raw) return false;
-    var draft;
-    try { draft = JSON.parse(raw); } catch (e) { return false; }
+  function restore(draft) {
     if (!draft || !draft.fields) return false;
     Array.prototype.forEach.call(form.elements, function (el) {
       var values = draft.fields[el.name];
@@ -76,34 +71,28 @@
         el.value = values[0];
       }
     });
-    pending = !!draft.pending;
     return true;
   }
 
-  function scheduleRetry() {
-    if (retryTimer) return;
-    retryTimer = window.setInterval(function () {
-      if (navigator.onLine !== false) send();
-    }, 5000);
+  function stored() {
+    var store = storage();
+    try { return JSON.parse((store && store.getItem(storageKey)) || "null"); } catch (e) { return null; }
   }
 
-  function stopRetry() {
-    if (retryTimer) window.clearInterval(retryTimer);
-    retryTimer = null;
-  }
-
+  // No connection: the referral waits in the queue and the form is fresh for the next one.
   function waitForNetwork() {
-    pending = true;
-    save();
+    if (!queue) { save(); say(MSG_WAITING); return; }
+    queue.add("referral", form);
+    clear();
+    form.reset();
+    keyField().value = newKey();
     say(MSG_WAITING);
-    scheduleRetry();
   }
 
   function send() {
     if (sending) return;
     if (navigator.onLine === false) { waitForNetwork(); return; }
     sending = true;
-    pending = true;
     save();
     say(MSG_SENDING);
     fetch(form.action || window.location.href, {
@@ -113,18 +102,17 @@
       headers: { "Accept": "application/json", "X-Requested-With": "fetch" }
     }).then(function (response) {
       sending = false;
-      if (response.ok) {
+      if (response.ok && !(response.redirected && response.url.indexOf("/login/") !== -1)) {
         return response.json().then(function (body) {
-          pending = false;
-          stopRetry();
           clear();
           window.location.assign(body.redirect || window.location.href);
         });
       }
-      if (response.status >= 500 || response.status === 429) { waitForNetwork(); return; }
+      if (response.status >= 500 || response.status === 429 || response.redirected) {
+        waitForNetwork();
+        return;
+      }
       // The server refused the input: post normally so it shows each field's message.
-      pending = false;
-      stopRetry();
       save();
       HTMLFormElement.prototype.submit.call(form);
     }).catch(function () {
@@ -133,13 +121,32 @@
     });
   }
 
-  if (restore()) {
-    say(pending ? MSG_WAITING : MSG_RESTORED);
+  if (queue) {
+    queue.on("referral", {
+      // Sent from the queue: on this page, go where the server says (내 의뢰).
+      sent: function (entry, body) {
+        if (!queue.list().length && body && body.redirect) window.location.assign(body.redirect);
+      },
+      // Refused (a field to fix): it comes back as the draft, to be posted normally.
+      refused: function (entry) {
+        var draft = { fields: {} };
+        entry.fields.forEach(function (f) {
+          (draft.fields[f[0]] = draft.fields[f[0]] || []).push(f[1]);
+        });
+        var store = storage();
+        if (store) store.setItem(storageKey, JSON.stringify(draft));
+        restore(draft);
+        HTMLFormElement.prototype.submit.call(form);
+      }
+    });
   }
-  // A fresh key per draft; a resend of the same draft reuses it (one referral).
-  var store = storage();
-  if (keyField() && (!keyField().value || !(store && store.getItem(storageKey)))) {
-    keyField().value = keyField().value || newKey();
+  var draft = stored();
+  if (restore(draft)) say(MSG_RESTORED);
+  // A fresh key per referral: the page may come from the offline copy, whose key was
+  // already used; a restored draft keeps its own.
+  if (keyField() && !(draft && draft.fields && draft.fields.idempotency_key &&
+                      draft.fields.idempotency_key[0])) {
+    keyField().value = newKey();
   }
 
   form.addEventListener("input", save);
@@ -148,7 +155,4 @@
     event.preventDefault();
     send();
   });
-  window.addEventListener("online", function () { if (pending) send(); });
-  window.addEventListener("offline", function () { if (pending) say(MSG_WAITING); });
-  if (pending) send();
 })();

@@ -17,3 +17,10 @@ def test_a_non_numeric_id_is_404(api_as, staff1, path):
     api.raise_request_exception = False
     method = api.post if path.endswith("accept/") else api.get
     assert method(path).status_code == 404
+
+
+def test_a_path_outside_the_api_routes_answers_json_not_a_page(api_as, staff1):
+    response = api_as(staff1).get("/api/v1/dashboard/요청/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]

@@ -267,6 +267,9 @@ def test_a_visited_referral_is_not_overdue_for_first_contact(staff1, make_referr
     client_as(staff1).post(reverse("inbox_action", args=["referral", referral.pk, "visit"]),
                            {"scheduled_for": tomorrow_10am.strftime("%Y-%m-%dT%H:%M")})
     referral.refresh_from_db()
+    visit_record(visit=Visit.objects.get(household_id=referral.household_id), user=staff1,
+                 outcome=Visit.Outcome.MET, visited_at=timezone.now())
+    referral.refresh_from_db()
     assert referral.status == Referral.Status.VISITING
     with time_machine.travel(timezone.now() + timedelta(days=5)):
         (item,) = [i for i in inbox_items_for(staff1).items

@@ -98,7 +98,7 @@ def test_the_service_refuses_a_manager_who_cannot_see_the_household(staff1, staf
                                                                      singil_household):
     with pytest.raises(ValidationError) as error:
         case_open(household=singil_household, manager=staff2, user=staff1)
-    assert "staff2은(는) 이 가구의 사례관리자가 될 수 없습니다." in " ".join(error.value.messages)
+    assert "staff2는 이 가구의 사례관리자가 될 수 없습니다." in " ".join(error.value.messages)
 
 
 def test_the_inbox_panel_offers_only_staff_of_the_items_dong(client_as, staff1,

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from households.models import Household
+from households.models import Household, mask_name
 from outreach.models import CheckIn, DiscoveryAlert, Pairing
 from outreach.selectors.inbox import inbox_items_for
 from outreach.services.pairings import check_in_log, pairing_create
@@ -76,7 +76,7 @@ def test_volunteer_page_shows_paired_households_with_the_minimum(client_as, pair
                                                                  volunteer1):
     head = pairing.household.members.order_by("-is_head", "id").first()
     page = client_as(volunteer1).get("/check-ins/").content.decode()
-    assert f"{head.name[0]}○○" in page
+    assert mask_name(head.name) in page and "○" not in page
     assert head.name not in page
     assert pairing.household.road_address not in page
     assert head.phone not in page
@@ -128,7 +128,7 @@ def test_volunteer_api_sees_only_own_pairings_minimal(api_as, volunteer1, pairin
     body = api_as(volunteer1).get("/api/v1/pairings/").json()
     assert body["count"] == 1
     row = body["results"][0]
-    assert set(row) == {"id", "dong_name", "name_initial", "cadence", "grace_days",
+    assert set(row) == {"id", "dong_name", "head_name_masked", "cadence", "grace_days",
                         "last_check_in_at", "due_at"}
     created = api_as(volunteer1).post("/api/v1/check-ins/", {
         "pairing": pairing.pk, "kind": "phone", "wellbeing": 3}, format="json")

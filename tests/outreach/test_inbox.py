@@ -94,7 +94,8 @@ def test_assign_by_plain_post_writes_timeline_and_access_log(client_as, staff1, 
     referral.refresh_from_db()
     assert referral.assigned_to == staff1
     assert referral.status == Referral.Status.CHECKING
-    assert household.timeline.filter(summary__contains="담당자 지정").count() == 1
+    assert [e for e in household.timeline.all() if "담당자 지정" in e.text] != []
+    assert household.timeline.filter(message__code="referral_assigned").count() == 1
     assert AccessLog.objects.filter(action="update", object_type="referral",
                                     object_id=str(referral.pk)).count() == 1
 
@@ -133,7 +134,8 @@ def test_schedule_a_visit_registers_the_household_when_needed(client_as, staff1,
         {"scheduled_for": when})
     assert response.status_code == 302
     referral.refresh_from_db()
-    assert referral.status == Referral.Status.VISITING
+    # Booked, not yet visited: the referral is being checked (방문 once the visit is recorded).
+    assert referral.status == Referral.Status.CHECKING
     visit = Visit.objects.get()
     assert visit.household == referral.household
     assert visit.staff == staff1
@@ -255,3 +257,17 @@ def test_offsite_next_is_ignored(client_as, staff1, make_referral):
         reverse("inbox_action", args=["referral", referral.pk, "assign"]),
         {"assignee": staff1.pk, "next": "https://evil.example/"})
     assert response["Location"] == reverse("inbox")
+
+
+def test_api_gives_the_factors_as_codes_with_values_and_words(api_as, staff1, dongs,
+                                                              make_referral, open_alert):
+    make_referral()
+    open_alert(household_in(dongs, "여의동"))
+    items = {item["kind"]: item for item in api_as(staff1).get("/api/v1/inbox/").json()["results"]}
+    assert items["alert"]["what_codes"] == [
+        {"code": "power_cutoff", "values": {"months": 2}, "text": "단전 2개월"}]
+    assert items["alert"]["what"] == ["단전 2개월"]
+    assert items["referral"]["what_codes"][0]["code"] == "meals"
+    english = api_as(staff1).get("/api/v1/inbox/", HTTP_ACCEPT_LANGUAGE="en").json()
+    alert = next(item for item in english["results"] if item["kind"] == "alert")
+    assert alert["what"] == ["Electricity cutoff 2 mo"]

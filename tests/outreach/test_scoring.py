@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from households.messages import message_text
 from outreach.scoring import DEFAULT_PARAMS, score_household
 
 TODAY = date(2026, 3, 1)
@@ -12,15 +13,19 @@ def score(signals, lives_alone=False, elderly=False, params=DEFAULT_PARAMS):
                            params=params, today=TODAY)
 
 
+def texts(result) -> list[str]:
+    return [message_text(f) for f in result.factors]
+
+
 def test_a_cutoff_for_someone_living_alone_is_a_crisis_with_both_factors_named():
     result = score([("power_cutoff", TODAY, 2, None)], lives_alone=True)
-    assert result.factors == ["단전 2개월", "1인 가구"]
+    assert texts(result) == ["단전 2개월", "1인 가구"]
     assert result.level == "high"
 
 
 def test_two_cutoffs_at_once_add_the_combination_rule():
     result = score([("power_cutoff", TODAY, None, None), ("water_cutoff", TODAY, None, None)])
-    assert "단전·단수 동시" in result.factors
+    assert "단전·단수 동시" in texts(result)
     assert result.score == 30 + 30 + 15
 
 
@@ -40,7 +45,7 @@ def test_months_overdue_and_amount_raise_severity():
     plain = score([("public_rent_arrears", TODAY, None, None)]).score
     severe = score([("public_rent_arrears", TODAY, 6, 2_000_000)])
     assert severe.score > plain
-    assert severe.factors == ["공공임대 임차료 체납 6개월 (200만 원)"]
+    assert texts(severe) == ["공공임대 임차료 체납 6개월 (200만 원)"]
 
 
 def test_the_score_is_capped_at_100():
@@ -51,10 +56,11 @@ def test_the_score_is_capped_at_100():
 
 
 
-def test_factors_are_written_in_korean_whatever_language_is_active():
+def test_factors_are_stored_as_codes_and_read_in_the_readers_language():
     from django.utils import translation
 
     with translation.override("en"):
         result = score([("power_cutoff", TODAY, 2, None)], lives_alone=True)
-        assert translation.get_language() == "en"
-    assert result.factors == ["단전 2개월", "1인 가구"]
+        assert texts(result) == ["Electricity cutoff 2 mo", "Single-person household"]
+    assert result.factors == [{"code": "power_cutoff", "months": 2}, {"code": "factor_alone"}]
+    assert texts(result) == ["단전 2개월", "1인 가구"]

@@ -34,7 +34,8 @@ def test_an_agency_token_pushes_a_file_and_follows_its_batch(
     detail = feed.get(f"/api/v1/signal-batches/{response.json()['id']}/").json()
     assert detail["status"] == "done"
     assert (detail["accepted"], detail["rejected"], detail["alerts_opened"]) == (6, 5, 2)
-    assert detail["errors"][0] == {"line": 8, "column": "생년월일",
+    assert detail["errors"][0] == {"line": 8, "column": "birth_date", "column_label": "생년월일",
+                                   "code": "birth_format", "values": {"v": "19991340"},
                                    "reason": "생년월일 '19991340' 형식 오류 (YYYYMMDD)"}
 
 

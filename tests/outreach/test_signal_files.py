@@ -1,10 +1,13 @@
 """Reading agency files: encodings, headers, dates, row checks."""
 
+import json
 from datetime import date
 
 import pytest
 
+from households.messages import message_text
 from outreach import signal_files
+from outreach.messages import column_label
 from outreach.signal_files import FileRejected, RawRow, detect_encoding, map_header, parse_date
 
 TODAY = date(2026, 3, 1)
@@ -76,12 +79,14 @@ def test_a_bad_value_rejects_the_row_naming_its_column(values, column):
     result = row(**values)
     assert isinstance(result, signal_files.RowErrors)
     assert result.line == 5
-    assert [c for c, _reason in result.errors] == [column]
+    assert [column_label(c) for c, _reason in result.errors] == [column]
 
 
 def test_a_rejection_never_echoes_the_resident_number():
     result = row(**{"주민등록번호": "851231-12345"})
-    assert "851231" not in result.errors[0][1]
+    stored = result.errors[0][1]
+    assert "851231" not in json.dumps(stored) and "851231" not in message_text(stored)
+    assert message_text(stored).startswith("주민등록번호는 13자리")
 
 
 def test_amounts_may_carry_commas_and_labels_may_be_written_loosely():

@@ -4,6 +4,7 @@ and nothing is ever counted twice."""
 import pytest
 from django.contrib.auth import get_user_model
 
+from households.messages import message_text
 from households.models import Household, TimelineEvent
 from outreach.models import DiscoveryAlert, RiskAssessment, RiskSignal, SignalBatch
 from outreach.selectors.assessments import risk_model_current
@@ -11,6 +12,10 @@ from outreach.services.approvals import approval_decide
 from outreach.services.assessments import risk_model_rescore, risk_model_save
 from outreach.services.signal_batches import signal_chunk_parse
 from tests.fixtures.signals import STORY_SUMMARY, days_ago, story_rows
+
+
+def factor_texts(assessment) -> list[str]:
+    return [message_text(f) for f in assessment.factors]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,8 +32,10 @@ def test_every_shape_of_the_same_rows_gives_the_same_summary(story_file, import_
     assert summary["status"] == "done"
     assert {k: summary[k] for k in STORY_SUMMARY} == STORY_SUMMARY
     assert [(e["line"], e["column"]) for e in summary["errors"]] == [
-        (8, "생년월일"), (9, "위기정보"), (10, "금액"), (11, "주민등록번호"), (12, "주민등록번호"),
+        (8, "birth_date"), (9, "signal_kind"), (10, "amount"), (11, "rrn"), (12, "rrn"),
     ]
+    assert [e["column_label"] for e in summary["errors"]] == [
+        "생년월일", "위기정보", "금액", "주민등록번호", "주민등록번호"]
 
 
 def test_the_same_file_again_returns_the_same_batch_and_changes_nothing(story_file,
@@ -67,7 +74,7 @@ def test_an_overlapping_file_adds_only_what_is_new_and_updates_the_open_alert(
     assert DiscoveryAlert.objects.filter(household=people["yeoui"]).count() == 1
     alert.refresh_from_db()
     assert alert.assessment.batch_id == summary["batch_id"]
-    assert "관리비 체납 4개월 (32만 원)" in alert.assessment.factors
+    assert "관리비 체납 4개월 (32만 원)" in factor_texts(alert.assessment)
 
 
 def test_people_are_matched_by_number_then_by_name_birth_and_address(story_file,
@@ -95,12 +102,12 @@ def test_an_alert_records_score_level_factors_and_the_emergency_due_date(
     alert = DiscoveryAlert.objects.get(household=people["yeoui"])
     assessment = alert.assessment
     assert assessment.level == "critical" and assessment.score >= 75
-    assert assessment.factors[:2] == ["단전 2개월", "단수"]
-    assert "1인 가구" in assessment.factors
+    assert factor_texts(assessment)[:2] == ["단전 2개월", "단수"]
+    assert "1인 가구" in factor_texts(assessment)
     # 긴급: first contact within EMERGENCY_FIRST_CONTACT_DAYS.
     assert alert.due_on == days_ago(-settings.EMERGENCY_FIRST_CONTACT_DAYS)
-    assert TimelineEvent.objects.filter(household=people["yeoui"], kind="assessment",
-                                        summary__contains="발굴 대상 등록").exists()
+    assert any("발굴 대상 등록" in event.text for event in TimelineEvent.objects.filter(
+        household=people["yeoui"], kind="assessment"))
 
 
 def test_a_household_below_the_threshold_is_assessed_without_an_alert(story_file,
@@ -108,7 +115,9 @@ def test_a_household_below_the_threshold_is_assessed_without_an_alert(story_file
     import_signals(story_file("cp949"))
     assessment = RiskAssessment.objects.get(household=people["singil"])
     assert assessment.score < 50
-    assert assessment.factors[0] == "건강보험료 체납 6개월 (48만 원)"
+    assert assessment.factors[0] == {"code": "health_insurance_arrears", "months": 6,
+                                     "amount": 480000}
+    assert factor_texts(assessment)[0] == "건강보험료 체납 6개월 (48만 원)"
     assert not DiscoveryAlert.objects.filter(household=people["singil"]).exists()
 
 
@@ -134,7 +143,8 @@ def test_a_quoted_newline_keeps_the_files_own_line_numbers(tmp_path, import_sign
     )
     summary = import_signals(path)
     assert summary["accepted"] == 1
-    assert summary["errors"] == [{"line": 4, "column": "기준일",
+    assert summary["errors"] == [{"line": 4, "column": "observed_on", "column_label": "기준일",
+                                  "code": "observed_format", "values": {"v": "2025-13-01"},
                                   "reason": "기준일 '2025-13-01' 형식 오류 (YYYYMMDD, YYYY-MM-DD, "
                                             "YYYY.MM.DD)"}]
 

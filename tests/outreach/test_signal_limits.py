@@ -2,6 +2,7 @@
 line, a damaged XLSX sheet, too many rows or a zip bomb become rejected lines (or a clear
 refusal), the rest is imported and scored, and the batch always ends."""
 
+import json
 import re
 import zipfile
 
@@ -41,7 +42,10 @@ def test_an_rrn_in_the_wrong_column_is_never_echoed_in_a_rejection(
         ]
     summary = import_signals(write_story(tmp_path / "rrn.csv", rows, "cp949"))
     assert summary["rejected"] == len(rows)
-    reasons = " ".join(SignalRejection.objects.values_list("reason", flat=True))
+    stored = [f"{r.reason} {r.text} {json.dumps(r.message)}"
+              for r in SignalRejection.objects.all()]
+    assert all(r.message for r in SignalRejection.objects.all())
+    reasons = " ".join(stored)
     assert not THIRTEEN_DIGITS.search(reasons), reasons
     client = client_as(admin_user)
     page = client.get(f"/signals/{summary['batch_id']}/").content.decode()
@@ -77,7 +81,7 @@ def test_a_line_over_the_limit_is_rejected_without_reading_it_whole(
     summary = import_signals(path)
     batch = _batch(summary)
     assert batch.status == "done"
-    rejected = dict(SignalRejection.objects.filter(batch=batch).values_list("line", "reason"))
+    rejected = {r.line: r.text for r in SignalRejection.objects.filter(batch=batch)}
     assert "줄이 너무 깁니다" in rejected[3]
     assert RiskSignal.objects.filter(batch=batch).count() >= 2
 
@@ -124,7 +128,7 @@ def test_a_damaged_xlsx_sheet_keeps_the_rows_before_the_damage(
     assert batch.status == "done"
     assert summary["accepted"] == 28  # lines 2-29 of the sheet
     broken = SignalRejection.objects.get(batch=batch)
-    assert broken.line == 30 and "손상" in broken.reason
+    assert broken.line == 30 and "손상" in broken.text
 
 
 def test_rows_past_the_row_limit_are_not_read_and_their_first_line_says_why(
@@ -136,7 +140,7 @@ def test_rows_past_the_row_limit_are_not_read_and_their_first_line_says_why(
     assert batch.status == "done"
     assert summary["rows"] == 4  # two chunks of two
     note = SignalRejection.objects.get(batch=batch)
-    assert note.line == 6 and "3행" in note.reason
+    assert note.line == 6 and "3행" in note.text
 
 
 def test_a_failed_batch_can_be_resent_and_becomes_a_new_batch(

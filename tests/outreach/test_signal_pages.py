@@ -41,7 +41,7 @@ def test_the_error_report_lists_every_rejected_line_and_is_logged(uploaded):
     client, batch = uploaded
     response = client.get(reverse("signal_batch_errors", args=[batch.pk]))
     body = response.content.decode("utf-8-sig").splitlines()
-    assert body[0] == "행,열,사유"
+    assert body[0] == "행,열,사유,사유 코드"
     assert [line.split(",")[0] for line in body[1:]] == ["8", "9", "10", "11", "12"]
     logged = AccessLog.objects.filter(object_type="signal_batch_errors", action="download")
     assert logged.count() == 1

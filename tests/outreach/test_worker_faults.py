@@ -1,8 +1,9 @@
 """Work is not lost: a real `celery worker` process, real Redis, the real test database.
 
-A worker SIGKILLed mid-batch and restarted finishes it with exact counts; a Redis restart
-mid-batch does not stop it; a chunk that keeps failing fails the batch after its retries
-while the other chunks' rows are kept.
+A worker SIGKILLed mid-chunk and restarted finishes the batch with exact counts under the
+shipped redelivery settings (beat's signal_chunks_recover takes the chunk over, not a
+short visibility timeout); a Redis restart mid-batch does not stop it; a chunk that keeps
+failing fails the batch after its retries while the other chunks' rows are kept.
 """
 
 import json
@@ -61,23 +62,32 @@ def fault_rows(people, n=1200, bad_every=50):
     return rows, len(valid_keys), n // bad_every
 
 
+# The broker's redelivery settings: short for the Redis and poison tests, the shipped
+# defaults (visibility timeout 600 s) for the killed worker, which beat's
+# signal_chunks_recover must rescue instead.
+SHORT_REDELIVERY = {
+    "CELERY_VISIBILITY_TIMEOUT": "4",
+    "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+    "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+    # A Redis killed while a worker held the restore mutex must not block for 5 min.
+    "CELERY_UNACKED_MUTEX_EXPIRE": "3",
+}
+
+
 class Stack:
-    def __init__(self, tmp_path, broker_url):
+    def __init__(self, tmp_path, broker_url, *, shipped_redelivery=False):
         db = connection.settings_dict
         self.tmp = tmp_path
         self.env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items()
+               if k not in SHORT_REDELIVERY and k != "SIGNAL_CHUNK_RECOVER_S"},
             "DATABASE_URL": (f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
                              f"{db['PORT'] or 5432}/{db['NAME']}"),
             "CELERY_BROKER_URL": broker_url,
             "CELERY_QUEUE": f"signals-test-{uuid.uuid4().hex[:8]}",
             "SIGNAL_CHUNK_ROWS": str(ROWS_PER_CHUNK),
             "SIGNAL_RETRY_DELAY_S": "0.3",
-            "CELERY_VISIBILITY_TIMEOUT": "4",
-            "CELERY_UNACKED_RESTORE_INTERVAL": "1",
-            "CELERY_UNACKED_RESTORE_THROTTLE": "1",
-            # A Redis killed while a worker held the restore mutex must not block for 5 min.
-            "CELERY_UNACKED_MUTEX_EXPIRE": "3",
+            **({} if shipped_redelivery else SHORT_REDELIVERY),
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "DJANGO_SETTINGS_MODULE": "config.settings",
         }
@@ -96,19 +106,31 @@ class Stack:
         self.workers.append(worker)
         return worker
 
+    def start_beat(self):
+        """One `celery beat` with the shipped schedule (signal_chunks_recover included)."""
+        log = open(self.tmp / "beat.log", "wb")  # noqa: SIM115
+        beat = subprocess.Popen(
+            [str(CELERY), "-A", "config", "beat", "-l", "warning",
+             "-s", str(self.tmp / "beat-schedule"), "--pidfile="],
+            cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.workers.append(beat)
+        return beat
+
     def kill_worker(self, worker):
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(10)
 
-    def start_import(self, path):
+    def start_import(self, path, timeout=55):
         self.importer = subprocess.Popen(
             [sys.executable, "manage.py", "import_signals", str(path), "--source", "ssis",
-             "--json", "--timeout", "55"],
+             "--json", "--timeout", str(timeout)],
             cwd=BASE_DIR, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
         return self.importer
 
-    def summary(self, timeout=60):
+    def summary(self, timeout=130):
         out, err = self.importer.communicate(timeout=timeout)
         lines = out.decode().strip().splitlines()
         assert lines, err.decode()[-2000:]
@@ -128,8 +150,8 @@ class Stack:
 def stack(tmp_path):
     stacks = []
 
-    def make(broker_url=None):
-        s = Stack(tmp_path, broker_url or settings.CELERY_BROKER_URL)
+    def make(broker_url=None, **options):
+        s = Stack(tmp_path, broker_url or settings.CELERY_BROKER_URL, **options)
         stacks.append(s)
         return s
 
@@ -166,16 +188,47 @@ def assert_exact(summary, rows, expected_valid, bad):
 
 def test_a_worker_killed_mid_batch_and_restarted_finishes_with_exact_counts(
         stack, people, tmp_path):
+    """With the shipped settings: the killed worker's message would come back only after
+    the 600-second visibility timeout; beat's signal_chunks_recover queues its chunk
+    again within seconds, and nothing is counted twice."""
     rows, expected_valid, bad = fault_rows(people)
     path = write_story(tmp_path / "kill.csv", rows, "cp949")
-    s = stack()
-    worker = s.start_worker()
-    s.start_import(path)
-    done, total = wait_for_chunks(at_least=5)
-    s.kill_worker(worker)
-    assert done < total, "the batch finished before the worker could be killed"
-    s.start_worker()
-    assert_exact(s.summary(), rows, expected_valid, bad)
+    # The eighth chunk (lines 142–161) stalls the first time it is stored, so the worker is
+    # surely killed in the middle of it.
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            CREATE SEQUENCE stall_once;
+            CREATE FUNCTION stall_eighth_chunk() RETURNS trigger AS $$
+            BEGIN
+              IF NEW.line = 150 AND nextval('stall_once') = 1 THEN
+                PERFORM pg_sleep(6);
+              END IF;
+              RETURN NEW;
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER stall_eighth_chunk BEFORE INSERT ON outreach_risksignal
+              FOR EACH ROW EXECUTE FUNCTION stall_eighth_chunk();
+        """)
+    try:
+        s = stack(shipped_redelivery=True)
+        assert not {"CELERY_VISIBILITY_TIMEOUT", "SIGNAL_CHUNK_RECOVER_S"} & set(s.env)
+        worker = s.start_worker()
+        s.start_beat()
+        s.start_import(path, timeout=120)
+        deadline = time.monotonic() + 40
+        while not SignalChunk.objects.filter(phase="parse", number=7, attempts=1).exists():
+            assert time.monotonic() < deadline, "the worker never reached the eighth chunk"
+            time.sleep(0.05)
+        time.sleep(0.5)
+        s.kill_worker(worker)
+        s.start_worker()
+        assert_exact(s.summary(), rows, expected_valid, bad)
+        stalled = SignalChunk.objects.filter(phase="parse", number=7).order_by("-id").first()
+        assert stalled.attempts == 2, "the killed chunk was not taken over exactly once"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS stall_eighth_chunk ON outreach_risksignal;"
+                           "DROP FUNCTION IF EXISTS stall_eighth_chunk();"
+                           "DROP SEQUENCE IF EXISTS stall_once;")
 
 
 def _free_port(start=6390):

@@ -60,7 +60,7 @@ def test_staff_merge_keeps_both_histories(client_as, staff1, make_referral, dong
     assert first.is_open
     assert set(first.category_list) == {"meals", "rent"}
     assert first.urgency == Referral.Urgency.EMERGENCY
-    summaries = list(household.timeline.values_list("summary", flat=True))
+    summaries = [event.text for event in household.timeline.all()]
     assert sum(f"R-{first.pk}" in s for s in summaries) >= 2
     assert any(f"R-{second.pk}" in s and "병합" in s for s in summaries)
     # The referrer of the merged one follows the survivor's status.

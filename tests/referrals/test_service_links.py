@@ -61,8 +61,8 @@ def test_page_refuses_a_provider_that_does_not_offer_it(client_as, staff1, catal
 def test_every_change_reaches_the_household_timeline(partner1, food_link):
     services.service_link_accept(link=food_link, user=partner1)
     services.service_link_complete(link=food_link, user=partner1, actual_value=120000)
-    summaries = list(TimelineEvent.objects.filter(
-        household=food_link.household, kind="service_link").values_list("summary", flat=True))
+    summaries = [event.text for event in TimelineEvent.objects.filter(
+        household=food_link.household, kind="service_link")]
     assert any("요청" in s for s in summaries)
     assert any("수락" in s for s in summaries)
     assert any("120,000원" in s for s in summaries)
@@ -124,6 +124,18 @@ def test_partner_answers_by_api_with_the_minimum(api_as, partner1, food_link):
                     {"actual_value": 95000}, format="json")
     assert done.status_code == 200
     assert (done.json()["status"], done.json()["actual_value"]) == ("completed", 95000)
+
+
+def test_an_answer_the_links_status_does_not_allow_is_a_409_conflict(api_as, partner1,
+                                                                    food_link):
+    api = api_as(partner1)
+    started = api.post(f"/api/v1/service-links/{food_link.pk}/start/")
+    assert started.status_code == 409
+    assert "바꿀 수 없습니다" in started.json()["detail"]
+    assert api.post(f"/api/v1/service-links/{food_link.pk}/accept/").status_code == 200
+    assert api.post(f"/api/v1/service-links/{food_link.pk}/accept/").status_code == 409
+    food_link.refresh_from_db()
+    assert food_link.status == "accepted"
 
 
 def test_partner_decline_needs_a_reason(api_as, partner1, food_link):

@@ -1,5 +1,6 @@
 """Every door to a person's record writes to the access log: API lists (one row per record
-shown), the inbox's htmx panel, a signal batch's page and the dashboard's people table."""
+shown), the inbox's htmx panel (alerts and referrals), a signal batch's page and the
+dashboard's people table."""
 
 from datetime import timedelta
 
@@ -89,3 +90,25 @@ def test_the_overdue_people_table_logs_each_household_it_names(
     assert response.status_code == 200
     rows = _new_rows(before, object_type="dashboard_overdue_alerts")
     assert list(rows.values_list("household_id", flat=True)) == [yeouido_household.pk]
+
+
+@pytest.mark.django_db(transaction=True)  # the import's tasks run at commit
+def test_a_signal_batch_page_logs_a_view_of_the_batch(client_as, admin_user, story_file,
+                                                      import_signals, media_and_eager):
+    summary = import_signals(story_file("cp949"))
+    before = _last_id()
+    response = client_as(admin_user).get(f"/signals/{summary['batch_id']}/")
+    assert response.status_code == 200
+    row = _new_rows(before, action="view").get()
+    assert (row.user, row.object_type, row.object_id) == (
+        admin_user, "signal_batch", str(summary["batch_id"]))
+
+
+def test_the_inbox_panel_of_a_referral_logs_a_view_of_it(client_as, staff1, make_referral):
+    referral = make_referral(dong="여의동")
+    before = _last_id()
+    response = client_as(staff1).get(f"/inbox/referral/{referral.pk}/",
+                                     HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    row = _new_rows(before, action="view").get()
+    assert (row.object_type, row.object_id) == ("referral", str(referral.pk))

@@ -35,6 +35,7 @@ from outreach.dashboards.base import (
     rollup_rows,
     within_period,
 )
+from outreach.messages import FACTORS, factor_label
 from outreach.models import (
     DiscoveryAlert,
     DongMonthAge,
@@ -260,7 +261,8 @@ def panel_model_by_age(scope: DashboardScope, period: Period) -> Table:
         columns=_feedback_columns(Column("age", _("연령대"), "text")),
         rows=rows, total=_feedback_row(_("전체"), _merged(list(per.values()))),
         chart=Chart("bar", "age", ("hit_rate", "top_hit_rate")),
-        note=f"{FEEDBACK_NOTE} {_('연령은 기간 마지막 날 기준 세대주 나이.')}",
+        # Not inside the f-string: xgettext does not read strings there.
+        note=" ".join((str(FEEDBACK_NOTE), _("연령은 기간 마지막 날 기준 세대주 나이."))),
     )
 
 
@@ -283,6 +285,9 @@ def factor_kind(factor: str) -> str:
 
     The factors on the assessment are the record of which signals drove a score.
     """
+    if factor in FACTORS:
+        return factor_label(factor)
+    # Rows rolled up before factors were codes hold the Korean sentence.
     text = str(factor or "").strip()
     return _QUANTITY.sub("", text) or text
 

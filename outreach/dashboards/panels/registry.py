@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from outreach.dashboards.base import DashboardScope, Period, Table, model_has
+from outreach.dashboards.panels.capacity import panel_declines_no_capacity
 from outreach.dashboards.panels.discovery import (
     panel_alerts_monthly,
     panel_discovery_targets,
@@ -29,6 +30,10 @@ from outreach.dashboards.panels.feedback import (
     panel_model_by_signal,
     panel_model_by_version,
     panel_model_hit_rate,
+)
+from outreach.dashboards.panels.gatekeepers import (
+    panel_gatekeeper_places,
+    panel_gatekeepers_by_kind,
 )
 from outreach.dashboards.panels.work import (
     panel_cases_by_stage,
@@ -72,6 +77,10 @@ PANELS = [
           {"referrals.Referral": ("dong", "channel", "created_at")}),
     Panel("referrals_by_category", panel_referrals_by_category, "discovery",
           {"referrals.Referral": ("dong", "categories", "created_at")}),
+    Panel("gatekeepers_by_kind", panel_gatekeepers_by_kind, "discovery",
+          {"referrals.Referral": ("gatekeeper_place",)}),
+    Panel("gatekeeper_places", panel_gatekeeper_places, "discovery",
+          {"referrals.Referral": ("gatekeeper_place",)}),
     Panel("first_contact", panel_first_contact, "contact"),
     Panel("overdue_alerts", panel_overdue_alerts, "contact"),
     Panel("model_hit_rate", panel_model_hit_rate, "model"),
@@ -90,6 +99,8 @@ PANELS = [
     Panel("provider_rates", panel_provider_rates, "services",
           {"referrals.ServiceLink": ("service", "provider", "status", "requested_at",
                                      "actual_value")}),
+    Panel("declines_no_capacity", panel_declines_no_capacity, "services",
+          {"referrals.ServiceLink": ("decline_code",)}),
     Panel("cases_by_stage", panel_cases_by_stage, "cases",
           {"outreach.Case": ("household", "stage", "stage_due_on")}),
 ]

@@ -1,4 +1,5 @@
-"""seed_demo: the demo district (영등포구), its logins, catalogue, signals and pairings."""
+"""seed_demo: the demo district (영등포구), its logins, catalogue, three years of history,
+this month's signals and pairings; the dashboards' rollups rebuilt at the end."""
 
 import tempfile
 import time
@@ -8,8 +9,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from config.celery import app as celery_app
 from households.demo import DEMO_LOGINS, seed_registry
 from households.models import Organization
+from outreach.demo_history import HISTORY_MAX_HOUSEHOLDS, demo_history_seed
 from outreach.demo_signals import signal_rows, write_csv
 from outreach.models import SignalBatch
 from outreach.selectors.assessments import risk_model_current
@@ -28,9 +31,14 @@ class Command(BaseCommand):
                             help="do not print the demo logins")
         parser.add_argument("--signals", type=int, default=400,
                             help="rows of the demo agency file (0: none)")
+        parser.add_argument("--no-history", action="store_true",
+                            help="no past: skip the three years of history")
+        parser.add_argument("--history-households", type=int, default=HISTORY_MAX_HOUSEHOLDS,
+                            help="the history happens to at most this many households")
 
-    def handle(self, *args, households, seed, quiet_logins, signals, **options):
-        started = time.monotonic()
+    def handle(self, *args, households, seed, quiet_logins, signals, no_history,
+               history_households, **options):
+        started, cpu_started = time.monotonic(), time.process_time()
 
         def progress(done, total):
             self.stdout.write(f"  가구 {done:,}/{total:,}", ending="\r")
@@ -45,6 +53,7 @@ class Command(BaseCommand):
             f"seed_demo: {work['services_added']} services added to the catalogue, "
             f"{work['pairings_added']} pairing(s) for volunteer1"
         )
+        self.seed_gatekeepers(result["district"])
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"seed_demo: {result['households_added']:,} households added "
@@ -52,10 +61,41 @@ class Command(BaseCommand):
         )
         model = risk_model_current()
         self.stdout.write(f"seed_demo: risk model v{model.version}")
+        if not no_history:
+            self.seed_history(result["district"], seed, history_households)
         if signals:
             self.seed_signals(signals, seed)
+        rollup_started = time.monotonic()
+        # In this process, whether or not a worker runs: the dashboards show it at once.
+        rows = celery_app.tasks["outreach.tasks.dashboard_rollup_refresh"].apply(
+            args=[None]).get()
+        self.stdout.write(f"seed_demo: dashboard rollups rebuilt ({rows:,} rows) in "
+                          f"{time.monotonic() - rollup_started:.1f}s")
+        self.stdout.write(f"seed_demo: seeding took {time.monotonic() - started:.1f}s "
+                          f"(CPU {time.process_time() - cpu_started:.1f}s)")
         if not quiet_logins:
             self.print_logins()
+
+    def seed_history(self, district, seed: int, cap: int):
+        """Three years up to today; once only (a second run adds nothing)."""
+        started = time.monotonic()
+        done = demo_history_seed(district=district, seed=seed, households_cap=cap)
+        if not done:
+            self.stdout.write("seed_demo: history already there")
+            return
+        self.stdout.write(
+            "seed_demo: history of 3 years — {signal_files} signal files, {alerts:,} alerts, "
+            "{visits:,} visits, {service_links:,} service links, {cases:,} cases, "
+            "{check_ins:,} check-ins, {referrals:,} referrals, {targets} targets".format(**done)
+            + f" in {time.monotonic() - started:.1f}s"
+        )
+
+    def seed_gatekeepers(self, district):
+        """A pharmacy, a convenience store and the meter readers in every dong, once."""
+        from referrals.services.gatekeepers import gatekeeper_places_seed
+
+        added = gatekeeper_places_seed(district.dongs.order_by("code"))
+        self.stdout.write(f"seed_demo: {added} gatekeeper places with QR memo pads")
 
     def seed_signals(self, rows: int, seed: int):
         """One demo file from the national feed, so the demo has alerts; once only."""

@@ -27,8 +27,11 @@ from outreach.models import DiscoveryAlert, RiskAssessment, Visit
 # Marks the rows this command made, so a second run only tops up.
 BENCH_NOTE = "bench_dashboard"
 BATCH = 5000
-FACTORS = ["단전 2개월", "건강보험료 체납 6개월", "1인 가구", "통신비 체납 3개월",
-           "관리비 체납 4개월", "실직", "단수 1개월"]
+# Risk factors as stored: codes with their values (outreach.messages).
+FACTORS = [{"code": "power_cutoff", "months": 2}, {"code": "health_insurance_arrears", "months": 6},
+           {"code": "factor_alone"}, {"code": "telecom_arrears", "months": 3},
+           {"code": "maintenance_arrears", "months": 4}, {"code": "job_loss"},
+           {"code": "water_cutoff", "months": 1}]
 LEVELS = ["low", "medium", "high", "critical"]
 
 

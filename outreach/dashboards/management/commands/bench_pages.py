@@ -46,6 +46,11 @@ TARGETS = [
 OPEN_SHARE = 0.4  # of referrals still open; the rest are closed history
 BATCH = 5000
 
+# Risk factors as stored: codes with their values (outreach.messages).
+BENCH_FACTORS = [{"code": "power_cutoff", "months": 2},
+                 {"code": "health_insurance_arrears", "months": 6},
+                 {"code": "telecom_arrears", "months": 3}]
+
 
 class Command(BaseCommand):
     help = "Time pages (p50/p95) at a tenth of the scale and at full scale on PostgreSQL."
@@ -153,7 +158,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 assessments = RiskAssessment.objects.bulk_create([
                     RiskAssessment(household_id=hh[0], score=rng.randint(40, 99),
-                                   level=rng.choice(levels), factors=["단전 2개월", "1인 가구"])
+                                   level=rng.choice(levels),
+                                   factors=[BENCH_FACTORS[0], {"code": "factor_alone"}])
                     for hh in part
                 ], batch_size=BATCH)
                 DiscoveryAlert.objects.bulk_create([
@@ -174,8 +180,7 @@ class Command(BaseCommand):
                 assessments = RiskAssessment.objects.bulk_create([
                     RiskAssessment(household_id=hh[0], score=rng.randint(20, 99),
                                    model_version=rng.choice([1, 2]), level=rng.choice(levels),
-                                   factors=[rng.choice(["단전 2개월", "건강보험료 체납 6개월",
-                                                        "통신비 체납 3개월"]), "1인 가구"])
+                                   factors=[rng.choice(BENCH_FACTORS), {"code": "factor_alone"}])
                     for hh in part
                 ], batch_size=BATCH)
                 alerts = []
