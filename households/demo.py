@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from households.addresses import address_key, normalize_name
 from households.boundaries import features_read
@@ -23,8 +24,9 @@ from households.services import district_boundaries_load
 DISTRICT_CODE, DISTRICT_NAME = "11560", "영등포구"
 DONGS_CSV = Path(settings.BASE_DIR) / "households" / "data" / "yeongdeungpo_dongs.csv"
 DONGS_GEOJSON = Path(settings.BASE_DIR) / "households" / "data" / "yeongdeungpo_dongs.geojson"
-# Shown under the map wherever it is drawn (households/data/README.md).
-DONGS_GEOJSON_ATTRIBUTION = (
+# Shown under the map wherever it is drawn (households/data/README.md); stored in Korean
+# and shown in the reader's language (the map looks the stored text up in the catalogue).
+DONGS_GEOJSON_ATTRIBUTION = gettext_noop(
     "경계: 통계청(KOSTAT) 2013 센서스용 행정구역경계(단순화), southkorea/seoul-maps "
     "프로젝트 제공, Apache-2.0 라이선스"
 )

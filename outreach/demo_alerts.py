@@ -25,6 +25,7 @@ from outreach.models import (
     VisitNeed,
 )
 from outreach.scoring import Params, score_household
+from outreach.services.visits import visit_retry_at
 from outreach.signal_kinds import KINDS_BY_CODE
 from referrals.models import CloseReason, NeedDomain
 
@@ -101,7 +102,6 @@ def plan_batches(h: History, households: list, model, source, dong_codes: dict,
     alert for each household over the threshold that has none open."""
     rng, params = h.rng, Params.of(model)
     seen: dict[int, list] = {}
-    texts: dict = {}  # factor sentences, each made once (as the live pipeline does)
     for day in batch_days(h):
         received = at(day, 9, rng.randint(0, 40))
         batch = SignalBatch(source=source, channel=SignalBatch.Channel.API,
@@ -127,8 +127,7 @@ def plan_batches(h: History, households: list, model, source, dong_codes: dict,
         alerts = 0
         for hh in picked:
             result = score_household(lives_alone=hh.lives_alone, elderly=hh.elderly,
-                                     signals=seen[hh.id], params=params, today=day,
-                                     texts=texts)
+                                     signals=seen[hh.id], params=params, today=day)
             assessment = RiskAssessment(household_id=hh.id, model_version=model.version,
                                         score=result.score, level=result.level,
                                         factors=result.factors, batch=batch,
@@ -186,7 +185,7 @@ def _visits(h: History, life: Life, hh, first_try: datetime) -> tuple[str, datet
             visit.suggested_next_step = "복지등기 우편 발송, 이웃·통반장 탐문"
             return "unreachable", when
         previous = visit
-        when = office_time(rng, when, settings.VISIT_RETRY_DAYS)
+        when = visit_retry_at(missed_at=when, now=when)
     return "unreachable", when
 
 

@@ -53,8 +53,17 @@ FACTORS.update({
 })
 
 
+# Names of the factors whose words need values (the dashboards group by the name alone).
+FACTOR_NAMES = {
+    FACTOR_CUTOFFS: _("공급 중단 여러 종 동시"),
+    FACTOR_MANY_KINDS: _("위기정보 여러 종 중복"),
+}
+
+
 def factor_label(code: str) -> str:
     """The factor's name without its amounts (the dashboards group by it)."""
+    if code in FACTOR_NAMES:
+        return str(FACTOR_NAMES[code])
     if code in FACTORS:
         return message_text({"code": code})
     return code
@@ -108,6 +117,10 @@ TIMELINE = {
     "visit_scheduled_retry": Template(_("가정방문 예정 %(when)s (%(n)s차)")),
     "visit_recorded": Template(_("가정방문 %(n)s차: %(outcome)s"),
                                {"outcome": dict(Visit.Outcome.choices)}),
+    "visit_chosen": Template(_("가정방문 %(n)s차 기록을 두 기록 중에서 골라 고침")),
+    "visit_chosen_outcome": Template(
+        _("가정방문 %(n)s차 기록을 두 기록 중에서 골라 고침 — 결과 %(before)s → %(after)s"),
+        {"before": dict(Visit.Outcome.choices), "after": dict(Visit.Outcome.choices)}),
     "visit_unreachable": Template(
         _("가정방문 %(n)s차: %(outcome)s — 연락 두절 (%(n)s회 부재). 권고: %(step)s"),
         {"outcome": dict(Visit.Outcome.choices), "step": lambda _v: str(UNREACHABLE_NEXT_STEP)}),

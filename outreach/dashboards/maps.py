@@ -274,6 +274,8 @@ def district_map(scope: DashboardScope, period: Period, figure_key: str | None,
     ]
     attribution = next((d.district.boundary_attribution for d in scope.dongs
                         if d.district.boundary_attribution), "")
+    # The demo's attribution is in the catalogue; another district's shows as it was given.
+    attribution = _(attribution) if attribution else ""
     title = _("%(where)s 행정동 지도: %(figure)s") % {
         "where": scope.dongs[0].district, "figure": figure.label}
     return DistrictMap(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from households.hooks import dong_figures_changed_send
+from households.messages import message
 from households.services import timeline_add
 from outreach.models import NeedLevel, Visit, VisitNeed
 from outreach.services.visits import visit_record
@@ -70,7 +71,7 @@ def _visit_revise(*, visit: Visit, user, values: dict) -> Visit:
     a changed outcome is written on the timeline for the worker to act on."""
     if values["outcome"] not in Visit.Outcome.values:
         raise ValidationError({"outcome": _("방문 결과를 골라 주세요.")})
-    before = visit.get_outcome_display()
+    before = visit.outcome
     visit.outcome = values["outcome"]
     visit.observations = values.get("observations", "")
     visit.crisis_level = values.get("crisis_level", "")
@@ -82,10 +83,8 @@ def _visit_revise(*, visit: Visit, user, values: dict) -> Visit:
         for domain, need in _needs_of(values).items()
         if need["level"] != NeedLevel.NONE or need["note"]
     ])
-    summary = _("가정방문 %(n)s차 기록을 두 기록 중에서 골라 고침") % {"n": visit.attempt_no}
-    if before != visit.get_outcome_display():
-        summary += " — " + _("결과 %(before)s → %(after)s") % {
-            "before": before, "after": visit.get_outcome_display()}
+    summary = message("visit_chosen", n=visit.attempt_no) if before == visit.outcome else (
+        message("visit_chosen_outcome", n=visit.attempt_no, before=before, after=visit.outcome))
     timeline_add(household_id=visit.household_id, kind="visit", actor=user, obj=visit,
                  summary=summary)
     dong_figures_changed_send([visit.household.dong_id])

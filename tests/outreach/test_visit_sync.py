@@ -43,7 +43,8 @@ def test_an_offline_record_from_the_current_version_is_applied_once(planned_visi
     assert visit.outcome == "met" and visit.version == 2
     assert visit.needs.get().domain == "food"
     assert TimelineEvent.objects.filter(object_type="visit", object_id=str(visit.pk),
-                                        summary__contains="만남").count() == 1
+                                        message__code="visit_recorded",
+                                        message__outcome="met").count() == 1
 
 
 def test_a_record_changed_meanwhile_is_not_overwritten(planned_visit, staff1, manager1,
@@ -85,8 +86,8 @@ def test_the_worker_chooses_field_by_field_and_both_writes_survive(planned_visit
         "냉장고가 비어 있음", "medium", 3)
     assert visit.needs.get().level == "high"
     # The other session's record is on the timeline too: nothing vanished.
-    lines = list(TimelineEvent.objects.filter(object_type="visit", object_id=str(visit.pk))
-                 .values_list("summary", flat=True))
+    lines = [event.text for event in
+             TimelineEvent.objects.filter(object_type="visit", object_id=str(visit.pk))]
     assert any("두 기록 중에서 골라" in line for line in lines)
 
 
