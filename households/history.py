@@ -9,7 +9,7 @@ the ORM's save and leaves no history row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -17,12 +17,21 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from households.models import mask_name
 
 EMPTY = "—"
+
+# How a stored value that is a code, or a sentence the system wrote, reads in the reader's
+# language: {(model_name, field_name): reader}, registered by the apps that own the model
+# (as their messages modules register timeline codes).
+_VALUE_READERS: dict[tuple[str, str], Callable[[str], str]] = {}
+
+
+def history_values_register(readers: dict) -> None:
+    _VALUE_READERS.update(readers)
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,9 @@ class HistoryEntry:
 def _display(model_field: models.Field, value, usernames: dict) -> str:
     if value is None or value == "":
         return EMPTY
+    reader = _VALUE_READERS.get((model_field.model._meta.model_name, model_field.name))
+    if reader is not None:
+        return reader(value)
     if model_field.is_relation:
         if model_field.related_model is get_user_model():
             return usernames.get(value, f"#{value}")
@@ -65,7 +77,20 @@ def _display(model_field: models.Field, value, usernames: dict) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str):
+        # A catalogue sentence the system stored (its Korean msgid) reads in the reader's
+        # language; what people typed is not in the catalogue and stays as typed.
+        return gettext(value)
     return str(value)
+
+
+def _field_label(model_field: models.Field) -> str:
+    """The field's name for a reader; a relation left with Django's default name (the
+    attribute, e.g. "household") takes the name of the model it points to."""
+    label = str(model_field.verbose_name)
+    if model_field.is_relation and label == model_field.name.replace("_", " "):
+        return str(model_field.related_model._meta.verbose_name)
+    return label
 
 
 def _household_of(row) -> int | None:
@@ -130,7 +155,7 @@ def _entry(model, tracked, previous, row, usernames) -> HistoryEntry:
         if previous is None and after in (None, ""):
             continue
         changes.append(FieldChange(
-            name=f.name, label=str(f.verbose_name),
+            name=f.name, label=_field_label(f),
             before=_display(f, before, usernames), after=_display(f, after, usernames)))
     return HistoryEntry(
         at=row.history_date, username=usernames.get(row.history_user_id, ""),

@@ -10,10 +10,12 @@ from __future__ import annotations
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from households.history import history_values_register
 from households.messages import Template, message_text, messages_register, value_text
 from outreach.models import Approval, ApprovalDecision, Case, CheckIn, CrisisLevel, Pairing, Visit
 from outreach.scoring import FACTOR_ALONE, FACTOR_CUTOFFS, FACTOR_ELDERLY, FACTOR_MANY_KINDS
 from outreach.signal_kinds import SIGNAL_KINDS, kind_label
+from referrals.messages import merged_note_text
 from referrals.models import CloseReason
 
 # --- risk factors --------------------------------------------------------------------
@@ -194,3 +196,9 @@ REJECTIONS = {
 messages_register(FACTORS)
 messages_register(TIMELINE)
 messages_register(REJECTIONS)
+# Field history (households.history): an alert's origin is a code; a merge's note is a
+# sentence the system wrote.
+history_values_register({
+    ("discoveryalert", "origin"): lambda code: str(ORIGINS.get(code, code)),
+    ("discoveryalert", "close_note"): merged_note_text,
+})

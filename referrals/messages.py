@@ -3,10 +3,14 @@ households.messages)."""
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from households.history import history_values_register
 from households.messages import Template, messages_register
+from households.particles import particles_fix
 from referrals.models import CloseReason, Concern, DeclineReason, Referral, SharingConsent
 
 
@@ -68,3 +72,16 @@ TIMELINE = {
 }
 
 messages_register(TIMELINE)
+
+
+def merged_note_text(note: str) -> str:
+    """A merge's closing note ("A-2로 병합", written in the merger's language) read in the
+    reader's; any other note as it was typed."""
+    found = re.fullmatch(r"(\S+)(?:으로|로) 병합|Merged into (\S+)", note)
+    if found is None:
+        return gettext(note)
+    return particles_fix(gettext("%(target)s(으)로 병합") % {
+        "target": found.group(1) or found.group(2)})
+
+
+history_values_register({("referral", "close_note"): merged_note_text})

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from households.messages import message
 from households.models import AccessLog
@@ -68,7 +69,8 @@ def consent_withdraw(*, household, user, withdrawn_on: date, note: str) -> Shari
                                                           S.IN_SERVICE])):
         if link.status == S.REQUESTED:
             link.status, link.cancelled_at = S.CANCELLED, now
-            link.cancel_reason = _("정보 제공 동의 철회")
+            # The catalogue sentence, read in each reader's language (households.history).
+            link.cancel_reason = gettext_noop("정보 제공 동의 철회")
         link.consent_withdrawn_at = now
         link.save()
     timeline_add(household_id=household.pk, kind="consent", actor=user, obj=consent,
