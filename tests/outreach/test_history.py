@@ -210,3 +210,34 @@ def test_history_pages_are_scoped_like_their_records(
 def test_alert_and_visit_models_are_tracked():
     assert DiscoveryAlert.history.model._meta.db_table.endswith("historicaldiscoveryalert")
     assert Visit.history.model._meta.db_table.endswith("historicalvisit")
+
+
+def test_history_reads_codes_and_system_sentences_in_the_readers_language(
+        staff1, yeouido_household):
+    """An alert's origin is a code and a merge's note a sentence the system wrote in the
+    merger's language: an English reader reads both in English, a Korean one in Korean;
+    a relation is named by what it points to, never by its attribute ("household")."""
+    from django.utils import translation
+
+    from households.history import history_entries
+    from households.models import Household
+    from outreach.selectors.inbox import inbox_item
+    from outreach.services.alerts import alert_merge, alert_open
+
+    first = alert_open(household=yeouido_household, origin="risk_model")
+    neighbour = Household.objects.filter(dong=yeouido_household.dong).exclude(
+        pk=yeouido_household.pk).first()
+    second = alert_open(household=neighbour, origin="referral")
+    with translation.override("ko"):
+        alert_merge(alert=first, target=inbox_item(staff1, "alert", second.pk), actor=staff1)
+
+    def read(language):
+        with translation.override(language):
+            entries = history_entries([DiscoveryAlert.history.filter(id=first.pk)])
+            return {c.label: c.after for e in entries for c in e.changes}
+
+    english, korean = read("en"), read("ko")
+    assert "Risk signal discovery" in english.values()
+    assert f"Merged into A-{second.pk}" in english.values()
+    assert f"A-{second.pk}로 병합" in korean.values() and "위기정보 발굴" in korean.values()
+    assert "household" not in english and "household" not in korean
