@@ -53,7 +53,10 @@ def test_tab_reaches_every_dong_and_enter_opens_its_dashboard(live_server, open_
 
     # Colour the map by open alerts per 1,000 households with the plain form.
     page.get_by_label("지도에 칠할 수치").select_option("open_alerts")
-    page.get_by_role("button", name="지도 보기").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="지도 보기").click()
+    page.wait_for_load_state("load")
+    assert "map=open_alerts" in page.url
     expect(page.get_by_label("지도에 칠할 수치")).to_have_value("open_alerts")
     expect(shapes).to_have_count(18)
 
