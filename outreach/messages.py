@@ -200,5 +200,6 @@ messages_register(REJECTIONS)
 # sentence the system wrote.
 history_values_register({
     ("discoveryalert", "origin"): lambda code: str(ORIGINS.get(code, code)),
+    ("discoveryalert", "close_reason"): lambda code: str(dict(CloseReason.choices).get(code, code)),
     ("discoveryalert", "close_note"): merged_note_text,
 })

@@ -77,7 +77,7 @@ messages_register(TIMELINE)
 def merged_note_text(note: str) -> str:
     """A merge's closing note ("A-2로 병합", written in the merger's language) read in the
     reader's; any other note as it was typed."""
-    found = re.fullmatch(r"(\S+)(?:으로|로) 병합|Merged into (\S+)", note)
+    found = re.fullmatch(r"(\S+?)(?:으로|로) 병합|Merged into (\S+)", note)
     if found is None:
         return gettext(note)
     return particles_fix(gettext("%(target)s(으)로 병합") % {

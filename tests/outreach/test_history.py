@@ -239,5 +239,7 @@ def test_history_reads_codes_and_system_sentences_in_the_readers_language(
     english, korean = read("en"), read("ko")
     assert "Risk signal discovery" in english.values()
     assert f"Merged into A-{second.pk}" in english.values()
-    assert f"A-{second.pk}로 병합" in korean.values() and "위기정보 발굴" in korean.values()
+    assert "Duplicate" in english.values() and "중복" in korean.values()  # words, not the code
+    assert {f"A-{second.pk}로 병합", f"A-{second.pk}으로 병합"} & set(korean.values())
+    assert "위기정보 발굴" in korean.values()
     assert "household" not in english and "household" not in korean
