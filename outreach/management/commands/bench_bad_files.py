@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand
 
 from config.celery import app as celery_app
 from households.demo import seed_registry
+from households.messages import message_text
 from households.models import Organization
 from outreach.demo_signals import signal_rows, write_csv, write_xlsx
 from outreach.models import SignalBatch, SignalRejection
@@ -124,8 +125,8 @@ class Command(BaseCommand):
         batch.refresh_from_db()
         seconds = time.monotonic() - started
         summary = signal_batch_summary(batch)
-        rejected = list(SignalRejection.objects.filter(batch=batch).order_by("line")
-                        .values_list("line", "reason")[:3])
+        rejected = [(r.line, message_text(r.message) if r.message else r.reason)
+                    for r in SignalRejection.objects.filter(batch=batch).order_by("line")[:3]]
         self.stdout.write(
             f"bench_bad_files file={name} size_mb={path.stat().st_size / 1e6:.0f} "
             f"status={batch.status} rows={summary['rows']} accepted={summary['accepted']} "
