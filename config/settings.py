@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    # Field-level history of the records people change (on SQLite and PostgreSQL alike).
+    "simple_history",
     "households",
     "referrals",
     "outreach",
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Who made each change that history records.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -151,6 +155,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Permissions that come with a role (households.permissions.ROLE_PERMISSIONS).
+    "households.permissions.RolePermissionBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -366,6 +372,11 @@ CHECK_IN_GRACE_DAYS = env.int("CHECK_IN_GRACE_DAYS", default=2)
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
+    # the auditor's month: a reminder when last month's access log is unreviewed
+    "access-review-remind": {
+        "task": "households.tasks.access_review_remind",
+        "schedule": crontab(hour=9, minute=30),
+    },
     "service-links-remind-unanswered": {
         "task": "referrals.tasks.service_links_remind_unanswered",
         "schedule": crontab(hour=9, minute=0),
@@ -397,5 +408,20 @@ PUBLIC_REPORT_MAX_BYTES = env.int("PUBLIC_REPORT_MAX_BYTES", default=16 * 1024)
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["SexEnum"] = (
     "households.models.Person.Sex"
 )
+
+# Break the glass: how long a reason given for opening a record outside one's own work
+# holds for that household in the session.
+BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=60)
+
+# The auditor's month: a person with this many record views in a month is listed, and
+# views outside these hours (local, [start, end)) or at weekends count as after hours.
+AUDIT_MANY_VIEWS = env.int("AUDIT_MANY_VIEWS", default=200)
+AUDIT_WORKING_HOURS = (env.int("AUDIT_WORK_START_HOUR", default=8),
+                       env.int("AUDIT_WORK_END_HOUR", default=19))
+
+# Retention: households with no activity for this many years are listed for the auditor,
+# who approves their anonymisation.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)
+
 # 걱정되는 점: a referral's categories and a check-in's worry are one choice set.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ConcernEnum"] = "referrals.models.Concern"

@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 
 from households import apis as household_apis
 from households import views as household_views
+from outreach.apis import approvals as approval_apis
 from outreach.apis import cases as case_apis
 from outreach.apis import inbox as inbox_apis
 from outreach.apis import pairings as pairing_apis
@@ -24,11 +25,13 @@ router.register("households", household_apis.HouseholdViewSet, basename="househo
 router.register("people", household_apis.PersonViewSet, basename="person")
 router.register("visits", visit_apis.VisitViewSet, basename="visit")
 router.register("cases", case_apis.CaseViewSet, basename="case")
+router.register("approvals", approval_apis.ApprovalViewSet, basename="approval")
 router.register("pairings", pairing_apis.PairingViewSet, basename="pairing")
 router.register("check-ins", pairing_apis.CheckInViewSet, basename="check-in")
 router.register("services", referral_apis.ServiceViewSet, basename="service")
 router.register("service-links", referral_apis.ServiceLinkViewSet, basename="service-link")
 router.register("referrals", referral_apis.ReferralViewSet, basename="referral")
+router.register("consents", referral_apis.ConsentViewSet, basename="consent")
 router.register("signal-batches", signal_batch_apis.SignalBatchViewSet, basename="signal-batch")
 router.register("gatekeeper-places", referral_apis.GatekeeperPlaceViewSet,
                 basename="gatekeeper-place")

@@ -83,6 +83,8 @@ class DemoLogin:
 DEMO_LOGINS = [
     DemoLogin("admin", Role.DISTRICT_ADMIN, "구 관리자: 구 전체, 사용자·기관 관리, 접속기록"),
     DemoLogin("staff1", Role.DONG_STAFF, "동 복지담당: 여의동, 신길1동"),
+    DemoLogin("lead1", Role.TEAM_LEAD, "동 복지팀장: 여의동, 신길1동 사례 계획·종결 결재"),
+    DemoLogin("admin2", Role.DISTRICT_ADMIN, "두 번째 구 관리자: 위험도 모델 새 버전 승인"),
     DemoLogin("manager1", Role.CASE_MANAGER, "통합사례관리사: 구 전체 사례"),
     DemoLogin("volunteer1", Role.VOLUNTEER, "복지통장: 신길1동 이웃 제보"),
     DemoLogin("partner1", Role.PARTNER, "협력기관: 영등포구 푸드뱅크"),
@@ -139,6 +141,9 @@ def seed_users(district: District, dongs: list[Dong], orgs: dict[str, Organizati
         "staff1": [dict(role=Role.DONG_STAFF, dong=by_short["여의동"]),
                    dict(role=Role.DONG_STAFF, dong=by_short["신길1동"])],
         "staff2": [dict(role=Role.DONG_STAFF, dong=by_short["대림2동"])],
+        "lead1": [dict(role=Role.TEAM_LEAD, dong=by_short["여의동"]),
+                  dict(role=Role.TEAM_LEAD, dong=by_short["신길1동"])],
+        "admin2": [dict(role=Role.DISTRICT_ADMIN, district=district)],
         "manager1": [dict(role=Role.CASE_MANAGER, district=district)],
         "volunteer1": [dict(role=Role.VOLUNTEER, dong=by_short["신길1동"], group="복지통장")],
         "partner1": [dict(role=Role.PARTNER, organization=orgs["ydp-foodbank"])],

@@ -41,3 +41,51 @@ class AccessLogFilterForm(forms.Form):
             end = datetime.combine(data["date_to"] + timedelta(days=1), time.min, tz)
             entries = entries.filter(at__lt=end)
         return entries
+
+
+class HistoryExportForm(forms.Form):
+    """The auditor's change history of a period, as CSV, with the reason it is taken out."""
+
+    MAX_DAYS = 93
+
+    date_from = forms.DateField(label=_("시작일"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("종료일"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label=_("내보내는 사유"), max_length=300, min_length=2,
+        error_messages={"required": _("내보내는 사유를 적어 주세요."),
+                        "min_length": _("사유를 두 글자 이상 적어 주세요.")},
+        help_text=_("예: 3월 정기 점검"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if start > end:
+                raise forms.ValidationError(_("시작일이 종료일보다 늦습니다."))
+            if (end - start).days >= self.MAX_DAYS:
+                raise forms.ValidationError(
+                    _("한 번에 %(days)s일까지 내보낼 수 있습니다.") % {"days": self.MAX_DAYS})
+        if data.get("reason"):
+            data["reason"] = " ".join(data["reason"].split())
+        return data
+
+    @property
+    def period(self) -> tuple[datetime, datetime]:
+        tz = timezone.get_current_timezone()
+        data = self.cleaned_data
+        return (datetime.combine(data["date_from"], time.min, tz),
+                datetime.combine(data["date_to"] + timedelta(days=1), time.min, tz))
+
+
+class AccessMonthForm(forms.Form):
+    """Which month the auditor looks at (YYYY-MM)."""
+
+    month = forms.DateField(label=_("월"), input_formats=["%Y-%m"], required=False,
+                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+
+
+class AccessReviewForm(forms.Form):
+    note = forms.CharField(label=_("점검 의견"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": _("점검 의견을 적어 주세요.")})

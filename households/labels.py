@@ -17,6 +17,7 @@ TIMELINE_KINDS = {
     "case": _("사례관리"),
     "check_in": _("안부 확인"),
     "note": _("메모"),
+    "consent": _("정보 제공 동의"),
 }
 
 ACCESS_LOG_OBJECT_TYPES = {
@@ -26,6 +27,18 @@ ACCESS_LOG_OBJECT_TYPES = {
     "household_search": _("가구 검색"),
     "household_work": _("가구 방문·연계·사례"),
     "household_timeline": _("가구 타임라인"),
+    "household_history": _("가구 변경 이력"),
+    "case_history": _("사례관리 변경 이력"),
+    "referral_history": _("의뢰 변경 이력"),
+    "history": _("변경 이력"),
+    "consent_override": _("동의 없이 서비스 연계"),
+    "consent_list": _("정보 제공 동의 목록"),
+    "approval_list": _("결재함"),
+    "retention_list": _("보존기간 경과 가구 목록"),
+    "anonymisation": _("익명 처리 승인"),
+    "break_glass": _("업무 밖 열람 (사유)"),
+    "approval": _("결재"),
+    "consent": _("정보 제공 동의"),
     "visit": _("방문"),
     "visit_list": _("방문 목록"),
     "case": _("사례관리"),

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import TokenProxy
+from simple_history.models import HistoricalRecords
 
 from households.messages import message_text
 
@@ -113,6 +114,11 @@ class Household(models.Model):
     registered_here = models.BooleanField(_("주민등록 일치"), default=True)
     created_at = models.DateTimeField(_("등록일시"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
+    # Set when names, contacts and the address were removed after RETENTION_YEARS without
+    # activity (the auditor approved it); the row stays, so the dashboards' figures do.
+    anonymised_at = models.DateTimeField(_("익명 처리일시"), null=True, blank=True)
+    # Field-level history (households.history reads it); derived columns are left out.
+    history = HistoricalRecords(excluded_fields=["address_key", "updated_at"])
 
     class Meta:
         verbose_name = _("가구")
@@ -165,6 +171,8 @@ class Person(models.Model):
     rrn_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     rrn_masked = models.CharField(_("주민등록번호"), max_length=14, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The keyed hash stays out of history: the masked form says all a reader needs.
+    history = HistoricalRecords(excluded_fields=["name_key", "rrn_hash"])
 
     class Meta:
         verbose_name = _("가구원")
@@ -206,6 +214,8 @@ class Person(models.Model):
 
 class Role(models.TextChoices):
     DONG_STAFF = "dong_staff", _("동 복지담당")
+    # Approves or returns the case plans and closures of their dongs (maker-checker).
+    TEAM_LEAD = "team_lead", _("동 복지팀장")
     CASE_MANAGER = "case_manager", _("통합사례관리사")
     DISTRICT_ADMIN = "district_admin", _("구 관리자")
     VOLUNTEER = "volunteer", _("자원봉사자")
@@ -245,7 +255,7 @@ class Membership(models.Model):
             models.CheckConstraint(
                 name="membership_has_scope",
                 condition=(
-                    Q(role__in=["dong_staff", "volunteer"], dong__isnull=False)
+                    Q(role__in=["dong_staff", "team_lead", "volunteer"], dong__isnull=False)
                     | Q(role__in=["case_manager", "district_admin", "auditor"],
                         district__isnull=False)
                     | Q(role__in=["partner", "agency_feed"], organization__isnull=False)
@@ -350,3 +360,55 @@ class ApiToken(TokenProxy):
 
     def __str__(self):
         return _("%(user)s의 API 토큰") % {"user": self.user}
+
+
+class AccessReview(models.Model):
+    """접속기록 점검 (안전성 확보조치 기준: at least monthly): the auditor marks a month
+    reviewed with a note. Insert-only: no update path, and a trigger refuses UPDATE."""
+
+    month = models.DateField(_("점검 월"), db_index=True)  # the first day of the month
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("점검한 사람"))
+    reviewed_at = models.DateTimeField(_("점검일시"), auto_now_add=True)
+    note = models.TextField(_("점검 의견"))
+
+    class Meta:
+        verbose_name = _("접속기록 점검")
+        verbose_name_plural = _("접속기록 점검")
+        ordering = ["-month", "-reviewed_at"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.reviewed_by}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("AccessReview rows are insert-only")
+        super().save(*args, **kwargs)
+
+
+class AccessReviewReminder(models.Model):
+    """One reminder per unreviewed month, so the daily task sends it once."""
+
+    month = models.DateField(unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+
+class AnonymisationApproval(models.Model):
+    """The auditor approved removing a long-inactive household's personal details."""
+
+    household = models.OneToOneField(Household, on_delete=models.CASCADE,
+                                     related_name="anonymisation")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("승인한 사람"))
+    approved_at = models.DateTimeField(_("승인일시"), auto_now_add=True)
+    done_at = models.DateTimeField(_("처리일시"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("익명 처리 승인")
+        verbose_name_plural = _("익명 처리 승인")
+
+    def __str__(self):
+        return f"household {self.household_id}"

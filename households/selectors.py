@@ -6,14 +6,31 @@ is not in the queryset, so ``get_object_or_404`` answers 404 for it.
 """
 
 from dataclasses import dataclass
+from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.utils import timezone
 
-from households.models import AccessLog, Dong, Household, Membership, Organization, Person, Role
+from households.dates import add_months
+from households.models import (
+    AccessLog,
+    AccessReview,
+    Dong,
+    Household,
+    Membership,
+    Organization,
+    Person,
+    Role,
+)
 
 # Roles that see full records of the dongs they cover.
-RECORD_ROLES = frozenset({Role.DONG_STAFF, Role.CASE_MANAGER, Role.DISTRICT_ADMIN})
+RECORD_ROLES = frozenset({Role.DONG_STAFF, Role.TEAM_LEAD, Role.CASE_MANAGER,
+                          Role.DISTRICT_ADMIN})
+# Roles that hold their records dong by dong.
+DONG_RECORD_ROLES = (Role.DONG_STAFF, Role.TEAM_LEAD)
 
 
 @dataclass(frozen=True)
@@ -25,6 +42,8 @@ class Scope:
     # Dongs a volunteer works in (they see only their own submissions and pairings there).
     volunteer_dong_ids: frozenset
     organization_ids: frozenset
+    # Dongs whose queue is the user's own work (dong staff, team lead): no reason asked.
+    queue_dong_ids: frozenset = frozenset()
 
     def has(self, *roles) -> bool:
         return any(role in self.roles for role in roles)
@@ -54,7 +73,7 @@ def scope_of(user) -> Scope:
     wide_districts = {
         m[2] for m in memberships if m[0] in (Role.DISTRICT_ADMIN, Role.CASE_MANAGER) and m[2]
     }
-    dong_ids = {m[1] for m in memberships if m[0] == Role.DONG_STAFF and m[1]}
+    dong_ids = {m[1] for m in memberships if m[0] in DONG_RECORD_ROLES and m[1]}
     if wide_districts:
         dong_ids |= set(
             Dong.objects.filter(district_id__in=wide_districts).values_list("id", flat=True)
@@ -72,6 +91,8 @@ def scope_of(user) -> Scope:
             m[1] for m in memberships if m[0] == Role.VOLUNTEER and m[1]
         ),
         organization_ids=frozenset(m[3] for m in memberships if m[3]),
+        queue_dong_ids=frozenset(m[1] for m in memberships
+                                 if m[0] in DONG_RECORD_ROLES and m[1]),
     )
     user._doorstep_scope = scope
     return scope
@@ -96,7 +117,7 @@ def household_viewers(household: Household, roles=RECORD_ROLES) -> QuerySet:
     case managers and district admins of its district). Every picker of people for a
     household's work draws from here, so nobody is offered work they could not open."""
     dong = household.dong
-    grants = (Q(role=Role.DONG_STAFF, dong_id=dong.pk)
+    grants = (Q(role__in=DONG_RECORD_ROLES, dong_id=dong.pk)
               | Q(role__in=[Role.CASE_MANAGER, Role.DISTRICT_ADMIN],
                   district_id=dong.district_id))
     user_ids = Membership.objects.filter(grants, role__in=list(roles)).values("user_id")
@@ -157,3 +178,70 @@ def access_log_entries(user) -> QuerySet[AccessLog]:
     if not scope.has(Role.AUDITOR, Role.DISTRICT_ADMIN):
         return AccessLog.objects.none()
     return AccessLog.objects.all()
+
+
+# --- "current work": whose full record a user opens without giving a reason ----------
+
+# Checks the higher apps register (outreach: assigned alerts, managed cases, visits,
+# assigned referrals): check(user, household_id) → True when it is the user's work.
+_CURRENT_WORK_CHECKS: list = []
+
+
+def register_current_work_check(check) -> None:
+    if check not in _CURRENT_WORK_CHECKS:
+        _CURRENT_WORK_CHECKS.append(check)
+
+
+def household_in_current_work(user, household: Household) -> bool:
+    """The household is in the user's own dong queue (dong staff, team lead) or in work
+    assigned to them; anything else needs a reason first (break the glass)."""
+    if household.dong_id in scope_of(user).queue_dong_ids:
+        return True
+    return any(check(user, household.pk) for check in _CURRENT_WORK_CHECKS)
+
+
+# --- the auditor's month ---------------------------------------------------------------
+
+def access_month_report(user, month) -> dict:
+    """Unusual access in one month (``month``: its first day), for the auditor: people who
+    viewed many records, views outside working hours, exports, break-the-glass views and
+    consent overrides, and the reviews already written."""
+    if not scope_of(user).has(Role.AUDITOR):
+        return {}
+    tz = timezone.get_current_timezone()
+    since = datetime.combine(month, time.min, tz)
+    until = datetime.combine(add_months(month, 1), time.min, tz)
+    rows = AccessLog.objects.filter(at__gte=since, at__lt=until)
+    views = rows.filter(action=AccessLog.Action.VIEW)
+    start, end = settings.AUDIT_WORKING_HOURS
+    after_hours = views.annotate(hour=ExtractHour("at"), weekday=ExtractIsoWeekDay("at")).filter(
+        Q(hour__lt=start) | Q(hour__gte=end) | Q(weekday__gte=6))
+    return {
+        "month": month,
+        "many_views": list(views.values("username").annotate(n=Count("id"))
+                           .filter(n__gte=settings.AUDIT_MANY_VIEWS).order_by("-n")),
+        "after_hours": list(after_hours.values("username").annotate(n=Count("id"))
+                            .order_by("-n")),
+        "exports": list(rows.filter(action=AccessLog.Action.EXPORT).order_by("at")[:500]),
+        "break_glass": list(rows.filter(object_type="break_glass").order_by("at")[:500]),
+        "overrides": list(rows.filter(object_type="consent_override").order_by("at")[:500]),
+        "reviews": list(AccessReview.objects.filter(month=month)
+                        .select_related("reviewed_by").order_by("reviewed_at")),
+    }
+
+
+# --- retention ---------------------------------------------------------------------------
+
+def households_inactive(user, *, today=None) -> QuerySet[Household]:
+    """Households of the auditor's districts with no activity (no change, no timeline line)
+    for settings.RETENTION_YEARS, not yet anonymised nor approved for it."""
+    if not scope_of(user).has(Role.AUDITOR):
+        return Household.objects.none()
+    today = today or timezone.localdate()
+    cutoff = datetime.combine(add_months(today, -12 * settings.RETENTION_YEARS), time.min,
+                              timezone.get_current_timezone())
+    return (Household.objects.filter(dong__district_id__in=scope_of(user).district_ids,
+                                     anonymised_at__isnull=True, anonymisation__isnull=True,
+                                     created_at__lt=cutoff, updated_at__lt=cutoff)
+            .exclude(timeline__at__gte=cutoff)
+            .select_related("dong").order_by("dong__code", "id"))

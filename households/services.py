@@ -1,14 +1,31 @@
 """Every write to the registry, one function per use case."""
 
 import ipaddress
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.celery import enqueue_on_commit as enqueue
 from households.boundaries import BoundaryFileError, boundaries_match
-from households.models import AccessLog, Dong, Household, Person, TimelineEvent
+from households.dates import add_months
+from households.models import (
+    AccessLog,
+    AccessReview,
+    AccessReviewReminder,
+    AnonymisationApproval,
+    Dong,
+    Household,
+    Membership,
+    Person,
+    Role,
+    TimelineEvent,
+)
 from households.rrn import rrn_protect, rrn_redact_path, rrn_redact_text
 
 
@@ -45,6 +62,8 @@ def access_log_write(
     """One append-only row per view, create, update, delete, export, print or download."""
     user = user if user is not None else getattr(request, "user", None)
     authenticated = getattr(user, "is_authenticated", False)
+    # A record opened outside the user's work carries the reason given for it.
+    reason = reason or getattr(request, "break_glass_reason", "")
     return AccessLog.objects.create(
         user=user if authenticated else None,
         username=user.get_username() if authenticated else "",
@@ -159,6 +178,79 @@ def timeline_add_many(lines: list[dict]) -> None:
     )
 
 
+def access_review_mark(*, user, month, note: str):
+    """The auditor marks a month's access log reviewed (insert-only; a second note is a
+    second row)."""
+    note = rrn_redact_text((note or "").strip())[0]
+    if not note:
+        raise ValidationError({"note": _("점검 의견을 적어 주세요.")})
+    if month >= timezone.localdate().replace(day=1) + timedelta(days=31):
+        raise ValidationError({"month": _("아직 오지 않은 달입니다.")})
+    return AccessReview.objects.create(month=month, reviewed_by=user, note=note)
+
+
+def access_review_remind(today: date | None = None) -> int:
+    """Remind the auditors when last month is not yet reviewed: once per month (a unique
+    reminder row), however often the daily task runs. Returns e-mails sent."""
+    today = today or timezone.localdate()
+    last_month = add_months(today.replace(day=1), -1)
+    if AccessReview.objects.filter(month=last_month).exists():
+        return 0
+    _reminder, created = AccessReviewReminder.objects.get_or_create(month=last_month)
+    if not created:
+        return 0
+    auditors = get_user_model().objects.filter(
+        is_active=True, pk__in=Membership.objects.filter(role=Role.AUDITOR).values("user_id")
+    ).exclude(email="")
+    emails = sorted(auditors.values_list("email", flat=True))
+    if emails:
+        send_mail(
+            subject=_("[Doorstep] %(month)s 접속기록 점검이 남아 있습니다")
+            % {"month": f"{last_month:%Y-%m}"},
+            message=_("%(month)s 접속기록을 아직 점검하지 않았습니다. Doorstep의 '월별 "
+                      "접속기록 점검'에서 확인하고 점검 의견을 남겨 주세요.")
+            % {"month": f"{last_month:%Y-%m}"},
+            from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=emails,
+        )
+    return len(emails)
+
+
+ANONYMISED = "(익명 처리)"
+
+
+@transaction.atomic
+def households_anonymisation_approve(*, user, households) -> int:
+    """The auditor approves anonymising these (already listed as inactive); the task does
+    it after commit. Returns how many were approved."""
+    rows = [AnonymisationApproval(household=h, approved_by=user) for h in households]
+    AnonymisationApproval.objects.bulk_create(rows, ignore_conflicts=True)
+    _enqueue_anonymise()
+    return len(rows)
+
+
+def _enqueue_anonymise():
+    enqueue("households.tasks.households_anonymise")
+
+
+def households_anonymise() -> int:
+    """Remove names, contacts and addresses of approved households (idempotent); the rows
+    stay with their dong, flags and dates, so every dashboard figure stays the same.
+    Their field history of names and addresses goes too."""
+    done = 0
+    for approval in AnonymisationApproval.objects.filter(done_at__isnull=True).order_by("id"):
+        with transaction.atomic():
+            household = Household.objects.select_for_update().get(pk=approval.household_id)
+            now = timezone.now()
+            Person.objects.filter(household=household).update(
+                name=ANONYMISED, name_key="", phone="", rrn_hash=None, rrn_masked="")
+            Household.objects.filter(pk=household.pk).update(
+                road_address=ANONYMISED, address_detail="", address_key="", tong=None,
+                ban=None, anonymised_at=now)
+            Household.history.filter(id=household.pk).delete()
+            Person.history.filter(household_id=household.pk).delete()
+            AnonymisationApproval.objects.filter(pk=approval.pk).update(done_at=now)
+        done += 1
+    return done
 def district_boundaries_load(*, district, features, attribution: str | None,
                              allow_unmatched: bool = False):
     """Store the dongs' outlines for the district map, all or nothing.

@@ -9,4 +9,6 @@ urlpatterns = [
     path("households/", views.household_list, name="household_list"),
     path("households/<int:household_id>/", views.household_detail, name="household_detail"),
     path("audit/access-log/", views.access_log, name="access_log"),
+    path("audit/month/", views.access_month, name="access_month"),
+    path("audit/retention/", views.retention, name="retention"),
 ]

@@ -21,6 +21,11 @@ class OutreachConfig(AppConfig):
         from referrals.services import register_duplicate_alert_check
 
         register_duplicate_alert_check(open_alert_like)
+        # Break the glass: a household in the user's assigned work needs no reason.
+        from households.selectors import register_current_work_check
+        from outreach.selectors.cases import household_in_users_work
+
+        register_current_work_check(household_in_users_work)
         # A service link (referrals) moves the household's open alert to 지원 연계.
         household_supported.connect(household_supported_receiver,
                                     dispatch_uid="outreach.alert_household_supported")

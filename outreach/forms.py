@@ -432,6 +432,20 @@ class RiskModelForm(RRNRedactingFormMixin, forms.ModelForm):
         return data
 
 
+class ApprovalDecisionForm(RRNRedactingFormMixin, forms.Form):
+    """결재: approve, or return to the maker with what to fix."""
+
+    approval = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(label=_("결정"), widget=forms.RadioSelect, choices=[
+        ("approved", _("승인")), ("returned", _("반려"))])
+    note = forms.CharField(label=_("의견 (반려할 때는 필수)"), required=False, max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CasePlanSubmitForm(forms.Form):
+    """계획 결재 요청: nothing to fill in; the form carries the service's refusal."""
+
+
 # --- joint visit days (합동 방문의 날)
 
 class FieldDaySettingForm(forms.Form):

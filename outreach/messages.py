@@ -10,10 +10,12 @@ from __future__ import annotations
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from households.history import history_values_register
 from households.messages import Template, message_text, messages_register, value_text
-from outreach.models import Case, CheckIn, CrisisLevel, Pairing, Visit
+from outreach.models import Approval, ApprovalDecision, Case, CheckIn, CrisisLevel, Pairing, Visit
 from outreach.scoring import FACTOR_ALONE, FACTOR_CUTOFFS, FACTOR_ELDERLY, FACTOR_MANY_KINDS
 from outreach.signal_kinds import SIGNAL_KINDS, kind_label
+from referrals.messages import merged_note_text
 from referrals.models import CloseReason
 
 # --- risk factors --------------------------------------------------------------------
@@ -142,6 +144,15 @@ TIMELINE = {
     "check_in_logged_wellbeing": Template(_("안부 확인: %(kind)s (%(wellbeing)s/5)"),
                                           {"kind": dict(CheckIn.Kind.choices)}),
     "candidate_found": Template(_("위기정보로 발견된 미등록 거주 후보 (%(source)s)")),
+    # 결재 (maker-checker) of a case's plan or closure
+    "approval_requested": Template(_("%(what)s 결재 요청"),
+                                   {"what": dict(Approval.Kind.choices)}),
+    "approval_decided": Template(_("%(what)s 결재 %(decision)s"),
+                                 {"what": dict(Approval.Kind.choices),
+                                  "decision": dict(ApprovalDecision.Decision.choices)}),
+    "approval_decided_note": Template(_("%(what)s 결재 %(decision)s: %(note)s"),
+                                      {"what": dict(Approval.Kind.choices),
+                                       "decision": dict(ApprovalDecision.Decision.choices)}),
 }
 
 # --- rejected lines of an agency file --------------------------------------------------
@@ -185,3 +196,10 @@ REJECTIONS = {
 messages_register(FACTORS)
 messages_register(TIMELINE)
 messages_register(REJECTIONS)
+# Field history (households.history): an alert's origin is a code; a merge's note is a
+# sentence the system wrote.
+history_values_register({
+    ("discoveryalert", "origin"): lambda code: str(ORIGINS.get(code, code)),
+    ("discoveryalert", "close_reason"): lambda code: str(dict(CloseReason.choices).get(code, code)),
+    ("discoveryalert", "close_note"): merged_note_text,
+})

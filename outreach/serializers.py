@@ -8,6 +8,8 @@ from households.models import mask_name
 from households.redaction import RRNRedactingSerializerMixin
 from outreach.forms import ENCODING_CHOICES
 from outreach.models import (
+    Approval,
+    ApprovalDecision,
     Case,
     CaseStageChange,
     CheckIn,
@@ -257,3 +259,30 @@ class SignalBatchDetailSerializer(SignalBatchSerializer):
     @extend_schema_field(SignalRejectionSerializer(many=True))
     def get_errors(self, batch):
         return SignalRejectionSerializer(signal_rejections(batch, limit=1000), many=True).data
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    """결재 요청 and, once taken, its decision."""
+
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    risk_model_version = serializers.IntegerField(source="risk_model.version", read_only=True,
+                                                  default=None, allow_null=True)
+    decision = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Approval
+        fields = ["id", "kind", "case", "risk_model_version", "payload", "requested_by",
+                  "requested_at", "decision"]
+        read_only_fields = fields
+
+    def get_decision(self, approval) -> dict | None:
+        decision = getattr(approval, "decision", None)
+        if decision is None:
+            return None
+        return {"decision": decision.decision, "decided_by": decision.decided_by.username,
+                "decided_at": decision.decided_at, "note": decision.note}
+
+
+class ApprovalDecideSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ApprovalDecision.Decision.choices)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

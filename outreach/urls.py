@@ -4,8 +4,10 @@ from django.urls import path
 
 from outreach.views import (
     alerts,
+    approvals,
     cases,
     field_days,
+    history,
     households,
     inbox,
     pairings,
@@ -45,6 +47,13 @@ urlpatterns = [
     path("cases/", cases.case_list, name="case_list"),
     path("cases/<int:case_id>/", cases.case_detail, name="case_detail"),
     path("check-ins/", pairings.check_ins, name="check_ins"),
+    # field-level history (변경 이력) and the auditor's export of it
+    path("households/<int:household_id>/history/", history.household_history,
+         name="household_history"),
+    path("cases/<int:case_id>/history/", history.case_history, name="case_history"),
+    path("audit/history/", history.audit_history_export, name="audit_history_export"),
+    # maker-checker: the team lead's and second admin's 결재함
+    path("approvals/", approvals.approval_inbox, name="approval_inbox"),
     # joint visit days (합동 방문의 날) and the day's list on a phone
     path("field-days/", field_days.field_day_index, name="field_day_index"),
     path("field-days/<int:dong_id>/setting/", field_days.field_day_setting_edit,

@@ -25,10 +25,13 @@ from households.schema import Refusal
 from households.selectors import scope_of
 from households.services import access_log_write
 from referrals import selectors, services
-from referrals.models import Concern, GatekeeperPlace, Referral, Service
+from referrals.models import Concern, GatekeeperPlace, Referral, Service, SharingConsent
 from referrals.serializers import (
     CancelSerializer,
     CompleteSerializer,
+    ConsentCreateSerializer,
+    ConsentSerializer,
+    ConsentWithdrawSerializer,
     DeclineSerializer,
     GatekeeperPlaceCreateSerializer,
     GatekeeperPlaceSerializer,
@@ -42,6 +45,7 @@ from referrals.serializers import (
     ServiceSerializer,
 )
 from referrals.services import STATE_CONFLICT
+from referrals.services import consents as consent_services
 from referrals.services import gatekeepers as gatekeeper_services
 from referrals.services.hsds import hsds_catalogue_export
 
@@ -160,6 +164,7 @@ class ServiceLinkViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retri
             link = services.service_link_request(household=household, service=service,
                                                  provider=provider, requested_by=request.user,
                                                  note=values["note"],
+                                                 override_reason=values["override_reason"],
                                                  capacity_confirmed=values["confirm_full"])
         except DjangoValidationError as error:
             raise drf_errors(error) from error
@@ -328,6 +333,68 @@ class ReferralViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.Retrieve
             Response(ReferralStatusSerializer(referral).data,
                      status=status.HTTP_201_CREATED if created else status.HTTP_200_OK),
             serializer.rrn_masked)
+
+
+# --- consent to share a household's details with partners
+
+
+@extend_schema(tags=["service-links"])
+class ConsentViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     viewsets.GenericViewSet):
+    """정보 제공 동의: workers record a household's consent (and its withdrawal) before a
+    service link sends its details to a partner. Scoped to the caller's households."""
+
+    access_log_type = "consent_list"
+    lookup_value_regex = r"\d+"
+    serializer_class = ConsentSerializer
+    filterset_fields = ["household"]
+
+    def get_queryset(self):
+        return SharingConsent.objects.filter(
+            household__in=household_selectors.visible_households(self.request.user)
+        ).select_related("recorded_by", "withdrawn_by").order_by("-recorded_at", "-id")
+
+    def retrieve(self, request, *args, **kwargs):
+        consent = self.get_object()
+        access_log_write(request=request, action=AccessLog.Action.VIEW, object_type="consent",
+                         object_id=consent.pk, household_id=consent.household_id)
+        return Response(self.get_serializer(consent).data)
+
+    @extend_schema(request=ConsentCreateSerializer, responses={201: ConsentSerializer})
+    def create(self, request):
+        data = ConsentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        household = get_object_or_404(
+            household_selectors.visible_households(request.user), pk=values["household"])
+        person = None
+        if values["person"] is not None:
+            person = get_object_or_404(household.members.all(), pk=values["person"])
+        try:
+            consent = consent_services.consent_record(
+                household=household, person=person, method=values["method"],
+                given_on=values["given_on"], recorded_by=request.user, note=values["note"])
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+        response = Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+        return rrn_masked_mark(response, data.rrn_masked)
+
+    @extend_schema(request=ConsentWithdrawSerializer, responses={200: ConsentSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        consent = self.get_object()
+        data = ConsentWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not consent.active:
+            raise ValidationError({"detail": [_("이미 철회된 동의입니다.")]})
+        try:
+            consent = consent_services.consent_withdraw(
+                household=consent.household, user=request.user,
+                withdrawn_on=data.validated_data["withdrawn_on"],
+                note=data.validated_data["note"])
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+        return rrn_masked_mark(Response(ConsentSerializer(consent).data), data.rrn_masked)
 
 
 # --- gatekeeper places

@@ -19,6 +19,7 @@ from referrals.models import (
     Referral,
     Service,
     ServiceCapacity,
+    SharingConsent,
 )
 from referrals.services import idempotency_key_new
 from referrals.services.capacity import capacity_warning
@@ -47,6 +48,10 @@ class ServiceLinkRequestForm(RRNRedactingFormMixin, forms.Form):
         widget=ProviderSelect(attrs={"data-filter-by": "service"}))
     note = forms.CharField(label=_("요청 내용"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+    # Only for holders of referrals.override_consent, when no consent is recorded.
+    override_reason = forms.CharField(
+        label=_("동의 없이 연계하는 사유"), required=False, max_length=300,
+        help_text=_("동의가 기록되지 않은 가구만: 예) 긴급지원, 기다릴 수 없음"))
     # The confirm step before sending to a full or paused service (shown once warned).
     confirm_full = forms.BooleanField(label=_("정원이 찬 줄 알고 보냅니다"), required=False,
                                       label_suffix="")
@@ -95,6 +100,29 @@ class ServiceCapacityForm(forms.Form):
                                     max_value=100_000)
     waiting_list = forms.IntegerField(label=_("대기 인원"), required=False, min_value=0,
                                       max_value=100_000)
+
+
+class ConsentRecordForm(RRNRedactingFormMixin, forms.Form):
+    """정보 제공 동의: who agreed, how, and when (the worker who records it is the user)."""
+
+    person = forms.ModelChoiceField(label=_("동의한 가구원"), queryset=None, required=False,
+                                    empty_label=_("— 고르지 않음 —"))
+    method = forms.ChoiceField(label=_("동의 방법"), choices=SharingConsent.Method.choices)
+    given_on = forms.DateField(label=_("동의일"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("비고 (보호자 동의: 보호자 이름·관계)"), required=False,
+                           max_length=300)
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = household.members.order_by("-is_head", "id")
+        self.fields["person"].label_from_instance = lambda p: p.name
+
+
+class ConsentWithdrawForm(RRNRedactingFormMixin, forms.Form):
+    withdrawn_on = forms.DateField(label=_("철회일"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("철회 내용"), max_length=300,
+                           error_messages={"required": _("철회 내용을 적어 주세요.")})
 
 
 class ServiceLinkCancelForm(RRNRedactingFormMixin, forms.Form):

@@ -3,11 +3,15 @@ households.messages)."""
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from households.history import history_values_register
 from households.messages import Template, messages_register
-from referrals.models import CloseReason, Concern, DeclineReason, Referral
+from households.particles import particles_fix
+from referrals.models import CloseReason, Concern, DeclineReason, Referral, SharingConsent
 
 
 class LinkStep:
@@ -60,6 +64,24 @@ TIMELINE = {
                                 {"reason": dict(CloseReason.choices)}),
     "merged": Template(_("%(source)s을(를) %(target)s에 병합")),
     "service_link_requested": Template(_("서비스 연계 요청")),
+    # 정보 제공 동의 (consent before sharing), its withdrawal and a link sent without it
+    "consent_recorded": Template(_("정보 제공 동의 기록: %(method)s (%(date)s)"),
+                                 {"method": dict(SharingConsent.Method.choices)}),
+    "consent_withdrawn": Template(_("정보 제공 동의 철회: %(note)s")),
+    "consent_override": Template(_("동의 없이 연계: %(service)s — 사유: %(reason)s")),
 }
 
 messages_register(TIMELINE)
+
+
+def merged_note_text(note: str) -> str:
+    """A merge's closing note ("A-2로 병합", written in the merger's language) read in the
+    reader's; any other note as it was typed."""
+    found = re.fullmatch(r"(\S+?)(?:으로|로) 병합|Merged into (\S+)", note)
+    if found is None:
+        return gettext(note)
+    return particles_fix(gettext("%(target)s(으)로 병합") % {
+        "target": found.group(1) or found.group(2)})
+
+
+history_values_register({("referral", "close_note"): merged_note_text})

@@ -8,8 +8,9 @@ from django.db.models import Q
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from households.models import Dong, Household, Organization
+from households.models import Dong, Household, Organization, Person
 
 # --- service catalogue and closed-loop service links
 
@@ -56,6 +57,53 @@ class Service(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SharingConsent(models.Model):
+    """정보 제공 동의: the person agreed that the household's details go to partners.
+
+    One active consent per household; withdrawal is recorded on it and stops further
+    sharing (referrals.services.consents)."""
+
+    class Method(models.TextChoices):
+        VERBAL = "verbal", _("구두 동의")
+        WRITTEN = "written", _("서면 동의")
+        GUARDIAN = "guardian", _("보호자 동의")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE,
+                                  related_name="sharing_consents")
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+", verbose_name=_("동의한 가구원"))
+    method = models.CharField(_("동의 방법"), max_length=10, choices=Method.choices)
+    given_on = models.DateField(_("동의일"))
+    # 보호자 동의: who the guardian is; otherwise anything worth knowing.
+    note = models.CharField(_("비고"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("기록한 사람"))
+    recorded_at = models.DateTimeField(_("기록일시"), auto_now_add=True)
+    withdrawn_on = models.DateField(_("철회일"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("철회 기록일시"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("철회를 기록한 사람"))
+    withdrawal_note = models.CharField(_("철회 내용"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("정보 제공 동의")
+        verbose_name_plural = _("정보 제공 동의")
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["household"], condition=Q(withdrawn_at__isnull=True),
+                                    name="one_active_consent_per_household"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_method_display()} {self.given_on:%Y-%m-%d}"
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None
 
 
 class ServiceCapacity(models.Model):
@@ -153,12 +201,25 @@ class ServiceLink(models.Model):
     cancel_reason = models.CharField(_("취소 사유"), max_length=300, blank=True)
     # Set when the provider has not answered within SERVICE_LINK_ANSWER_WORKING_DAYS.
     overdue_reminded_at = models.DateTimeField(_("미응답 독촉일시"), null=True, blank=True)
+    # The basis for sending the household's details: the consent, or an override (a holder
+    # of referrals.override_consent with a reason: 긴급지원 cannot wait).
+    consent = models.ForeignKey(SharingConsent, on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="links", verbose_name=_("동의"))
+    consent_override_reason = models.CharField(_("동의 없이 연계한 사유"), max_length=300,
+                                               blank=True)
+    consent_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("동의 없이 연계한 사람"))
+    # Consent withdrawn while the link was open: the provider no longer sees the details.
+    consent_withdrawn_at = models.DateTimeField(_("동의 철회일시"), null=True, blank=True)
     updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("서비스 연계")
         verbose_name_plural = _("서비스 연계")
         ordering = ["-requested_at", "-id"]
+        permissions = [("override_consent", _("동의 없이 서비스 연계 (사유 기록)"))]
         indexes = [
             models.Index(fields=["provider", "status"], name="link_provider_status"),
             models.Index(fields=["status", "requested_at"], name="link_status_requested"),
@@ -190,8 +251,9 @@ class ServiceLink(models.Model):
 
     @property
     def contact_released(self) -> bool:
-        """The provider sees address and phone only once it has accepted the request."""
-        return self.status in (
+        """The provider sees address and phone only once it has accepted the request, and
+        no longer once the person has withdrawn consent."""
+        return self.consent_withdrawn_at is None and self.status in (
             self.Status.ACCEPTED, self.Status.IN_SERVICE, self.Status.COMPLETED
         )
 
@@ -363,6 +425,8 @@ class Referral(models.Model):
     close_note = models.TextField(_("종결 메모"), blank=True)
     created_at = models.DateTimeField(_("접수일시"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=[
+        "updated_at", "address_key", "subject_name_key", "idempotency_key", "receipt_code"])
 
     class Meta:
         verbose_name = _("의뢰")

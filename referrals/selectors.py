@@ -8,9 +8,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from households.history import history_entries
 from households.models import Dong, Household, Membership, Organization, Role
 from households.selectors import household_head, scope_of, visible_households
-from referrals.models import GatekeeperPlace, Referral, Service, ServiceCapacity, ServiceLink
+from referrals.models import (
+    GatekeeperPlace,
+    Referral,
+    Service,
+    ServiceCapacity,
+    ServiceLink,
+    SharingConsent,
+)
 
 # --- service catalogue and closed-loop service links
 
@@ -269,6 +277,31 @@ def open_emergency_count(user) -> int:
         dong_id__in=scope.dong_ids, status=Referral.Status.RECEIVED,
         urgency=Referral.Urgency.EMERGENCY,
     ).count()
+
+
+def referral_history(referral: Referral) -> list:
+    """Every change of one referral (the caller has it from referral_detail: in scope)."""
+    return history_entries([Referral.history.filter(id=referral.pk)])
+
+
+# --- consent to share a household's details with partners
+
+
+def consent_active(household) -> SharingConsent | None:
+    """The household's consent in force, if any."""
+    return household.sharing_consents.filter(withdrawn_at__isnull=True).first()
+
+
+def household_consents(household) -> QuerySet[SharingConsent]:
+    return household.sharing_consents.select_related(
+        "person", "recorded_by", "withdrawn_by").order_by("-recorded_at", "-id")
+
+
+def household_consent_overrides(household) -> QuerySet[ServiceLink]:
+    """Links sent without consent, on an override: shown on the household."""
+    return (household.service_links.exclude(consent_override_reason="")
+            .select_related("service", "provider", "consent_override_by")
+            .order_by("-requested_at", "-id"))
 
 
 # --- gatekeeper places ------------------------------------------------------------------

@@ -17,6 +17,7 @@ from referrals.models import (
     Referral,
     Service,
     ServiceLink,
+    SharingConsent,
 )
 
 # --- service catalogue and service links
@@ -61,7 +62,8 @@ class ServiceLinkSerializer(serializers.ModelSerializer):
                   "status", "fhir_status", "request_note", "requested_at", "answered_at",
                   "decline_code", "decline_reason",
                   "started_at", "completed_at", "actual_value", "cancelled_at", "cancel_reason",
-                  "overdue_reminded_at", "overdue", "head_name_masked"]
+                  "overdue_reminded_at", "overdue", "head_name_masked", "consent",
+                  "consent_override_reason", "consent_withdrawn_at"]
         read_only_fields = fields
 
     def get_head_name_masked(self, link) -> str:
@@ -103,10 +105,42 @@ class ServiceLinkCreateSerializer(RRNRedactingSerializerMixin, serializers.Seria
     service = serializers.IntegerField()
     provider = serializers.IntegerField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    # Without a recorded consent: only holders of referrals.override_consent, with a reason.
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                            max_length=300)
     confirm_full = serializers.BooleanField(
         required=False, default=False,
         help_text="Send even though the provider marked the service full or paused "
                   "(without it such a request is a 400 that says so).")
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    """정보 제공 동의 of a household, and its withdrawal."""
+
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+    withdrawn_by = serializers.CharField(source="withdrawn_by.username", read_only=True,
+                                         default=None)
+    active = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = SharingConsent
+        fields = ["id", "household", "person", "method", "given_on", "note", "recorded_by",
+                  "recorded_at", "active", "withdrawn_on", "withdrawn_at", "withdrawn_by",
+                  "withdrawal_note"]
+        read_only_fields = fields
+
+
+class ConsentCreateSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
+    household = serializers.IntegerField()
+    person = serializers.IntegerField(required=False, allow_null=True, default=None)
+    method = serializers.ChoiceField(choices=SharingConsent.Method.choices)
+    given_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class ConsentWithdrawSerializer(RRNRedactingSerializerMixin, serializers.Serializer):
+    withdrawn_on = serializers.DateField()
+    note = serializers.CharField(max_length=300)
 
 
 class DeclineSerializer(RRNRedactingSerializerMixin, serializers.Serializer):

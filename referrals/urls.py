@@ -10,6 +10,8 @@ urlpatterns = [
     path("referrals/new/", views.referral_new, name="referral_new"),
     path("referrals/mine/", views.my_referrals, name="my_referrals"),
     path("referrals/<int:referral_id>/", views.referral_detail, name="referral_detail"),
+    path("referrals/<int:referral_id>/history/", views.referral_history,
+         name="referral_history"),
     path("report/", views.public_report, name="public_report"),
     path("report/status/", views.report_status, name="report_status"),
     # catalogue and partner answers

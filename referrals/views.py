@@ -259,6 +259,19 @@ def referral_detail(request, referral_id: int):
     })
 
 
+@login_required
+def referral_history(request, referral_id: int):
+    """변경 이력 of one referral: the same scope as its page."""
+    referral = selectors.referral_detail(request.user, referral_id)
+    access_log_write(request=request, action=AccessLog.Action.VIEW,
+                     object_type="referral_history", object_id=referral.pk,
+                     household_id=referral.household_id)
+    page = Paginator(selectors.referral_history(referral), 100).get_page(request.GET.get("page"))
+    return render(request, "households/history.html", {
+        "page": page, "query": "", "title": _("변경 이력: 의뢰 %(ref)s") % {"ref": referral},
+        "back_url": reverse("referral_detail", args=[referral.pk]), "back_label": _("의뢰")})
+
+
 # --- the public form (no account) --------------------------------------------------
 
 def _limited(request, *, group: str, rate: str):

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -13,12 +13,14 @@ from households.apis import ShownRecordsLogged
 from outreach.apis.access import log_view, require_records
 from outreach.selectors.cases import CASE_MANAGER_HINT, case_managers_for, cases_for
 from outreach.serializers import (
+    ApprovalSerializer,
     CaseAdvanceSerializer,
     CaseCloseSerializer,
     CaseOpenSerializer,
     CaseSerializer,
 )
-from outreach.services.cases import case_advance, case_close, case_open
+from outreach.services.approvals import case_closure_submit, case_plan_submit
+from outreach.services.cases import case_advance, case_open
 from referrals.apis import drf_errors
 
 
@@ -76,16 +78,32 @@ class CaseViewSet(ShownRecordsLogged, mixins.ListModelMixin, mixins.RetrieveMode
             raise drf_errors(error) from error
         return self._out(case)
 
-    @extend_schema(request=CaseCloseSerializer, responses=CaseSerializer)
+    @extend_schema(request=CaseCloseSerializer, responses={202: ApprovalSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
+        """종결 결재 요청: the case closes once the dong's team lead approves."""
         case = self.get_object()
         data = CaseCloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            case_close(case=case, user=request.user, **data.validated_data)
+            approval = case_closure_submit(case=case, user=request.user, **data.validated_data)
         except DjangoValidationError as error:
             raise drf_errors(error) from error
-        return self._out(case)
+        return Response(ApprovalSerializer(approval).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={
+        202: ApprovalSerializer,
+        400: OpenApiResponse(description="결재를 요청할 수 없습니다: 계획 단계가 아니거나 목표가 "
+                                         "없거나 이미 결재 대기 중 (not in the plan stage, no "
+                                         "goals, or already waiting)")})
+    @action(detail=True, methods=["post"], url_path="submit-plan")
+    def submit_plan(self, request, pk=None):
+        """계획 결재 요청: approved, the case moves on to 서비스 제공."""
+        case = self.get_object()
+        try:
+            approval = case_plan_submit(case=case, user=request.user)
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+        return Response(ApprovalSerializer(approval).data, status=status.HTTP_202_ACCEPTED)
 
 

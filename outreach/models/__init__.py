@@ -1,6 +1,7 @@
 """The outreach app's tables, one module per noun; every model is importable from here."""
 
 from outreach.models.alerts import DiscoveryAlert
+from outreach.models.approvals import Approval, ApprovalDecision
 from outreach.models.assessments import CrisisLevel, RiskAssessment, RiskModel
 from outreach.models.cases import Case, CaseConference, CaseGoal, CaseNote, CaseStageChange
 from outreach.models.field_days import FieldDay, FieldDaySetting, FieldDayStop, StopReason, Weekday
@@ -18,6 +19,7 @@ from outreach.models.signal_batches import RiskSignal, SignalBatch, SignalChunk,
 from outreach.models.visits import NeedLevel, Visit, VisitNeed
 
 __all__ = [
+    "Approval", "ApprovalDecision",
     "Case", "CaseConference", "CaseGoal", "CaseNote", "CaseStageChange", "CheckIn",
     "CrisisLevel", "DiscoveryAlert", "DiscoveryTarget", "DongMonthAge", "DongMonthCompanion",
     "DongMonthFactor", "DongMonthReach", "DongMonthScore", "DongMonthStat", "NeedLevel",

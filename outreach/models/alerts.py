@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from households.models import Dong, Household
 from outreach.models.assessments import CrisisLevel, RiskAssessment
@@ -62,6 +63,8 @@ class DiscoveryAlert(models.Model):
     closed_at = models.DateTimeField(_("종결일시"), null=True, blank=True)
     close_reason = models.CharField(_("종결 사유"), max_length=30, blank=True)
     close_note = models.TextField(_("종결 메모"), blank=True)
+    # Alerts the scoring pipeline opens in bulk SQL have no history row (README).
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("발굴 대상")

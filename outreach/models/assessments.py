@@ -40,6 +40,9 @@ class RiskModel(models.Model):
     level_high = models.PositiveSmallIntegerField(_("위기 기준"), default=50)
     level_critical = models.PositiveSmallIntegerField(_("긴급 기준"), default=75)
     note = models.CharField(_("변경 사유"), max_length=200, blank=True)
+    # A version saved by an admin takes effect only once a second admin approves it
+    # (outreach.services.approvals); versions from before that rule need none.
+    needs_approval = models.BooleanField(_("승인 필요"), default=False)
     created_at = models.DateTimeField(_("생성일시"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

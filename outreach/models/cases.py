@@ -4,6 +4,7 @@ goals and notes."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from households.models import Household, Organization
 from outreach.models.alerts import DiscoveryAlert
@@ -52,6 +53,7 @@ class Case(models.Model):
         DiscoveryAlert, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("통합사례")

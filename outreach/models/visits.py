@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from households.models import Household
 from outreach.models.alerts import DiscoveryAlert
@@ -61,6 +62,7 @@ class Visit(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
     # Goes up by one on every write. An edit made offline carries the version it started
     # from; if the server's moved on meanwhile, the edit is a conflict, never an overwrite.
     version = models.PositiveIntegerField(_("버전"), default=1, editable=False)

@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from django.db.models import (
+    Q,
     QuerySet,
 )
 from django.utils import timezone
@@ -24,8 +25,11 @@ SCORE_CHUNK_HOUSEHOLDS = 2000
 
 
 def risk_model_current() -> RiskModel:
-    """The newest version; v1 with the default weights is created the first time."""
-    model = RiskModel.objects.order_by("-version").first()
+    """The newest version in effect: a saved version counts once a second district admin
+    approved it; v1 with the default weights is created the first time."""
+    model = (RiskModel.objects.filter(Q(needs_approval=False)
+                                      | Q(approvals__decision__decision="approved"))
+             .order_by("-version").first())
     if model is None:
         model, _created = RiskModel.objects.get_or_create(
             version=1, defaults={"weights": dict(DEFAULT_PARAMS.weights),

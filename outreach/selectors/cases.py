@@ -1,18 +1,25 @@
 """Reads of integrated cases, scoped, and who may manage one."""
 
 
+from datetime import timedelta
+
 from django.db.models import (
     Prefetch,
+    Q,
     QuerySet,
 )
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Role
 from households.selectors import household_head, household_viewers, visible_households
 from outreach.models import (
     Case,
+    DiscoveryAlert,
+    Visit,
 )
+from referrals.models import Referral
 
 
 def household_cases(household) -> QuerySet[Case]:
@@ -50,3 +57,20 @@ def case_detail(user, case_id) -> Case:
         ),
         pk=case_id,
     )
+
+
+def household_in_users_work(user, household_id) -> bool:
+    """Work assigned to the user on this household: an open alert or referral assigned to
+    them, an open case they manage, or a visit they make or join that is not long past."""
+    if DiscoveryAlert.objects.filter(household_id=household_id, assigned_to=user,
+                                     status=DiscoveryAlert.Status.OPEN).exists():
+        return True
+    if Case.objects.filter(household_id=household_id, manager=user,
+                           closed_at__isnull=True).exists():
+        return True
+    since = timezone.now() - timedelta(days=30)
+    if Visit.objects.filter(household_id=household_id, scheduled_for__gte=since).filter(
+            Q(staff=user) | Q(companion=user)).exists():
+        return True
+    return Referral.objects.filter(household_id=household_id, assigned_to=user).exclude(
+        status=Referral.Status.CLOSED).exists()

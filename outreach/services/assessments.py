@@ -17,6 +17,7 @@ from households.models import (
 )
 from households.services import timeline_add_many
 from outreach.models import (
+    Approval,
     CrisisLevel,
     DiscoveryAlert,
     RiskAssessment,
@@ -37,14 +38,17 @@ from outreach.services.signal_batches import signal_chunk_claim
 
 @transaction.atomic
 def risk_model_save(*, user, data: dict, note: str = "") -> RiskModel:
-    """Save an edited model as a new version (never edits one) and rescore in the background."""
+    """Save an edited model as a new version (never edits one). It takes effect, and the
+    households are rescored, only once a second district admin approves it
+    (outreach.services.approvals.approval_decide)."""
     current = risk_model_current()
     latest = RiskModel.objects.select_for_update().order_by("-version").first()
     model = RiskModel.objects.create(
-        version=(latest or current).version + 1, created_by=user, note=note[:200], **data
+        version=(latest or current).version + 1, created_by=user, note=note[:200],
+        needs_approval=True, **data
     )
-
-    enqueue_on_commit("outreach.tasks.risk_model_rescore", model.version)
+    Approval.objects.create(kind=Approval.Kind.RISK_MODEL, risk_model=model,
+                            requested_by=user)
     return model
 
 

@@ -21,6 +21,7 @@ from outreach.models import (
     CaseNote,
     CaseStageChange,
 )
+from outreach.selectors.approvals import case_plan_approved
 from outreach.selectors.cases import CASE_MANAGER_HINT, case_managers_for
 from outreach.services.alerts import alert_household_supported, alert_open
 from referrals.services.lifecycle import referrals_household_supported
@@ -84,8 +85,10 @@ def case_skip_message(case: Case) -> str:
 
 
 @transaction.atomic
-def case_advance(*, case: Case, user, to_stage: str, note: str = "") -> Case:
-    """Move to the next stage; a skipped stage is refused."""
+def case_advance(*, case: Case, user, to_stage: str, note: str = "",
+                 approved: bool = False) -> Case:
+    """Move to the next stage; a skipped stage is refused. 서비스 제공 follows only a plan
+    the team lead approved (outreach.services.approvals)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if to_stage != case.next_stage:
         raise ValidationError(case_skip_message(case))
@@ -95,16 +98,15 @@ def case_advance(*, case: Case, user, to_stage: str, note: str = "") -> Case:
         raise ValidationError(_("사후관리는 예정일이 되면 저절로 시작됩니다."))
     if to_stage == Case.Stage.SERVICE and not case.goals.exists():
         raise ValidationError(_("서비스 제공 전에 계획 목표를 하나 이상 세워 주세요."))
+    if to_stage == Case.Stage.SERVICE and not (approved or case_plan_approved(case)):
+        raise ValidationError(_("계획은 동 복지팀장의 승인을 받은 뒤 서비스 제공 단계로 "
+                                "넘어갑니다. '계획 결재 요청'을 눌러 주세요."))
     _enter_stage(case, to_stage, user=user, note=note)
     return case
 
 
-@transaction.atomic
-def case_close(*, case: Case, user, reason: str, note: str = "",
-               follow_up_on: date | None = None) -> Case:
-    """종결. A case closes after 점검 when its goals are met; a death, a move, a refusal
-    or a transfer may end it at any stage. Follow-up comes CASE_FOLLOW_UP_MONTHS later."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+def case_close_check(*, case: Case, reason: str, follow_up_on: date | None = None) -> None:
+    """The rules a closure must meet, whether asked for or carried out after approval."""
     if case.closed_at:
         raise ValidationError(_("이미 종결된 사례입니다."))
     if reason not in Case.ClosureReason.values:
@@ -114,9 +116,18 @@ def case_close(*, case: Case, user, reason: str, note: str = "",
             particles_fix(_("'%(reason)s'(으)로 종결하려면 먼저 점검 단계를 거쳐야 합니다.")
                           % {"reason": Case.ClosureReason(reason).label})
         )
-    today = timezone.localdate()
-    if follow_up_on is not None and follow_up_on <= today:
+    if follow_up_on is not None and follow_up_on <= timezone.localdate():
         raise ValidationError({"follow_up_on": _("사후관리 예정일은 종결일 이후여야 합니다.")})
+
+
+@transaction.atomic
+def case_close(*, case: Case, user, reason: str, note: str = "",
+               follow_up_on: date | None = None) -> Case:
+    """종결. A case closes after 점검 when its goals are met; a death, a move, a refusal
+    or a transfer may end it at any stage. Follow-up comes CASE_FOLLOW_UP_MONTHS later."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case_close_check(case=case, reason=reason, follow_up_on=follow_up_on)
+    today = timezone.localdate()
     case.closed_at = timezone.now()
     case.closure_reason, case.closure_note = reason, note
     if reason not in (Case.ClosureReason.DECEASED, Case.ClosureReason.MOVED):

@@ -16,11 +16,12 @@ from households.services import access_log_write
 from households.views import require_records
 from outreach import forms
 from outreach.models import Case
+from outreach.selectors import approvals as approval_selectors
 from outreach.selectors import cases as case_selectors
 from outreach.selectors.cases import cases_for
+from outreach.services.approvals import case_closure_submit, case_plan_submit
 from outreach.services.cases import (
     case_advance,
-    case_close,
     case_conference_add,
     case_goal_add,
     case_note_add,
@@ -55,13 +56,16 @@ def case_detail(request, case_id: int):
     conference_form = forms.CaseConferenceForm(bound("conference"), organizations=organizations)
     goal_form = forms.CaseGoalForm(bound("goal"), household=case.household)
     note_form = forms.CaseNoteForm(bound("note"))
+    plan_form = forms.CasePlanSubmitForm(bound("submit_plan"))
     if action:
         handlers = {
             "advance": (advance_form, lambda d: case_advance(
                 case=case, user=user, to_stage=d["to_stage"], note=d["note"])),
-            "close": (close_form, lambda d: case_close(
+            # 종결 goes to the team lead; the case closes once approved.
+            "close": (close_form, lambda d: case_closure_submit(
                 case=case, user=user, reason=d["reason"], note=d["note"],
                 follow_up_on=d["follow_up_on"])),
+            "submit_plan": (plan_form, lambda d: case_plan_submit(case=case, user=user)),
             "conference": (conference_form, lambda d: case_conference_add(
                 case=case, user=user, held_on=d["held_on"], decisions=d["decisions"],
                 organizations=d["organizations"])),
@@ -91,5 +95,10 @@ def case_detail(request, case_id: int):
         "stage_index": list(Case.Stage.values).index(case.stage),
         "advance_form": advance_form, "close_form": close_form,
         "conference_form": conference_form, "goal_form": goal_form, "note_form": note_form,
+        "plan_form": plan_form,
         "today": timezone.localdate(),
+        "approvals": approval_selectors.case_approvals(case),
+        "plan_pending": approval_selectors.approval_open_for(case, "case_plan"),
+        "closure_pending": approval_selectors.approval_open_for(case, "case_closure"),
+        "plan_approved": approval_selectors.case_plan_approved(case),
     }, status=400 if action else 200)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from households import selectors as household_selectors
+from households.break_glass import break_glass_gate
 from households.models import AccessLog
 from households.redaction import rrn_masked_notify
 from households.services import access_log_write
@@ -24,7 +25,13 @@ from outreach.services.pairings import pairing_create, pairing_end
 from outreach.services.visits import visit_schedule
 from referrals import selectors as referral_selectors
 from referrals import services as referral_services
-from referrals.forms import ServiceLinkCancelForm, ServiceLinkRequestForm
+from referrals.forms import (
+    ConsentRecordForm,
+    ConsentWithdrawForm,
+    ServiceLinkCancelForm,
+    ServiceLinkRequestForm,
+)
+from referrals.services import consents as consent_services
 
 
 @login_required
@@ -33,6 +40,9 @@ def household_work(request, household_id: int):
     """방문·연계·사례: everything the worker does for one household, on one page."""
     require_records(request.user)
     household = household_selectors.household_detail(request.user, household_id)
+    gate = break_glass_gate(request, household)
+    if gate is not None:
+        return gate
     user = request.user
     action = request.POST.get("action") if request.method == "POST" else None
     alert_id = request.GET.get("alert")
@@ -51,6 +61,9 @@ def household_work(request, household_id: int):
         request.POST if action == "pair" else None, household=household
     )
     end_form = forms.PairingEndForm(request.POST if action == "end_pairing" else None)
+    consent_form = ConsentRecordForm(request.POST if action == "record_consent" else None,
+                                     household=household)
+    withdraw_form = ConsentWithdrawForm(request.POST if action == "withdraw_consent" else None)
     if action:
         handlers = {
             "schedule_visit": (
@@ -72,6 +85,7 @@ def household_work(request, household_id: int):
                     provider=d["provider"],
                     requested_by=user,
                     note=d["note"],
+                    override_reason=d["override_reason"],
                     capacity_confirmed=d["confirm_full"],
                 ),
                 _("서비스 연계를 요청했습니다."),
@@ -100,6 +114,20 @@ def household_work(request, household_id: int):
                     created_by=user,
                 ),
                 _("결연을 맺었습니다."),
+            ),
+            "record_consent": (
+                consent_form,
+                lambda d: consent_services.consent_record(
+                    household=household, person=d["person"], method=d["method"],
+                    given_on=d["given_on"], recorded_by=user, note=d["note"]),
+                _("정보 제공 동의를 기록했습니다."),
+            ),
+            "withdraw_consent": (
+                withdraw_form,
+                lambda d: consent_services.consent_withdraw(
+                    household=household, user=user, withdrawn_on=d["withdrawn_on"],
+                    note=d["note"]),
+                _("동의 철회를 기록했습니다. 더 이상 협력기관에 정보가 가지 않습니다."),
             ),
             "end_pairing": (
                 end_form,
@@ -147,6 +175,13 @@ def household_work(request, household_id: int):
         "case_form": case_form,
         "pairing_form": pairing_form,
         "end_form": end_form,
+        "consent": referral_selectors.consent_active(household),
+        "past_consents": referral_selectors.household_consents(household).filter(
+            withdrawn_at__isnull=False),
+        "overrides": referral_selectors.household_consent_overrides(household),
+        "can_override": user.has_perm(consent_services.OVERRIDE_PERMISSION),
+        "consent_form": consent_form,
+        "withdraw_form": withdraw_form,
     }
     return render(request, "outreach/household_work.html", context, status=400 if action else 200)
 
@@ -179,10 +214,14 @@ def _household_pairing(household, pairing_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def household_timeline(request, household_id: int):
     """One chronological page of everything that happened to the household."""
     require_records(request.user)
     household = household_selectors.household_detail(request.user, household_id)
+    gate = break_glass_gate(request, household)
+    if gate is not None:
+        return gate
     events = timeline_selectors.household_timeline(household)
     page = Paginator(events, 300).get_page(request.GET.get("page"))
     access_log_write(

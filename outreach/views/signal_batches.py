@@ -171,7 +171,8 @@ def risk_model_edit(request):
                 )
                 messages.success(
                     request,
-                    particles_fix(_("위험도 모델 v%(v)s을(를) 저장했습니다. 재평가를 시작합니다.")
+                    particles_fix(_("위험도 모델 v%(v)s을(를) 저장했습니다. 다른 구 관리자가 "
+                                    "결재함에서 승인하면 적용되고 재평가를 시작합니다.")
                                   % {"v": model.version}),
                 )
                 return redirect("risk_model_edit")

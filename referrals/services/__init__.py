@@ -30,6 +30,7 @@ from referrals.services.catalogue import (  # noqa: F401  (kept importable from 
     CATALOGUE_ORGANIZATIONS,
     service_catalogue_seed,
 )
+from referrals.services.consents import consent_basis, consent_override_logged
 from referrals.services.lifecycle import referral_move, referrals_household_supported
 
 # --- service catalogue and closed-loop service links
@@ -77,9 +78,12 @@ def _link_move(link: ServiceLink, to: str, *, user) -> None:
 @transaction.atomic
 def service_link_request(
     *, household, service: Service, provider: Organization, requested_by, note: str = "",
+    override_reason: str = "",
     capacity_confirmed: bool = False,
 ) -> ServiceLink:
-    """The worker asks a provider for one service (a full one only once confirmed)."""
+    """The worker asks a provider for one service for the household: on the person's
+    recorded consent, or on an override with a reason (referrals.services.consents); a full
+    service only once confirmed."""
     if not service.active:
         raise ValidationError(_("사용하지 않는 서비스입니다."))
     if not service.providers.filter(pk=provider.pk).exists():
@@ -90,12 +94,17 @@ def service_link_request(
     warning = capacity_warning(selectors.service_capacity_of(service, provider))
     if warning and not capacity_confirmed:
         raise ValidationError(warning, code="capacity_full")
+    consent, override = consent_basis(household=household, user=requested_by,
+                                      override_reason=override_reason)
     link = ServiceLink.objects.create(
         household=household, service=service, provider=provider, requested_by=requested_by,
-        request_note=_typed(note),
+        request_note=_typed(note), consent=consent, consent_override_reason=override,
+        consent_override_by=requested_by if override else None,
     )
     timeline_add(household_id=household.pk, kind="service_link", actor=requested_by, obj=link,
                  summary=_link_summary(link, "requested"))
+    if override:
+        consent_override_logged(link=link, user=requested_by)
     household_supported_send(household_id=household.pk, actor=requested_by)
     referrals_household_supported(household_id=household.pk, actor=requested_by,
                                   what=message("service_link_requested"))

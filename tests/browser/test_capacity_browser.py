@@ -18,7 +18,9 @@ def sign_in(page, base, username):
 
 
 def test_a_full_service_is_marked_by_its_provider_and_confirmed_by_the_worker(
-        live_server, catalogue, food_bank, yeouido_household, browser, screenshot):
+        live_server, catalogue, food_bank, yeouido_household, browser, screenshot, staff1,
+        consent_for):
+    consent_for(yeouido_household, staff1)  # 정보 제공 동의, which a link needs
     base = live_server.url
     food = catalogue["푸드뱅크·푸드마켓"]
 

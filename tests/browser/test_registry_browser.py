@@ -48,4 +48,10 @@ def test_keyboard_only_sign_in_and_list_at_1280px(live_server, demo, page, scree
     link = page.locator("table.list tbody tr a").first
     link.focus()
     page.keyboard.press("Enter")
+    # The district admin is outside their own work there: a reason first (break the glass).
+    expect(page.get_by_role("heading", name="담당 업무 밖의 가구 기록입니다")).to_be_visible()
+    page.get_by_role("radio", name="업무 점검·감독").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="사유를 남기고 열기").focus()
+    page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="가구원")).to_be_visible()

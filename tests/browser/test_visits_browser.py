@@ -7,10 +7,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from outreach.models import Case, DiscoveryAlert, Visit
+from outreach.services.approvals import approval_decide
 from outreach.services.pairings import pairing_create
 from outreach.tasks import case_follow_ups_due
 from referrals.models import ServiceLink
@@ -83,6 +85,11 @@ def test_alert_to_visit_to_links_to_case_to_follow_up(
     # Two service links.
     page.set_viewport_size({"width": 1024, "height": 900})
     page.get_by_role("link", name="방문·연계·사례").click()
+    # The person agrees to share their details with the providers (구두 동의): first.
+    page.get_by_label("동의 방법").select_option(label="구두 동의")
+    page.get_by_label("동의일").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="동의 기록").click()
+    expect(page.get_by_text("정보 제공 동의를 기록했습니다.")).to_be_visible()
     for service, provider in [("푸드뱅크·푸드마켓 (민간)", "영등포구 푸드뱅크"),
                               ("기초생활보장 생계급여 (공공)", "영등포구청 복지정책과")]:
         page.get_by_role("combobox", name="서비스:").select_option(label=service)
@@ -120,13 +127,22 @@ def test_alert_to_visit_to_links_to_case_to_follow_up(
     page.get_by_label("목표:", exact=True).fill("식생활 안정: 월 1회 식품 지원")
     page.get_by_label("푸드뱅크·푸드마켓 · 영등포구 푸드뱅크 (완료)").check()
     page.get_by_role("button", name="목표 추가").click()
-    for stage in ["서비스 제공", "점검"]:
-        page.get_by_role("button", name="단계 진행").click()
-        expect(page.locator(".stages li.current")).to_have_text(stage)
+    # The plan goes to the team lead; lead1 approves it (their page has its own test).
+    page.get_by_role("button", name="계획 결재 요청").click()
+    case = Case.objects.get(household=household)
+    approval_decide(approval=case.approvals.get(), decision="approved",
+                    user=get_user_model().objects.get(username="lead1"))
+    page.reload()
+    expect(page.locator(".stages li.current")).to_have_text("서비스 제공")
+    page.get_by_role("button", name="단계 진행").click()
+    expect(page.locator(".stages li.current")).to_have_text("점검")
     page.get_by_label("점검 내용").fill("식품 지원 후 끼니를 거르지 않음")
     page.get_by_role("button", name="점검 기록 추가").click()
     page.get_by_label("종결 사유").select_option(label="목표 달성")
-    page.get_by_role("button", name="사례 종결").click()
+    page.get_by_role("button", name="종결 결재 요청").click()
+    approval_decide(approval=case.approvals.get(kind="case_closure"), decision="approved",
+                    user=get_user_model().objects.get(username="lead1"))
+    page.reload()
     expect(page.locator(".stages li.current")).to_have_text("종결")
     screenshot(page, "case-closed-1024")
     case = Case.objects.get(household=household)

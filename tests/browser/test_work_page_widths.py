@@ -26,7 +26,7 @@ SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clie
 
 
 @pytest.fixture
-def busy_household(demo, dongs, staff1, manager1):
+def busy_household(demo, dongs, staff1, manager1, consent_for):
     """A 신길1동 household with a lot on its page: a missed try, a meeting with a high need
     in every domain, three service links and a case with goals, a conference and notes."""
     service_catalogue_seed(demo["district"])
@@ -40,6 +40,7 @@ def busy_household(demo, dongs, staff1, manager1):
     visit_record(visit=second, user=staff1, outcome=Visit.Outcome.MET,
                  visited_at=now - timedelta(hours=20),
                  needs={d: {"level": "high", "note": "긴급"} for d in NeedDomain.values})
+    consent_for(household, staff1)  # 정보 제공 동의, which a link needs
     links = [service_link_request(household=household, service=s, provider=s.providers.first(),
                                   requested_by=staff1, note="요청합니다")
              for s in Service.objects.filter(providers__isnull=False).distinct()[:3]]

@@ -17,6 +17,8 @@ ROLES = [
     ("admin", True, True),
     ("manager1", True, True),
     ("staff1", True, False),
+    ("lead1", True, False),
+    ("admin2", True, True),
     ("staff2", False, True),
     ("volunteer1", False, False),
     ("partner1", False, False),
@@ -35,6 +37,7 @@ def person_in(dong):
 RECORDS = {
     "household page": lambda h, p: reverse("household_detail", args=[h.pk]),
     "household api": lambda h, p: f"/api/v1/households/{h.pk}/",
+    "household history page": lambda h, p: reverse("household_history", args=[h.pk]),
     "person api": lambda h, p: f"/api/v1/people/{p.pk}/",
 }
 

@@ -13,11 +13,12 @@ from outreach.demo import seed_outreach_work
 from outreach.demo_signals import signal_rows, write_csv
 from outreach.models import Case, CheckIn, DiscoveryAlert, Pairing, SignalBatch, Visit
 from outreach.selectors.inbox import inbox_item
-from outreach.services import alerts, cases, pairings, visits
+from outreach.services import alerts, approvals, cases, pairings, visits
 from outreach.services.inbox import inbox_item_merge
 from outreach.services.signal_batches import signal_batch_receive
 from referrals import services as referral_services
 from referrals.models import CloseReason, Referral, Service
+from referrals.services import consents as consent_services
 
 # Free text typed in this fixture is English, so that what remains Korean on an English
 # page is the interface (or people's names and addresses, which are stripped).
@@ -60,6 +61,10 @@ def _links(household, staff):
     # partner1 answers for the food bank: its links show on the partner's pages.
     provider = Organization.objects.get(code="ydp-foodbank")
     service = Service.objects.filter(providers=provider).first()
+    # Sent on the person's consent (정보 제공 동의), recorded first.
+    consent_services.consent_record(household=household, person=household.members.first(),
+                                    method="written", given_on=timezone.localdate(),
+                                    recorded_by=staff, note=NOTE)
     make = lambda: referral_services.service_link_request(  # noqa: E731
         household=household, service=service, provider=provider, requested_by=staff,
         note=NOTE)
@@ -74,7 +79,7 @@ def _links(household, staff):
     referral_services.service_link_cancel(link=make(), user=staff, reason=NOTE)
 
 
-def _cases(household, closed_household, staff, manager):
+def _cases(household, closed_household, staff, manager, lead):
     case = cases.case_open(household=household, manager=manager, user=staff, summary=NOTE)
     cases.case_advance(case=case, user=staff, to_stage=Case.Stage.ASSESSMENT, note=NOTE)
     cases.case_advance(case=case, user=staff, to_stage=Case.Stage.PLAN)
@@ -82,8 +87,28 @@ def _cases(household, closed_household, staff, manager):
     cases.case_conference_add(case=case, user=staff, held_on=timezone.localdate(),
                               decisions=NOTE)
     cases.case_note_add(case=case, user=staff, text=NOTE)
+    # 결재: the plan waits for the team lead (lead1); another case's closure was returned.
+    approvals.case_plan_submit(case=case, user=staff)
     other = cases.case_open(household=closed_household, manager=manager, user=staff)
     cases.case_close(case=other, user=staff, reason=Case.ClosureReason.MOVED, note=NOTE)
+    returned = cases.case_open(household=closed_household, manager=manager, user=staff,
+                               summary=NOTE)
+    asked = approvals.case_closure_submit(case=returned, user=staff,
+                                          reason=Case.ClosureReason.MOVED, note=NOTE)
+    approvals.approval_decide(approval=asked, user=lead, decision="returned", note=NOTE)
+
+
+def _override(household, admin, lead):
+    """A link sent without consent, on a district admin's reason; a withdrawn consent."""
+    provider = Organization.objects.get(code="ydp-foodbank")
+    service = Service.objects.filter(providers=provider).first()
+    referral_services.service_link_request(household=household, service=service,
+                                           provider=provider, requested_by=admin, note=NOTE,
+                                           override_reason=NOTE)
+    consent_services.consent_record(household=household, person=None, method="verbal",
+                                    given_on=timezone.localdate(), recorded_by=lead)
+    consent_services.consent_withdraw(household=household, user=lead,
+                                      withdrawn_on=timezone.localdate(), note=NOTE)
 
 
 def _referrals(dong, volunteer, staff):
@@ -138,8 +163,9 @@ def _signals(tmp_path: Path):
 def every_state(db, settings, tmp_path, django_capture_on_commit_callbacks):
     """영등포구 with records in every state: alerts from a signal file with rejected lines,
     alerts in each stage, referrals in each status, visits (booked, met, unreachable),
-    service links in each status, cases (open with a plan, closed), a pairing with
-    check-ins, an export in the access log."""
+    service links in each status (on a consent, one on an override), cases (open with a
+    plan waiting for 결재, closed, a closure returned), a pairing with check-ins, an export
+    in the access log."""
     from config.celery import app
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
@@ -165,7 +191,8 @@ def every_state(db, settings, tmp_path, django_capture_on_commit_callbacks):
             _visits(yeoui[0], staff)
             _unreachable(yeoui[1], staff)
             _links(yeoui[2], staff)
-            _cases(yeoui[3], singil[2], staff, manager)
+            _cases(yeoui[3], singil[2], staff, manager, users["lead1"])
+            _override(yeoui[1], users["admin"], users["lead1"])
             _referrals(singil[0].dong, users["volunteer1"], staff)
             pairing = Pairing.objects.get(volunteer=users["volunteer1"])
             volunteer = users["volunteer1"]

@@ -16,7 +16,8 @@ from households.models import Dong, Household, Membership, Organization, Person,
 from outreach.signal_files import COLUMNS
 from referrals.models import Referral, Service
 
-ROLES = ["admin", "staff1", "staff2", "manager1", "volunteer1", "partner1", "auditor1", None]
+ROLES = ["admin", "staff1", "staff2", "manager1", "lead1", "volunteer1", "partner1", "auditor1",
+         None]
 START = ["/", "/report/", "/report/status/"]
 # Not followed: leaving, files, the API and its docs, raw media and static files.
 SKIP = re.compile(r"logout|/export|download|\.(csv|xlsx|pdf|png|svg)$|^/(media|static|api)/"

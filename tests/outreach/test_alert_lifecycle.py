@@ -106,8 +106,9 @@ def test_a_second_meeting_keeps_the_first_contact(staff1, emergency_alert):
 
 
 def test_a_service_link_moves_the_household_alert_to_support(staff1, emergency_alert,
-                                                             catalogue, food_bank):
+                                                             catalogue, food_bank, consent_for):
     _met(emergency_alert, staff1)
+    consent_for(emergency_alert.household, staff1)
     # referrals knows nothing of alerts: the household_supported hook carries the news.
     service_link_request(household=emergency_alert.household,
                          service=catalogue["푸드뱅크·푸드마켓"], provider=food_bank,
@@ -290,7 +291,7 @@ def test_the_inbox_api_says_what_is_due_next(api_as, staff1, emergency_alert):
 # --- the data migration ------------------------------------------------------------------
 
 def test_the_migration_gives_existing_alerts_the_stage_their_history_shows(
-        staff1, open_alert, catalogue, food_bank, settings):
+        staff1, open_alert, catalogue, food_bank, settings, consent_for):
     from households.models import Household
 
     settings.ALERT_DECIDE_DAYS = 14
@@ -300,6 +301,7 @@ def test_the_migration_gives_existing_alerts_the_stage_their_history_shows(
     DiscoveryAlert.objects.filter(pk=assigned.pk).update(assigned_to=staff1)
     DiscoveryAlert.objects.filter(pk__in=[contacted.pk, closed.pk]).update(
         assigned_to=staff1, first_contact_at=contact_at)
+    consent_for(linked.household, staff1)
     service_link_request(household=linked.household, service=catalogue["푸드뱅크·푸드마켓"],
                          provider=food_bank, requested_by=staff1)
     DiscoveryAlert.objects.filter(pk=closed.pk).update(status="closed")

@@ -3,10 +3,12 @@ one, never a skip), and a closure reason that starts blank, must be chosen, and 
 stage allows (목표 달성 and 기타 only after 점검)."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from outreach.forms import CaseAdvanceForm, CaseCloseForm
 from outreach.models import Case
+from outreach.services.approvals import approval_decide, case_plan_submit
 from outreach.services.cases import case_advance, case_close, case_goal_add, case_open
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +25,12 @@ def _walk_to(case, stage, user):
             break
         if step == "service":
             case_goal_add(case=case, user=user, description="식생활 안정")
+            # The plan moves on to 서비스 제공 once the team lead approves it.
+            lead = get_user_model().objects.get(username="lead1")
+            approval_decide(approval=case_plan_submit(case=case, user=user), user=lead,
+                            decision="approved")
+            case = Case.objects.get(pk=case.pk)
+            continue
         case = case_advance(case=case, user=user, to_stage=step)
     return Case.objects.get(pk=case.pk)
 

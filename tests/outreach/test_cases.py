@@ -4,10 +4,12 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from outreach.models import Case, DiscoveryAlert
+from outreach.services.approvals import approval_decide, case_plan_submit
 from outreach.services.cases import case_advance, case_close, case_goal_add, case_open
 from outreach.tasks import case_follow_ups_due
 from referrals.services import service_link_request
@@ -19,7 +21,10 @@ def _through_to_monitoring(case, user):
     case_advance(case=case, user=user, to_stage=Case.Stage.ASSESSMENT)
     case_advance(case=case, user=user, to_stage=Case.Stage.PLAN)
     case_goal_add(case=case, user=user, description="식생활 안정")
-    case_advance(case=case, user=user, to_stage=Case.Stage.SERVICE)
+    # The team lead approves the plan: the case moves on to 서비스 제공.
+    lead = get_user_model().objects.get(username="lead1")
+    approval_decide(approval=case_plan_submit(case=case, user=user), user=lead,
+                    decision="approved")
     case_advance(case=case, user=user, to_stage=Case.Stage.MONITORING)
 
 
@@ -56,8 +61,10 @@ def test_goals_met_closure_needs_monitoring_first(staff1, yeouido_household):
 
 
 def test_a_goal_cannot_use_another_households_link(staff1, catalogue, food_bank,
-                                                   yeouido_household, singil_household):
+                                                   yeouido_household, singil_household,
+                                                   consent_for):
     case = case_open(household=yeouido_household, manager=staff1, user=staff1)
+    consent_for(singil_household, staff1)
     other = service_link_request(household=singil_household,
                                  service=catalogue["푸드뱅크·푸드마켓"], provider=food_bank,
                                  requested_by=staff1)

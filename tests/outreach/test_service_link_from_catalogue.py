@@ -47,7 +47,8 @@ def test_names_in_the_search_are_masked_and_the_search_is_logged(client_as, staf
 
 
 def test_picking_a_household_opens_its_link_form_with_the_service_filled_in(
-        client_as, staff1, catalogue, singil_household, food_bank):
+        client_as, staff1, catalogue, singil_household, food_bank, consent_for):
+    consent_for(singil_household, staff1)
     service = catalogue[FOOD_BANK]
     response = client_as(staff1).get(_pick(service), {"household": singil_household.pk})
     work = reverse("household_work", args=[singil_household.pk])

@@ -2,11 +2,13 @@
 and nothing is ever counted twice."""
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from households.messages import message_text
 from households.models import Household, TimelineEvent
 from outreach.models import DiscoveryAlert, RiskAssessment, RiskSignal, SignalBatch
 from outreach.selectors.assessments import risk_model_current
+from outreach.services.approvals import approval_decide
 from outreach.services.assessments import risk_model_rescore, risk_model_save
 from outreach.services.signal_batches import signal_chunk_parse
 from tests.fixtures.signals import STORY_SUMMARY, days_ago, story_rows
@@ -191,6 +193,9 @@ def test_rescoring_under_a_new_version_runs_once_per_household(story_file, impor
     model = risk_model_save(user=admin_user, note="완화",
                                      data={**data, "weights": DEFAULT_PARAMS.weights,
                                            "threshold": 20})
+    # A second district admin approves it; then (tasks run eagerly) every household rescores.
+    approval_decide(approval=model.approvals.get(), decision="approved",
+                    user=get_user_model().objects.get(username="admin2"))
     assert RiskAssessment.objects.filter(model_version=model.version).count() == 3
     assert risk_model_rescore(model.version) == 0
     assert RiskAssessment.objects.filter(model_version=model.version).count() == 3

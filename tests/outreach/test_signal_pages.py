@@ -1,12 +1,14 @@
 """The upload page, progress, error report, the risk model page and the alerts list."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from households.models import AccessLog
 from outreach.models import DiscoveryAlert, RiskModel, SignalBatch
 from outreach.selectors.assessments import risk_model_current
+from outreach.services.approvals import approval_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +145,12 @@ def test_saving_the_model_makes_a_new_version_and_rescores(uploaded,
             **model_form(risk_model_current(), threshold=20, note="임계값 완화"),
             "action": "save"})
     assert response.status_code == 302
+    # In effect only once a second district admin approves it (maker-checker).
+    assert risk_model_current().version == 1
+    version = RiskModel.objects.get(version=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        approval_decide(approval=version.approvals.get(), decision="approved",
+                        user=get_user_model().objects.get(username="admin2"))
     assert risk_model_current().version == 2
     assert DiscoveryAlert.objects.filter(status="open").count() == 3
     assert people["singil"].risk_assessments.order_by("-id").first().model_version == 2

@@ -21,6 +21,13 @@ def food_service(catalogue):
     return catalogue[FOOD]
 
 
+@pytest.fixture(autouse=True)
+def households_agreed(consent_for, staff1, yeouido_household, singil_household):
+    """Both households agreed to share their details (정보 제공 동의), as a link needs."""
+    consent_for(yeouido_household, staff1)
+    consent_for(singil_household, staff1)
+
+
 def capacity_url(service, provider):
     return f"/partner/capacity/{service.pk}/{provider.pk}/"
 

@@ -20,7 +20,8 @@ def test_every_state_has_a_fhir_task_status():
 
 
 def test_a_link_reads_as_fhir_through_its_life(api_as, staff1, partner1, catalogue,
-                                                food_bank, yeouido_household):
+                                                food_bank, yeouido_household, consent_for):
+    consent_for(yeouido_household, staff1)
     link = services.service_link_request(household=yeouido_household,
                                          service=catalogue["푸드뱅크·푸드마켓"],
                                          provider=food_bank, requested_by=staff1)
@@ -35,7 +36,8 @@ def test_a_link_reads_as_fhir_through_its_life(api_as, staff1, partner1, catalog
 
 
 def test_declined_and_cancelled_links(api_as, staff1, partner1, catalogue, food_bank,
-                                      yeouido_household):
+                                      yeouido_household, consent_for):
+    consent_for(yeouido_household, staff1)
     def new_link():
         return services.service_link_request(household=yeouido_household,
                                              service=catalogue["푸드뱅크·푸드마켓"],

@@ -68,7 +68,8 @@ def test_meeting_the_household_stamps_first_contact(kims_referral, staff1, singi
 
 
 def test_a_service_link_makes_it_linked(kims_referral, staff1, singil_household, catalogue,
-                                         food_bank):
+                                         food_bank, consent_for):
+    consent_for(singil_household, staff1)
     service_link_request(household=singil_household, service=catalogue["푸드뱅크·푸드마켓"],
                          provider=food_bank, requested_by=staff1)
     assert _fresh(kims_referral).status == R.LINKED
@@ -82,7 +83,8 @@ def test_a_case_makes_it_linked(kims_referral, staff1, manager1, singil_househol
 
 def test_a_later_visit_does_not_take_a_linked_referral_back(kims_referral, staff1,
                                                             singil_household, catalogue,
-                                                            food_bank):
+                                                            food_bank, consent_for):
+    consent_for(singil_household, staff1)
     service_link_request(household=singil_household, service=catalogue["푸드뱅크·푸드마켓"],
                          provider=food_bank, requested_by=staff1)
     _visit(singil_household, staff1, Visit.Outcome.MET)
@@ -127,7 +129,7 @@ def test_the_volunteer_sees_where_their_referral_stands(client_as, volunteer1, k
 
 
 def test_the_migration_gives_open_referrals_the_state_their_history_shows(
-        make_referral, staff1, dongs, catalogue, food_bank):
+        make_referral, staff1, dongs, catalogue, food_bank, consent_for):
     from households.models import Household
 
     homes = list(Household.objects.select_related("dong").order_by("id")[:6])
@@ -140,6 +142,7 @@ def test_the_migration_gives_open_referrals_the_state_their_history_shows(
     Referral.objects.filter(pk__in=[held.pk, booked.pk]).update(assigned_to=staff1)
     visit_schedule(household=booked.household, staff=staff1, scheduled_for=timezone.now())
     met = _visit(visited.household, staff1, Visit.Outcome.MET)
+    consent_for(linked.household, staff1)
     service_link_request(household=linked.household, service=catalogue["푸드뱅크·푸드마켓"],
                          provider=food_bank, requested_by=staff1)
     Referral.objects.filter(pk=closed.pk).update(status="closed")

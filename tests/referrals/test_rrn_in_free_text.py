@@ -72,7 +72,8 @@ def test_api_referral_is_masked_and_the_header_counts(api_as, partner1, dongs):
 
 
 def test_service_link_request_note_by_api(api_as, staff1, catalogue, food_bank,
-                                          yeouido_household):
+                                          yeouido_household, consent_for):
+    consent_for(yeouido_household, staff1)
     response = api_as(staff1).post("/api/v1/service-links/", {
         "household": yeouido_household.pk, "service": catalogue["푸드뱅크·푸드마켓"].pk,
         "provider": food_bank.pk, "note": TYPED}, format="json")
@@ -82,7 +83,8 @@ def test_service_link_request_note_by_api(api_as, staff1, catalogue, food_bank,
 
 
 def test_partner_decline_reason_by_page(client_as, staff1, partner1, catalogue, food_bank,
-                                        singil_household):
+                                        singil_household, consent_for):
+    consent_for(singil_household, staff1)
     link = services.service_link_request(household=singil_household,
                                          service=catalogue["푸드뱅크·푸드마켓"],
                                          provider=food_bank, requested_by=staff1)

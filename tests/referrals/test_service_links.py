@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def food_link(staff1, catalogue, food_bank, yeouido_household):
+def food_link(staff1, catalogue, food_bank, yeouido_household, consent_for):
+    consent_for(yeouido_household, staff1)
     return services.service_link_request(
         household=yeouido_household, service=catalogue["푸드뱅크·푸드마켓"],
         provider=food_bank, requested_by=staff1, note="쌀, 라면")
@@ -75,7 +76,9 @@ def test_completing_a_request_not_yet_accepted_is_refused(partner1, food_link):
 
 
 def test_partner_sees_only_their_links_masked_until_accepted(
-        client_as, staff1, partner1, food_link, catalogue, welfare_centre, singil_household):
+        client_as, staff1, partner1, food_link, catalogue, welfare_centre, singil_household,
+        consent_for):
+    consent_for(singil_household, staff1)
     services.service_link_request(household=singil_household,
                                   service=catalogue["주거환경개선"], provider=welfare_centre,
                                   requested_by=staff1)
@@ -93,7 +96,9 @@ def test_partner_sees_only_their_links_masked_until_accepted(
 
 
 def test_partner_gets_404_for_a_link_addressed_to_another_org(
-        client_as, api_as, staff1, partner1, catalogue, welfare_centre, singil_household):
+        client_as, api_as, staff1, partner1, catalogue, welfare_centre, singil_household,
+        consent_for):
+    consent_for(singil_household, staff1)
     other = services.service_link_request(household=singil_household,
                                           service=catalogue["주거환경개선"],
                                           provider=welfare_centre, requested_by=staff1)
@@ -149,7 +154,8 @@ def test_staff_of_another_dong_and_volunteers_do_not_see_the_link(api_as, staff2
 
 
 def test_worker_requests_a_link_by_api(api_as, staff1, catalogue, food_bank,
-                                       yeouido_household):
+                                       yeouido_household, consent_for):
+    consent_for(yeouido_household, staff1)
     response = api_as(staff1).post("/api/v1/service-links/", {
         "household": yeouido_household.pk, "service": catalogue["푸드뱅크·푸드마켓"].pk,
         "provider": food_bank.pk}, format="json")
@@ -172,7 +178,8 @@ def _at(day: date, hour=10):
 
 
 def test_unanswered_for_five_working_days_reminds_the_provider_and_flags_it(
-        client_as, staff1, catalogue, food_bank, yeouido_household):
+        client_as, staff1, catalogue, food_bank, yeouido_household, consent_for):
+    consent_for(yeouido_household, staff1)
     with time_machine.travel(_at(date(2026, 11, 27)), tick=False):  # a Friday
         link = services.service_link_request(
             household=yeouido_household, service=catalogue["푸드뱅크·푸드마켓"],
@@ -202,7 +209,8 @@ def test_an_answered_link_is_not_reminded(partner1, food_link):
 
 def test_partner_list_api_query_count_does_not_grow(api_as, partner1, staff1, catalogue,
                                                    food_bank, yeouido_household,
-                                                   django_assert_max_num_queries):
+                                                   django_assert_max_num_queries, consent_for):
+    consent_for(yeouido_household, staff1)
     for _ in range(30):
         services.service_link_request(household=yeouido_household,
                                       service=catalogue["푸드뱅크·푸드마켓"],
