@@ -14,6 +14,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.offline_app,
               pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _a_database_for_two_sessions():
+    """Two browser sessions and a service worker write at once: the live server's in-memory
+    SQLite refuses overlapping transactions now and then, so this story runs on PostgreSQL
+    (CI's second pass, where REQUIRE_BROWSER makes it fail rather than skip)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two writing sessions need PostgreSQL (the in-memory SQLite locks)")
+
+
 def sign_in(page, base, username):
     page.goto(f"{base}/login/")
     page.get_by_label("아이디").fill(username)
