@@ -11,7 +11,8 @@ from outreach.models import Case
 from outreach.services.approvals import approval_decide, case_plan_submit
 from outreach.services.cases import case_advance, case_goal_add, case_open
 from referrals.models import ServiceLink
-from tests.browser.test_visits_browser import sign_in, sign_out
+from tests.browser.steps import sign_in
+from tests.browser.test_visits_browser import sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from outreach.models import DiscoveryAlert, RiskAssessment, Visit
-from tests.browser.test_visits_browser import LOCAL, sign_in
+from tests.browser.steps import sign_in
+from tests.browser.test_visits_browser import LOCAL
 from tests.fixtures.work import singil_household  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,16 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from referrals.models import ServiceLink
+from tests.browser.steps import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.get_by_label("아이디").fill(username)
-    page.get_by_label("비밀번호").fill("doorstep-demo")
-    page.get_by_label("비밀번호").press("Enter")
-    expect(page.get_by_role("button", name="로그아웃")).to_be_visible()
 
 
 def test_a_full_service_is_marked_by_its_provider_and_confirmed_by_the_worker(

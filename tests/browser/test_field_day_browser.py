@@ -6,17 +6,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from outreach.models import FieldDayStop
+from tests.browser.steps import sign_in
 from tests.factories import DiscoveryAlertFactory, HeadOfHouseholdFactory, HouseholdFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.get_by_label("아이디").fill(username)
-    page.get_by_label("비밀번호").fill("doorstep-demo")
-    page.get_by_label("비밀번호").press("Enter")
-    expect(page.get_by_role("button", name="로그아웃")).to_be_visible()
 
 
 def alerts_due_in_singil(dongs):

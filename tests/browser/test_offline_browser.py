@@ -8,17 +8,10 @@ from django.core.signals import request_started
 from playwright.sync_api import expect
 
 from referrals.models import Referral
+from tests.browser.steps import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.offline_app,
               pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.get_by_label("아이디").fill(username)
-    page.get_by_label("비밀번호").fill("doorstep-demo")
-    page.get_by_label("비밀번호").press("Enter")
-    expect(page.get_by_role("button", name="로그아웃")).to_be_visible()
 
 
 def test_volunteer_refers_with_no_connection_and_one_referral_arrives(live_server, dongs,

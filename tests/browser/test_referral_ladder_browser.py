@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from outreach.models import Visit
 from outreach.services.visits import visit_record, visit_schedule
-from tests.browser.test_visits_browser import sign_in
+from tests.browser.steps import sign_in
 from tests.factories import ReferralFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

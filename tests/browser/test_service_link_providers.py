@@ -5,7 +5,7 @@ import pytest
 
 from households.models import Organization
 from referrals.models import Service
-from tests.browser.test_visits_browser import sign_in
+from tests.browser.steps import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

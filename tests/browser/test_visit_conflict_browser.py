@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from outreach.models import Visit
 from outreach.services.field_days import field_day_plan
+from tests.browser.steps import sign_in
 from tests.factories import HeadOfHouseholdFactory, HouseholdFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.offline_app,
@@ -23,14 +24,6 @@ def _a_database_for_two_sessions():
 
     if connection.vendor != "postgresql":
         pytest.skip("two writing sessions need PostgreSQL (the in-memory SQLite locks)")
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.get_by_label("아이디").fill(username)
-    page.get_by_label("비밀번호").fill("doorstep-demo")
-    page.get_by_label("비밀번호").press("Enter")
-    expect(page.get_by_role("button", name="로그아웃")).to_be_visible()
 
 
 def test_an_offline_visit_record_meets_a_change_made_meanwhile(live_server, dongs, staff1,

@@ -16,19 +16,12 @@ from outreach.services.approvals import approval_decide
 from outreach.services.pairings import pairing_create
 from outreach.tasks import case_follow_ups_due
 from referrals.models import ServiceLink
+from tests.browser.steps import sign_in
 from tests.factories import DiscoveryAlertFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LOCAL = "%Y-%m-%dT%H:%M"
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.get_by_label("아이디").fill(username)
-    page.get_by_label("비밀번호").fill("doorstep-demo")
-    page.get_by_label("비밀번호").press("Enter")
-    expect(page.get_by_role("button", name="로그아웃")).to_be_visible()
 
 
 def sign_out(page):

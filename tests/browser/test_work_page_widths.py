@@ -18,7 +18,7 @@ from outreach.services.cases import (
 from outreach.services.visits import visit_record, visit_schedule
 from referrals.models import NeedDomain, Service
 from referrals.services import service_catalogue_seed, service_link_request
-from tests.browser.test_visits_browser import sign_in
+from tests.browser.steps import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
