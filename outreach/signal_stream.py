@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
+from _hashlib import hmac_digest as _hmac_digest
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -106,13 +107,15 @@ def _read_fast(path, *, start, end, first_line, encoding, delimiter) -> list[Raw
     check_cells = longest > settings.SIGNAL_MAX_CELL_CHARS
     limit = settings.SIGNAL_MAX_CELL_CHARS
     reader = csv.reader(text.split("\n"), delimiter=delimiter)
+    tabbed = delimiter.isspace()
     records, done = [], 0
     try:
         for cells in reader:
             if reader.line_num != done + 1:
                 return None
             index, done = done, reader.line_num
-            if not lines[index].strip():
+            # A blank line gives no cells, or one; whitespace-only lines split by a tab more.
+            if (len(cells) < 2 or tabbed) and not lines[index].strip():
                 continue
             if check_cells and any(len(cell) > limit for cell in cells):
                 return None
@@ -141,8 +144,9 @@ class Stager:
         self.width = len(columns)
         self.positions = tuple(at.get(name, self.width) for name in _CANONICAL)
         self.pad = any(name not in at for name in _CANONICAL)
-        self.dates: dict[str, tuple | None] = {}
+        self.dates: dict[str, date | None] = {}
         self.numbers: dict[str, int | None] = {}
+        self.kinds: dict[str, str | None] = {}
 
     def stage(self, records: list[RawRow]) -> Staged:
         out = Staged()
@@ -159,48 +163,44 @@ class Stager:
         return out
 
     def _date(self, text: str):
-        """(date, None) for a plain valid date up to today; None: let validate decide."""
-        if text not in self.dates:
-            parsed = signal_files.parse_date(text) if text == text.strip() else None
+        """A plain valid date up to today, or None: let validate decide (and say why)."""
+        try:
+            return self.dates[text]
+        except KeyError:
+            parsed = signal_files.parse_date(text)
             self.dates[text] = parsed if parsed is not None and parsed <= self.today else None
-        return self.dates[text]
+            return self.dates[text]
 
     def _number(self, text: str) -> int | None:
-        if text not in self.numbers:
-            plain = text.replace(",", "")
+        try:
+            return self.numbers[text]
+        except KeyError:
+            plain = text.strip().replace(",", "")
             self.numbers[text] = int(plain) if plain.isascii() and plain.isdigit() else None
-        return self.numbers[text]
+            return self.numbers[text]
+
+    def _kind(self, text: str) -> str | None:
+        try:
+            return self.kinds[text]
+        except KeyError:
+            self.kinds[text] = signal_files.kind_of(text.strip())
+            return self.kinds[text]
 
     def _fast(self, raw: RawRow) -> tuple | None:
+        """The staging row of a row in a usual shape; None for anything else. Caches are
+        keyed by the cell as written (dates, kinds and amounts recur)."""
         cells, width = raw.cells, self.width
         if len(cells) != width or self.pad:
             # Short or long rows, and the empty slot the columns the file lacks read.
             cells = cells[:width] + [""] * (width - min(len(cells), width) + 1)
         (p_rrn, p_name, p_birth, p_address, p_detail, p_dong, p_kind, p_observed, p_months,
          p_amount, p_phone) = self.positions
-        kind = signal_files.kind_of(cells[p_kind].strip())
+        kind = self._kind(cells[p_kind])
         observed = self._date(cells[p_observed].strip())
         if kind is None or observed is None:
             return None
-        rrn_text, name = cells[p_rrn].strip(), cells[p_name].strip()
-        birth_text, address = cells[p_birth].strip(), cells[p_address].strip()
-        digits = ""
-        if rrn_text:
-            if len(rrn_text) == 14 and rrn_text[6] == "-":
-                digits = rrn_text[:6] + rrn_text[7:]
-            elif len(rrn_text) == 13:
-                digits = rrn_text
-            if not (digits.isascii() and digits.isdigit() and digits[6] in _RRN_FRONT):
-                return None
-        elif not (name and birth_text and address):
-            return None
-        birth = None
-        if birth_text:
-            birth = self._date(birth_text)
-            if birth is None:
-                return None
         months = amount = None
-        months_text, amount_text = cells[p_months].strip(), cells[p_amount].strip()
+        months_text, amount_text = cells[p_months], cells[p_amount]
         if months_text:
             months = self._number(months_text)
             if months is None or months > 600:
@@ -209,10 +209,37 @@ class Stager:
             amount = self._number(amount_text)
             if amount is None:
                 return None
+        rrn_text = cells[p_rrn].strip()
+        if rrn_text:
+            if len(rrn_text) == 14 and rrn_text[6] == "-":
+                digits = rrn_text[:6] + rrn_text[7:]
+            elif len(rrn_text) == 13:
+                digits = rrn_text
+            else:
+                return None
+            if not (digits.isascii() and digits.isdigit() and digits[6] in _RRN_FRONT):
+                return None
+        else:
+            digits = ""
+        name, address = cells[p_name].strip(), cells[p_address].strip()
+        birth_text = cells[p_birth].strip()
+        if not digits and not (name and birth_text and address):
+            return None
+        birth = None
+        if birth_text:
+            birth = self._date(birth_text)
+            if birth is None:
+                return None
         dong_code = cells[p_dong].strip()
         if dong_code and not (len(dong_code) == 10 and dong_code.isascii()
                               and dong_code.isdigit()):
             return None
+        if digits and not name and not address:
+            # The usual national-feed row: the RRN, the kind, the date, the amounts.
+            return (raw.line, kind, _hmac_digest(self.key, digits.encode(), "sha256").hex(),
+                    True, observed, months, amount, "", "", birth, "", cells[p_detail].strip(),
+                    "", None,
+                    f"{digits[:6]}-{digits[6]}******", cells[p_phone].strip())
         detail = cells[p_detail].strip()
         name_key = signal_files.name_key_of(name)
         addr_key = _cached_address_key(address, detail) if address else ""

@@ -13,6 +13,7 @@ from django.db import connection
 from households.models import Household, TimelineEvent
 from outreach.models import DiscoveryAlert, RiskAssessment, RiskModel, RiskSignal
 from outreach.scoring import Params, score_chunk
+from outreach.services.signal_staging import pipeline_settings
 
 SCORED = "_scored"
 _HOUSEHOLD = Household._meta.db_table
@@ -63,6 +64,7 @@ def households_score_staged(household_ids, *, model: RiskModel, batch_id, source
     one statement. Must run inside a transaction; returns the counts."""
     params = Params.of(model)
     with connection.cursor() as cursor:
+        pipeline_settings(cursor)
         cursor.execute(f"SELECT id, lives_alone, elderly, dong_id FROM {_HOUSEHOLD} "
                        f"WHERE id = ANY(%s) ORDER BY id", [list(household_ids)])
         households = cursor.fetchall()
