@@ -34,6 +34,7 @@ from outreach.selectors.assessments import (
 from outreach.selectors.signal_batches import SCORE_COUNTERS, chunk_totals, signal_chunks_open
 from outreach.services.scoring_staged import households_score_staged
 from outreach.services.signal_batches import signal_chunk_claim
+from outreach.services.signal_staging import pipeline_settings
 
 
 @transaction.atomic
@@ -202,6 +203,9 @@ def signal_chunk_score(batch_id: int, number: int, *, claimed_by: str = "") -> N
         locked = SignalChunk.objects.select_for_update().get(pk=chunk.pk)
         if locked.status != SignalChunk.Status.PENDING:
             return
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                pipeline_settings(cursor)  # the look-up below too: an index range, no JIT
         household_ids = list(
             RiskSignal.objects.filter(batch_id=batch_id, household_id__gte=chunk.start,
                                       household_id__lte=chunk.end)

@@ -4,8 +4,6 @@ chunk exactly once. Tasks call these with ids; every step can run twice safely."
 import hashlib
 import os
 import tempfile
-from collections import defaultdict
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.files import File
@@ -15,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.celery import enqueue_on_commit
-from households.bulk import dong_ids_by_code_and_name, pg_bulk_insert
+from households.bulk import dong_ids_by_code_and_name
 from households.models import (
     Organization,
     mask_name,
@@ -195,16 +193,8 @@ def signal_chunk_fail(batch_id: int, phase: str, number: int, error: str) -> Non
 
 
 def signals_insert(values: list[dict]) -> dict:
-    """Store new signals, skip ones already known; returns {match: rows inserted}."""
-    if connection.vendor == "postgresql":
-        # Plain namespaces, not model instances: 5,000 RiskSignal() calls cost more than
-        # the insert itself.
-        rows = [SimpleNamespace(**v) for v in values]
-        returned = pg_bulk_insert(RiskSignal, rows, "ON CONFLICT DO NOTHING RETURNING match")
-        kept = defaultdict(int)
-        for (match,) in returned:
-            kept[match] += 1
-        return dict(kept)
+    """Store new signals, skip ones already known; returns {match: rows inserted}
+    (SQLite; PostgreSQL stores a chunk set-based: signal_staging.chunk_store)."""
     signals = [RiskSignal(**v) for v in values]
     RiskSignal.objects.bulk_create(signals, ignore_conflicts=True, batch_size=2000)
     batch_id, chunk_no = signals[0].batch_id, signals[0].chunk_no

@@ -36,7 +36,7 @@ CREATE TEMPORARY TABLE {RAW} (
 _STAGE_MATCHED = f"""
 CREATE TEMPORARY TABLE {STAGE} ON COMMIT DROP AS
 SELECT r.*, p.id AS person_id, p.household_id,
-       (CASE WHEN p.id IS NOT NULL THEN 'rrn' END)::varchar(10) AS match
+       (CASE WHEN p.id IS NOT NULL THEN 'rrn' END)::varchar(10) AS match, false AS placed
   FROM {RAW} r LEFT JOIN {_PERSON} p ON r.has_rrn AND p.rrn_hash = r.subject"""
 
 # ``{how}``: 'rrn', or coalesce(s.match, 'rrn') once rows are marked as candidates (they
@@ -44,20 +44,37 @@ SELECT r.*, p.id AS person_id, p.household_id,
 _MATCH_RRN = f"""
 UPDATE {STAGE} s SET person_id = p.id, household_id = p.household_id, match = {{how}}
   FROM {_PERSON} p
- WHERE s.person_id IS NULL AND s.has_rrn AND p.rrn_hash = s.subject"""
+ WHERE s.person_id IS NULL AND s.has_rrn AND p.rrn_hash = s.subject {{rows}}"""
 _MATCH_NAME = f"""
 UPDATE {STAGE} s SET person_id = p.id, household_id = p.household_id, match = {{how}}
   FROM {_PERSON} p JOIN {_HOUSEHOLD} h ON h.id = p.household_id
  WHERE s.person_id IS NULL AND s.name_key <> '' AND s.birth_date IS NOT NULL
    AND s.address <> '' AND p.name_key = s.name_key AND p.birth_date = s.birth_date
-   AND h.address_key = s.address_key"""
+   AND h.address_key = s.address_key {{rows}}"""
 _PLACE_BY_ADDRESS = f"""
 UPDATE {STAGE} s SET dong_id = h.dong_id
   FROM {_HOUSEHOLD} h
  WHERE s.person_id IS NULL AND s.dong_id IS NULL AND s.address <> ''
    AND s.address_key <> '' AND h.address_key = s.address_key"""
 _MARK_CANDIDATES = f"""
-UPDATE {STAGE} SET match = 'candidate' WHERE person_id IS NULL AND dong_id IS NOT NULL"""
+UPDATE {STAGE} SET match = 'candidate', placed = true
+ WHERE person_id IS NULL AND dong_id IS NOT NULL"""
+# The chunk's signals: first all but the candidates' (``placed``), then, under the
+# candidate lock, theirs — so the lock is held for the candidates only, not the chunk.
+_INSERT = f"""
+WITH kept AS (
+    INSERT INTO {_SIGNAL} (source_id, kind, subject, observed_on, months_overdue, amount,
+        batch_id, chunk_no, line, household_id, person_id, match, name_masked, address,
+        created_at)
+    SELECT %s, s.kind, s.subject, s.observed_on, s.months_overdue, s.amount, %s, %s, s.line,
+           s.household_id, s.person_id, coalesce(s.match, 'unmatched'),
+           coalesce(u.name_masked, ''), coalesce(u.address, ''), now()
+      FROM {STAGE} s LEFT JOIN {UNMATCHED} u ON u.line = s.line
+     WHERE s.placed = %s
+     -- One order for every chunk: concurrent inserts of shared keys do not deadlock.
+     ORDER BY s.kind, s.subject, s.observed_on
+    ON CONFLICT DO NOTHING RETURNING match)
+SELECT match, count(*) FROM kept GROUP BY match"""
 
 
 def pipeline_settings(cursor) -> None:
@@ -68,12 +85,16 @@ def pipeline_settings(cursor) -> None:
     each, more than the statement itself)."""
     cursor.execute("SET LOCAL random_page_cost = 1.1")
     cursor.execute("SET LOCAL jit = off")
+    # A chunk's rows are sorted in memory, not in temporary files.
+    cursor.execute("SET LOCAL work_mem = '32MB'")
 
 
-def _match(cursor, *, keep_candidates=False) -> None:
+def _match_placed(cursor, *, keep_candidates=False) -> None:
+    """Match the rows placed as candidates again (another chunk may have created their
+    people since, or this one just did)."""
     for statement, how in ((_MATCH_RRN, "rrn"), (_MATCH_NAME, "name")):
         how = f"coalesce(s.match, '{how}')" if keep_candidates else f"'{how}'"
-        cursor.execute(statement.format(how=how))
+        cursor.execute(statement.format(how=how, rows="AND s.placed"))
 
 
 def _copy_rows(cursor, table: str, columns, rows) -> None:
@@ -93,29 +114,18 @@ def chunk_store(rows: list[tuple], *, source, batch_id: int, chunk_no: int) -> d
         _copy_rows(cursor, RAW, STAGE_COLUMNS, rows)
         cursor.execute(_STAGE_MATCHED)
         cursor.execute(f"DROP TABLE {RAW}")
-        cursor.execute(_MATCH_NAME.format(how="'name'"))
+        cursor.execute(_MATCH_NAME.format(how="'name'", rows=""))
         cursor.execute(_PLACE_BY_ADDRESS)
         cursor.execute(_MARK_CANDIDATES)
-        if cursor.rowcount:
-            _candidates_create(cursor, source)
+        candidates = cursor.rowcount
         _unmatched_describe(cursor)
-        cursor.execute(f"""
-            WITH kept AS (
-                INSERT INTO {_SIGNAL} (source_id, kind, subject, observed_on, months_overdue,
-                    amount, batch_id, chunk_no, line, household_id, person_id, match,
-                    name_masked, address, created_at)
-                SELECT %s, s.kind, s.subject, s.observed_on, s.months_overdue, s.amount, %s,
-                       %s, s.line, s.household_id, s.person_id,
-                       coalesce(s.match, 'unmatched'), coalesce(u.name_masked, ''),
-                       coalesce(u.address, ''), now()
-                  FROM {STAGE} s LEFT JOIN {UNMATCHED} u ON u.line = s.line
-                 -- One order for every chunk: concurrent inserts of shared keys cannot
-                 -- deadlock.
-                 ORDER BY s.kind, s.subject, s.observed_on
-                ON CONFLICT DO NOTHING RETURNING match)
-            SELECT match, count(*) FROM kept GROUP BY match""",
-                       [source.pk, batch_id, chunk_no])
+        cursor.execute(_INSERT, [source.pk, batch_id, chunk_no, False])
         kept = dict(cursor.fetchall())
+        if candidates:
+            _candidates_create(cursor, source)
+            cursor.execute(_INSERT, [source.pk, batch_id, chunk_no, True])
+            for match, n in cursor.fetchall():
+                kept[match] = kept.get(match, 0) + n
         cursor.execute(f"DROP TABLE {STAGE}, {UNMATCHED}")
         return kept
 
@@ -124,7 +134,7 @@ def _candidates_create(cursor, source) -> None:
     """Unregistered-household candidates for the rows marked 'candidate', under the lock;
     another chunk may have created them since: match again first."""
     candidates_lock()
-    _match(cursor)
+    _match_placed(cursor)
     cursor.execute(f"""
         SELECT DISTINCT ON (dong_id, address_key) dong_id, address_key, address,
                address_detail
@@ -149,7 +159,7 @@ def _candidates_create(cursor, source) -> None:
             person.update(rrn_hash=subject, rrn_masked=masked)
         people.append(person)
     people_add(people)
-    _match(cursor, keep_candidates=True)
+    _match_placed(cursor, keep_candidates=True)
 
 
 def _unmatched_describe(cursor) -> None:
