@@ -185,6 +185,22 @@ def test_the_upload_page_query_count_does_not_grow_with_running_files(client_as,
     assert queries_with_running(1) == queries_with_running(4)
 
 
+def test_polling_costs_the_same_queries_however_many_chunks(client_as, admin_user):
+    client = client_as(admin_user)
+
+    def queries_with_chunks(n):
+        batch = SignalBatchFactory(chunks_total=n)
+        for number in range(n):
+            SignalChunkFactory(batch=batch, number=number, status=DONE,
+                               stats=parse_stats(3, 1))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(progress_url(batch), {"on": "detail", "seen": "parsing"},
+                       HTTP_HX_REQUEST="true")
+        return len(queries)
+
+    assert queries_with_chunks(2) == queries_with_chunks(40)
+
+
 def test_the_progress_reads_in_english(client_as, admin_user, scoring):
     client = client_as(admin_user)
     client.cookies["django_language"] = "en"
