@@ -123,10 +123,14 @@ def score_household(*, lives_alone: bool, elderly: bool, signals, params: Params
     return Result(score, params.level(score), factors)
 
 
-def score_chunk(*, lives_alone: list[bool], elderly: list[bool], signals: list[list[tuple]],
+def score_chunk(*, households: list[tuple[int, bool, bool]], signals: list[tuple],
                 params: Params, today: date) -> tuple[list[int], list[str], list[list[dict]]]:
-    """score_household over a whole chunk, arrays in and arrays out: household i has
-    lives_alone[i], elderly[i] and signals[i]; returns (scores, levels, factors).
+    """score_household over a whole chunk, arrays in and arrays out.
+
+    ``households``: (id, lives_alone, elderly), ascending by id. ``signals``: (household
+    id, kind, observed_on, months_overdue, amount), ascending by household id, each
+    household's in the order score_household would see them (rows as the database returns
+    them: no regrouping). Returns (scores, levels, factors), one each per household.
 
     The same arithmetic in the same order (tests/outreach/test_scoring_chunk.py checks
     equality with score_household under Hypothesis), with what repeats across households
@@ -139,9 +143,14 @@ def score_chunk(*, lives_alone: list[bool], elderly: list[bool], signals: list[l
                params.bonus_many_kinds)
     scores, levels, factors_out = [], [], []
     level = params.level
-    for alone, old, rows in zip(lives_alone, elderly, signals, strict=True):
+    at, end = 0, len(signals)
+    for household_id, alone, old in households:
+        while at < end and signals[at][0] < household_id:
+            at += 1  # a household not asked about
         best: dict[str, tuple[float, int | None, int | None]] = {}
-        for kind, observed_on, months, amount in rows:
+        while at < end and signals[at][0] == household_id:
+            _household, kind, observed_on, months, amount = signals[at]
+            at += 1
             weight = weights.get(kind)
             if weight is None:
                 continue

@@ -70,17 +70,12 @@ def households_score_staged(household_ids, *, model: RiskModel, batch_id, source
         households = cursor.fetchall()
         if not households:
             return {"households_scored": 0, "alerts_opened": 0, "alerts_updated": 0}
-        ids = [h[0] for h in households]
         # In the order they were stored: of two equally strong signals, the first counts.
         cursor.execute(f"SELECT household_id, kind, observed_on, months_overdue, amount "
                        f"FROM {_SIGNAL} WHERE household_id = ANY(%s) "
-                       f"ORDER BY household_id, id", [ids])
-        signals: dict[int, list[tuple]] = {household_id: [] for household_id in ids}
-        for household_id, *signal in cursor:
-            signals[household_id].append(signal)
+                       f"ORDER BY household_id, id", [[h[0] for h in households]])
         scores, levels, factors = score_chunk(
-            lives_alone=[h[1] for h in households], elderly=[h[2] for h in households],
-            signals=[signals[household_id] for household_id in ids], params=params,
+            households=[h[:3] for h in households], signals=cursor.fetchall(), params=params,
             today=today)
         cursor.execute(f"DROP TABLE IF EXISTS {SCORED}")
         cursor.execute(f"CREATE TEMPORARY TABLE {SCORED} (household_id bigint, dong_id bigint, "

@@ -1,6 +1,7 @@
 """Agency files (위기정보): receive one, split it into chunks, parse, match and store each
 chunk exactly once. Tasks call these with ids; every step can run twice safely."""
 
+import gc
 import hashlib
 import os
 import tempfile
@@ -294,12 +295,20 @@ def _chunk_parse_staged(chunk: SignalChunk) -> None:
     """PostgreSQL: the chunk decoded at once and staged (outreach.signal_stream), then
     stored set-based (outreach.services.signal_staging)."""
     batch = chunk.batch
-    records = signal_stream.read_records(
-        _data_path(batch), start=chunk.start, end=chunk.end, first_line=chunk.first_line,
-        encoding=_data_encoding(batch), delimiter=batch.delimiter or ",")
     places = signal_stream.Places(*dong_ids_by_code_and_name())
-    staged = signal_stream.Stager(batch.columns, timezone.localdate(), places).stage(records)
-    del records
+    # Tens of thousands of small lists and tuples that live until the chunk is stored:
+    # the cyclic collector would walk them again and again, finding nothing.
+    gc.disable()
+    try:
+        records = signal_stream.read_records(
+            _data_path(batch), start=chunk.start, end=chunk.end,
+            first_line=chunk.first_line, encoding=_data_encoding(batch),
+            delimiter=batch.delimiter or ",")
+        staged = signal_stream.Stager(batch.columns, timezone.localdate(), places).stage(
+            records)
+        del records
+    finally:
+        gc.enable()
 
     def store():
         if not staged.rows:

@@ -42,9 +42,13 @@ def models(draw):
 @settings(max_examples=300, deadline=None)
 @given(chunk=st.lists(households, max_size=25), params=models())
 def test_the_chunk_scores_every_household_as_the_reference_does(chunk, params):
-    scores, levels, factors = score_chunk(
-        lives_alone=[h[0] for h in chunk], elderly=[h[1] for h in chunk],
-        signals=[h[2] for h in chunk], params=params, today=TODAY)
+    # Household ids with gaps, and signals of households not asked about in between.
+    households = [(10 * n + 5, alone, old) for n, (alone, old, _rows) in enumerate(chunk)]
+    signals = [(10 * n + 5 + offset, *signal) for n, (_a, _o, rows) in enumerate(chunk)
+               for offset, group in ((0, rows), (3, rows[:1])) for signal in group]
+    signals.sort(key=lambda row: row[0])  # stable: each household's rows keep their order
+    scores, levels, factors = score_chunk(households=households, signals=signals,
+                                          params=params, today=TODAY)
     for (alone, old, rows), score, level, factor in zip(chunk, scores, levels, factors,
                                                         strict=True):
         expected = score_household(lives_alone=alone, elderly=old, signals=rows,
@@ -56,8 +60,9 @@ def test_the_property_can_fail():
     """A chunk that differs from the reference is caught: the comparison is not vacuous."""
     rows = [("power_cutoff", TODAY, 2, None)]
     params = Params(weights=dict(DEFAULT_WEIGHTS))
-    scores, _levels, _factors = score_chunk(lives_alone=[True], elderly=[False],
-                                            signals=[rows], params=params, today=TODAY)
+    scores, _levels, _factors = score_chunk(
+        households=[(1, True, False)], signals=[(1, *row) for row in rows], params=params,
+        today=TODAY)
     other = score_household(lives_alone=False, elderly=False, signals=rows, params=params,
                             today=TODAY)
     assert scores[0] != other.score
