@@ -166,8 +166,11 @@ def _unmatched_describe(cursor) -> None:
     """Where an unmatched row said it lives, masked, for staff to follow up."""
     cursor.execute(f"CREATE TEMPORARY TABLE {UNMATCHED} (line integer, name_masked text, "
                    f"address text) ON COMMIT DROP")
+    # A row with neither name nor address (a national feed's RRN-only row) has nothing to
+    # describe: its empty name_masked and address come from the insert's coalesce.
     cursor.execute(f"SELECT line, name, address, address_detail FROM {STAGE} "
-                   f"WHERE match IS NULL")
+                   f"WHERE match IS NULL AND (name <> '' OR address <> '' "
+                   f"OR address_detail <> '')")
     described = [(line, mask_name(name)[:50], f"{address} {detail}".strip()[:250])
                  for line, name, address, detail in cursor.fetchall()]
     if described:

@@ -1,8 +1,8 @@
 """The benchmark's synthetic round (all people invented): what a national feed of crisis
 information looks like when it reaches one district.
 
-- About 1.2 rows per person, most of them the person's one recurring problem: 85 % of
-  people an arrears kind (utilities, health insurance, telecom, maintenance, pension),
+- About 1.2 rows per person, most of them the household's one recurring problem: 85 % of
+  households an arrears kind (utilities, health insurance, telecom, maintenance, pension),
   6 % a supply cut-off, 9 % something else (job loss, medical costs, debt, eviction …);
   one row in thirty is another kind. So a few percent of households cross the threshold.
 - People are the district's own first (its registry, whose synthetic RRNs are rebuilt
@@ -39,7 +39,8 @@ def _csv(text: str) -> bytes:
 
 
 def district_people(seed_check: int = 50) -> list[tuple]:
-    """(rrn or '', name, birth, road address, detail, phone) of every registered person."""
+    """(rrn or '', name, birth, road address, detail, phone, household index) of every
+    registered person."""
     sql = f"""
         SELECT h.idx, row_number() OVER (PARTITION BY p.household_id ORDER BY p.id) - 1,
                p.name, p.birth_date, p.sex, p.phone, p.rrn_hash, h.road_address,
@@ -58,7 +59,7 @@ def district_people(seed_check: int = 50) -> list[tuple]:
             rrn = demo_rrn(index, member, birth, sex) if hashed else ""
             if hashed and len(people) < seed_check and rrn_hash(rrn) != hashed:
                 raise RuntimeError("the registry was not seeded by households.demo")
-            people.append((rrn, name, birth, road, detail, phone))
+            people.append((rrn, name, birth, road, detail, phone, index))
     return people
 
 
@@ -78,7 +79,10 @@ def write_round(path, *, rows: int, today: date, rng_seed: int, people: list[tup
     every_kind = list(kinds.values())
     encoded = [(_csv(rrn[:6] + "-" + rrn[6:]) if rrn else b"", _csv(name),
                 birth.strftime("%Y%m%d").encode(), _csv(road), _csv(detail), _csv(phone))
-               for rrn, name, birth, road, detail, phone in district]
+               for rrn, name, birth, road, detail, phone, _index in district]
+    # A household's arrears are the dwelling's (one electricity bill): its members share
+    # their recurring problem.
+    problem_of = [index for *_person, index in district]
     counts = {"rows": rows, "district_rows": 0, "outsider_rows": 0, "unregistered_rows": 0,
               "bad_rows": 0, "persons": persons}
     random_ = rng.random
@@ -88,12 +92,13 @@ def write_round(path, *, rows: int, today: date, rng_seed: int, people: list[tup
         lines = []
         for _ in range(rows):
             who = rng.randrange(persons)
-            profile = (who * 2654435761 % 4294967296) / 4294967296  # fixed per person
+            home = problem_of[who] if who < len(problem_of) else who
+            profile = (home * 2654435761 % 4294967296) / 4294967296  # fixed per household
             group = ARREARS if profile < 0.85 else CUTOFFS if profile < 0.91 else OTHERS
             if random_() < 0.03:
                 kind = every_kind[rng.randrange(len(every_kind))]
             else:
-                kind = kinds[group[who % len(group)]]
+                kind = kinds[group[home % len(group)]]
             arrears = overdue in kind
             months = str(rng.randint(1, 8)).encode() if arrears else b""
             amount = _csv(f"{rng.randint(3, 300) * 10000:,}") if arrears else b""

@@ -58,6 +58,47 @@ def database_ensure() -> None:
             admin.execute(f'CREATE DATABASE "{name}"')
 
 
+def cpu_seconds(pids) -> float:
+    """User + system CPU seconds of these processes so far (/proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU seconds of the PostgreSQL processes alive now, plus those of the backends that
+    already exited (the postmaster's reaped children: a backend per task connection)."""
+    pids = postgres_pids()
+    ticks = os.sysconf("SC_CLK_TCK")
+    reaped = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == "1":  # the postmaster's parent is init
+            reaped += int(fields[13]) + int(fields[14])
+    return cpu_seconds(pids) + reaped / ticks
+
+
+def postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
 class Workers:
     """Solo-pool Celery workers on a private queue, with their peak RSS watched."""
 
@@ -94,6 +135,7 @@ class Workers:
             self.stop.wait(0.2)
 
     def close(self):
+        self.cpu_s = cpu_seconds(proc.pid for proc in self.procs)
         self.stop.set()
         for proc in self.procs:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -185,6 +227,8 @@ class Command(BaseCommand):
         try:
             time.sleep(3)  # workers connect
             started = time.monotonic()
+            workers_cpu = cpu_seconds(proc.pid for proc in pool.procs)
+            database_cpu = postgres_cpu_seconds()
             with path.open("rb") as f:
                 batch, _created = signal_batch_receive(
                     source=self.source, fileobj=f, filename=path.name,
@@ -201,8 +245,10 @@ class Command(BaseCommand):
                     last = now
                 time.sleep(0.1)
             end_to_end = time.monotonic() - started
+            database_cpu = postgres_cpu_seconds() - database_cpu
         finally:
             pool.close()
+        workers_cpu = pool.cpu_s - workers_cpu
         if batch.status != SignalBatch.Status.DONE:
             raise CommandError(f"batch {batch.pk} failed: {batch.failure_reason} "
                                f"(worker log: {workdir / 'workers.log'})")
@@ -214,6 +260,9 @@ class Command(BaseCommand):
             f"{batch.unmatched:,}, scored {batch.households_scored:,}, alerts "
             f"+{batch.alerts_opened:,} ~{batch.alerts_updated:,} "
             f"({alerted / self.households:.1%} of households)")
+        self.stdout.write(
+            f"  CPU: workers {workers_cpu:.1f}s, PostgreSQL {database_cpu:.1f}s "
+            f"({(workers_cpu + database_cpu) / end_to_end:.2f} cores busy on average)")
         size_mb, signals_mb = self.tables_mb()
         copy_s = self.copy_baseline(path)
         if not keep_files:
