@@ -71,7 +71,10 @@ WITH kept AS (
            coalesce(u.name_masked, ''), coalesce(u.address, ''), now()
       FROM {STAGE} s LEFT JOIN {UNMATCHED} u ON u.line = s.line
      WHERE s.placed = %s
-     -- One order for every chunk: concurrent inserts of shared keys do not deadlock.
+     -- One order for every chunk: concurrent inserts of shared keys wait, not deadlock.
+     -- (Two chunks could still cross between their two statements, an observation a
+     -- candidate in one and matched in the other: PostgreSQL then aborts one, and the
+     -- chunk is retried like any failed chunk.)
      ORDER BY s.kind, s.subject, s.observed_on
     ON CONFLICT DO NOTHING RETURNING match)
 SELECT match, count(*) FROM kept GROUP BY match"""
