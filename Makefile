@@ -33,5 +33,9 @@ lint: $(STAMP)
 worker: $(STAMP)
 	$(BIN)/celery -A config worker -l info
 
+# Benchmarks use their own database (created and migrated by bench_signals) and Redis DB.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/doorstep_bench
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/2
 bench: $(STAMP)
-	$(BIN)/python manage.py bench_signals --rows 1000000 --workers 2
+	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) \
+	  $(BIN)/python manage.py bench_signals --rows 100000,1000000,10000000 --workers 2

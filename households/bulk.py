@@ -1,16 +1,13 @@
 """Set-based reads and writes over the households tables, for pipelines that handle rows
-by the thousand (the risk-signal import), and the COPY bulk insert any app may use.
+by the thousand (the risk-signal import on SQLite; PostgreSQL matches in SQL:
+outreach.services.signal_staging).
 
 Only this app names its tables in SQL; the callers pass plain values and get plain
 tuples back, never a query per row.
 """
 
-import functools
-import json
-import operator
 
-from django.db import connection, models, transaction
-from django.utils import timezone
+from django.db import connection
 
 from households.addresses import LEGAL_TO_ADMIN_DONG
 from households.models import Dong, Household, Person
@@ -19,50 +16,6 @@ from households.services import timeline_add_many
 # PostgreSQL advisory lock key: unregistered-household candidates are created one chunk
 # at a time, so two chunks never create the same dwelling twice.
 CANDIDATE_LOCK_KEY = 0x5167_4E41
-
-
-def _constant(value, _obj):
-    return value
-
-
-def _json_of(attname, obj):
-    return json.dumps(getattr(obj, attname), ensure_ascii=False)
-
-
-def pg_bulk_insert(model, objs: list, tail: str = "") -> list[tuple]:
-    """PostgreSQL: COPY the rows into a temporary table, then one INSERT … SELECT from it
-    (in the objects' order) with ``tail`` (ON CONFLICT, RETURNING). COPY formats the rows
-    in psycopg's C code, where array parameters were formatted value by value in Python.
-    Columns come from the model, so a field added later is filled from its default."""
-    if not objs:
-        return []
-    now = timezone.now()
-    names, getters = [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            getter = functools.partial(_constant, now)
-        elif isinstance(field, models.JSONField):
-            getter = functools.partial(_json_of, field.attname)
-        else:
-            getter = operator.attrgetter(field.attname)
-        names.append(connection.ops.quote_name(field.column))
-        getters.append(getter)
-    table = connection.ops.quote_name(model._meta.db_table)
-    scratch = f"_bulk_{model._meta.db_table}"
-    columns = ", ".join(names)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "
-                       f"SELECT 0 AS _ord, {columns} FROM {table} WITH NO DATA")
-        with cursor.cursor.copy(f"COPY {scratch} (_ord, {columns}) FROM STDIN") as copy:
-            for n, obj in enumerate(objs):
-                copy.write_row([n, *(get(obj) for get in getters)])
-        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {scratch} "
-                       f"ORDER BY _ord {tail}")
-        returned = cursor.fetchall() if "RETURNING" in tail else []
-        cursor.execute(f"DROP TABLE {scratch}")
-    return returned
 
 
 def _fetch(sql: str, params) -> list[tuple]:

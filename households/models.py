@@ -318,7 +318,11 @@ class TimelineEvent(models.Model):
     """One line on a household's timeline: any app writes here through
     households.services.timeline_add, so the timeline needs no cross-app query."""
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="timeline")
+    # Not checked by the database row by row (db_constraint=False): a scoring round writes a
+    # line for each of hundreds of thousands of households, and each check locks the
+    # household's row; deleting a household still removes its lines (Django's CASCADE).
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="timeline",
+                                  db_constraint=False)
     at = models.DateTimeField(_("일시"), db_index=True)
     # signal, assessment, alert, referral, visit, service_link, case, check_in, note …
     kind = models.CharField(_("종류"), max_length=30)

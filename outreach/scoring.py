@@ -121,3 +121,68 @@ def score_household(*, lives_alone: bool, elderly: bool, signals, params: Params
     terms.sort(key=lambda term: -term[0])
     factors = [factor for points, factor in terms if points >= 0.5][:MAX_FACTORS]
     return Result(score, params.level(score), factors)
+
+
+def score_chunk(*, households: list[tuple[int, bool, bool]], signals: list[tuple],
+                params: Params, today: date) -> tuple[list[int], list[str], list[list[dict]]]:
+    """score_household over a whole chunk, arrays in and arrays out.
+
+    ``households``: (id, lives_alone, elderly), ascending by id. ``signals``: (household
+    id, kind, observed_on, months_overdue, amount), ascending by household id, each
+    household's in the order score_household would see them (rows as the database returns
+    them: no regrouping). Returns (scores, levels, factors), one each per household.
+
+    The same arithmetic in the same order (tests/outreach/test_scoring_chunk.py checks
+    equality with score_household under Hypothesis), with what repeats across households
+    worked out once: the weight of each kind, the decay of each age in days."""
+    weights = {kind: w for kind, w in params.weights.items() if w > 0 and kind in KINDS_BY_CODE}
+    half_life = max(1, params.half_life_days)
+    decay: dict[int, float] = {}
+    month_factor, amount_factor = params.month_factor, params.amount_factor
+    bonuses = (params.bonus_alone_cutoff, params.bonus_two_cutoffs, params.bonus_elderly,
+               params.bonus_many_kinds)
+    scores, levels, factors_out = [], [], []
+    level = params.level
+    at, end = 0, len(signals)
+    for household_id, alone, old in households:
+        while at < end and signals[at][0] < household_id:
+            at += 1  # a household not asked about
+        best: dict[str, tuple[float, int | None, int | None]] = {}
+        while at < end and signals[at][0] == household_id:
+            _household, kind, observed_on, months, amount = signals[at]
+            at += 1
+            weight = weights.get(kind)
+            if weight is None:
+                continue
+            age = max(0, (today - observed_on).days)
+            recency = decay.get(age)
+            if recency is None:
+                recency = decay[age] = 0.5 ** (age / half_life)
+            severity = (1 + min(months or 0, 12) * month_factor
+                        + min((amount or 0) / 1_000_000, 5) * amount_factor)
+            points = weight * recency * severity
+            if kind not in best or points > best[kind][0]:
+                best[kind] = (points, months, amount)
+        if not best:
+            scores.append(0)
+            levels.append(level(0))
+            factors_out.append([])
+            continue
+        terms = [(points, _factor(kind, months, amount))
+                 for kind, (points, months, amount) in best.items()]
+        cutoffs = sorted((k for k in best if k in CUTOFF_KINDS), key=KIND_ORDER.get)
+        alone_bonus, two_bonus, elderly_bonus, many_bonus = bonuses
+        if alone and cutoffs and alone_bonus:
+            terms.append((alone_bonus, {"code": FACTOR_ALONE}))
+        if len(cutoffs) >= 2 and two_bonus:
+            terms.append((two_bonus, {"code": FACTOR_CUTOFFS, "kinds": cutoffs}))
+        if old and elderly_bonus:
+            terms.append((elderly_bonus, {"code": FACTOR_ELDERLY}))
+        if len(best) >= 3 and many_bonus:
+            terms.append((many_bonus, {"code": FACTOR_MANY_KINDS, "n": len(best)}))
+        score = max(0, min(100, round(sum(term[0] for term in terms))))
+        terms.sort(key=lambda term: -term[0])
+        scores.append(score)
+        levels.append(level(score))
+        factors_out.append([factor for points, factor in terms if points >= 0.5][:MAX_FACTORS])
+    return scores, levels, factors_out

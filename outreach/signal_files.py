@@ -490,12 +490,12 @@ def _non_negative_int(text: str) -> int | None:
 
 
 @lru_cache(maxsize=4096)
-def _kind_code(text: str) -> str | None:
+def kind_of(text: str) -> str | None:
     return kind_code(text)
 
 
 @lru_cache(maxsize=65536)
-def _name_key(name: str) -> str:
+def name_key_of(name: str) -> str:
     return normalize_name(name)
 
 
@@ -517,7 +517,7 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
     if not kind_text:
         problems.add("signal_kind", "kind_empty")
     else:
-        kind = _kind_code(kind_text)
+        kind = kind_of(kind_text)
         if kind is None:
             problems.add("signal_kind", "kind_unknown", v=_shown(kind_text, 40))
 
@@ -579,7 +579,7 @@ def validate(raw: RawRow, columns: list[str | None], today: date) -> SignalRow |
     detail = get("address_detail", "")
     return SignalRow(
         line=raw.line, kind=kind, observed_on=observed, rrn_digits=digits, name=name,
-        name_key=_name_key(name), birth_date=birth, address=address, address_detail=detail,
+        name_key=name_key_of(name), birth_date=birth, address=address, address_detail=detail,
         dong_code=dong_code,
         months_overdue=months, amount=amount, phone=get("phone", ""),
     )

@@ -26,6 +26,8 @@ from outreach.models import (
     DiscoveryTarget,
     Pairing,
     RiskAssessment,
+    SignalBatch,
+    SignalChunk,
     Visit,
 )
 from referrals.models import GatekeeperPlace, Referral, Service, ServiceLink
@@ -266,6 +268,33 @@ class RiskAssessmentFactory(DjangoModelFactory):
     score = 80
     level = "high"
     factors = factory.LazyFunction(lambda: [{"code": "power_cutoff", "months": 2}])
+
+
+class SignalBatchFactory(DjangoModelFactory):
+    """An agency file as the pipeline leaves it; no file on disk (progress reads the rows)."""
+
+    class Meta:
+        model = SignalBatch
+
+    source = factory.SubFactory(OrganizationFactory)
+    channel = SignalBatch.Channel.UPLOAD
+    original_name = factory.Sequence(lambda n: f"단전-{n + 1}.csv")
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    size_bytes = 1024
+    file_format = "csv"
+    status = SignalBatch.Status.PARSING
+
+
+class SignalChunkFactory(DjangoModelFactory):
+    """A chunk of a batch; pass ``stats`` with the counts of a done one."""
+
+    class Meta:
+        model = SignalChunk
+
+    batch = factory.SubFactory(SignalBatchFactory)
+    phase = SignalChunk.Phase.PARSE
+    number = factory.Sequence(lambda n: n)
+    status = SignalChunk.Status.PENDING
 
 
 class DiscoveryAlertFactory(BackdatedFactory):

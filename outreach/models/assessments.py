@@ -76,8 +76,12 @@ class RiskModel(models.Model):
 class RiskAssessment(models.Model):
     """위기도: a household's score 0–100 under one version of the risk model."""
 
+    # Keys the database does not check row by row (db_constraint=False), as on RiskSignal
+    # and TimelineEvent: one assessment per household per round, written set-based with ids
+    # just read; Django's on_delete still runs.
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="risk_assessments"
+        Household, on_delete=models.CASCADE, related_name="risk_assessments",
+        db_constraint=False,
     )
     model_version = models.PositiveIntegerField(_("모델 버전"), default=1)
     score = models.PositiveSmallIntegerField(_("위기도 점수"))
@@ -85,6 +89,7 @@ class RiskAssessment(models.Model):
     # The top factors as plain Korean sentences: ["단전 2개월", "1인 가구"].
     factors = models.JSONField(_("주요 요인"), default=list)
     batch = models.ForeignKey("SignalBatch", on_delete=models.SET_NULL, null=True, blank=True,
+                              db_constraint=False,
                               related_name="assessments")
     assessed_at = models.DateTimeField(_("평가일시"), auto_now_add=True)
 

@@ -159,9 +159,12 @@ class RiskSignal(models.Model):
         UNMATCHED = "unmatched", _("미일치")
 
     # source, batch and household are the leading columns of the indexes below; a separate
-    # index each would only slow the bulk inserts down.
+    # index each would only slow the bulk inserts down. Nor does the database check these
+    # four keys row by row (db_constraint=False): millions of rows a round, each written by
+    # the pipeline with ids it has just joined in the same transaction; deleting a
+    # household, person or batch still nulls or removes its signals (Django's on_delete).
     source = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     kind = models.CharField(_("위기정보"), max_length=40, choices=KIND_CHOICES)
     # Who it is about, stable across files: the RRN's keyed hash, or a keyed hash of
     # normalised name + birth date + address key. Never the number itself.
@@ -170,13 +173,14 @@ class RiskSignal(models.Model):
     months_overdue = models.PositiveSmallIntegerField(_("체납개월"), null=True, blank=True)
     amount = models.BigIntegerField(_("금액"), null=True, blank=True)
     batch = models.ForeignKey(SignalBatch, on_delete=models.CASCADE, related_name="signals",
-                              db_index=False)
+                              db_index=False, db_constraint=False)
     chunk_no = models.PositiveIntegerField()
     line = models.PositiveIntegerField(_("행"))
     household = models.ForeignKey(Household, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="risk_signals", db_index=False)
+                                  related_name="risk_signals", db_index=False,
+                                  db_constraint=False)
     person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="risk_signals")
+                               related_name="risk_signals", db_constraint=False)
     match = models.CharField(_("일치 방법"), max_length=10, choices=Match.choices)
     # Where an unmatched row said it lives (masked name only), for staff to follow up.
     name_masked = models.CharField(max_length=50, blank=True)

@@ -22,6 +22,9 @@ from outreach.scoring import DEFAULT_PARAMS, Params, score_household
 
 # Households per scoring chunk: one transaction, one assessment insert, one alert upsert.
 SCORE_CHUNK_HOUSEHOLDS = 2000
+# PostgreSQL scores set-based (outreach.services.scoring_staged): larger chunks, fewer
+# transactions; a chunk's signals are still only tens of thousands of rows.
+SCORE_CHUNK_HOUSEHOLDS_STAGED = 10000
 
 
 def risk_model_current() -> RiskModel:

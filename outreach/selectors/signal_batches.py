@@ -1,10 +1,8 @@
 """Reads of signal batches: chunk totals, progress, the JSON summary, who may manage them."""
 
-
-
-from django.db.models import (
-    QuerySet,
-)
+from django.db.models import Count, IntegerField, Q, QuerySet, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from households.messages import message_text
 from households.models import (
@@ -55,22 +53,51 @@ def signal_batches_for(user) -> QuerySet[SignalBatch]:
     return SignalBatch.objects.none()
 
 
-def signal_batch_progress(batch: SignalBatch) -> dict:
-    """Chunks done of total and the running counts, for the progress bar."""
-    parse_done = batch.chunks.filter(phase=SignalChunk.Phase.PARSE,
-                                     status=SignalChunk.Status.DONE).count()
-    score_done = batch.chunks.filter(phase=SignalChunk.Phase.SCORE,
-                                     status=SignalChunk.Status.DONE).count()
-    total = batch.chunks_total + batch.score_chunks_total
-    done = parse_done + score_done
-    percent = 100 if batch.status == SignalBatch.Status.DONE else (
-        int(done * 100 / total) if total else 0)
+def signal_batches_progress(batches) -> dict[int, dict]:
+    """Live progress of several batches in one query: per phase, the chunks done and
+    failed of the total, and the sums of the done chunks' stats (a chunk writes its stats
+    when it finishes, so these grow while workers run). {batch id: progress}."""
+    batches = list(batches)
+    done = Q(status=SignalChunk.Status.DONE)
+    figures = {
+        (row.pop("batch_id"), row.pop("phase")): row
+        for row in SignalChunk.objects.filter(batch_id__in=[b.pk for b in batches])
+        .values("batch_id", "phase")
+        .annotate(
+            done=Count("id", filter=done),
+            failed=Count("id", filter=Q(status=SignalChunk.Status.FAILED)),
+            **{name: Sum(Cast(KT(f"stats__{name}"), IntegerField()), filter=done)
+               for name in PARSE_COUNTERS + SCORE_COUNTERS},
+        )
+        .order_by()
+    }
+    return {batch.pk: _progress(batch, figures.get((batch.pk, SignalChunk.Phase.PARSE), {}),
+                                figures.get((batch.pk, SignalChunk.Phase.SCORE), {}))
+            for batch in batches}
+
+
+def _progress(batch: SignalBatch, parse: dict, score: dict) -> dict:
     return {
-        "percent": min(percent, 100), "parse_done": parse_done, "score_done": score_done,
-        **chunk_totals(batch.pk, SignalChunk.Phase.PARSE, PARSE_COUNTERS),
-        **chunk_totals(batch.pk, SignalChunk.Phase.SCORE, SCORE_COUNTERS),
+        "status": batch.status,
+        "parse_done": parse.get("done", 0), "parse_failed": parse.get("failed", 0),
+        "parse_total": batch.chunks_total,
+        "score_done": score.get("done", 0), "score_failed": score.get("failed", 0),
+        "score_total": batch.score_chunks_total,
+        **{name: parse.get(name) or 0 for name in PARSE_COUNTERS},
+        **{name: score.get(name) or 0 for name in SCORE_COUNTERS},
     }
 
+
+def signal_batch_progress(batch: SignalBatch) -> dict:
+    """Chunks done of total per phase and the running counts, for the progress card."""
+    return signal_batches_progress([batch])[batch.pk]
+
+
+def signal_batches_running(user, limit: int = 5) -> list[SignalBatch]:
+    """The newest batches this user may see that are still being processed."""
+    return list(signal_batches_for(user).exclude(
+        status__in=[SignalBatch.Status.DONE, SignalBatch.Status.FAILED])
+        .order_by("-created_at", "-id")[:limit])
 
 
 def signal_rejections(batch: SignalBatch, limit: int | None = None):

@@ -2,7 +2,6 @@
 per alerting household; saving and rescoring the risk model."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -10,7 +9,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from config.celery import enqueue_on_commit
-from households.bulk import pg_bulk_insert
 from households.hooks import dong_figures_changed_send
 from households.models import (
     Household,
@@ -29,11 +27,14 @@ from outreach.models import (
 from outreach.scoring import Params, score_household
 from outreach.selectors.assessments import (
     SCORE_CHUNK_HOUSEHOLDS,
+    SCORE_CHUNK_HOUSEHOLDS_STAGED,
     risk_model_current,
     signals_by_household,
 )
 from outreach.selectors.signal_batches import SCORE_COUNTERS, chunk_totals, signal_chunks_open
+from outreach.services.scoring_staged import households_score_staged
 from outreach.services.signal_batches import signal_chunk_claim
+from outreach.services.signal_staging import pipeline_settings
 
 
 @transaction.atomic
@@ -65,10 +66,12 @@ def signal_batch_score(batch_id: int) -> None:
             batch_id=batch_id, phase=SignalChunk.Phase.SCORE).exists():
         ids = (RiskSignal.objects.filter(batch_id=batch_id, household__isnull=False)
                .values_list("household_id", flat=True).distinct().order_by("household_id"))
+        size = (SCORE_CHUNK_HOUSEHOLDS_STAGED if connection.vendor == "postgresql"
+                else SCORE_CHUNK_HOUSEHOLDS)
         chunks, current = [], []
         for household_id in ids.iterator(chunk_size=10000):
             current.append(household_id)
-            if len(current) >= SCORE_CHUNK_HOUSEHOLDS:
+            if len(current) >= size:
                 chunks.append((current[0], current[-1]))
                 current = []
         if current:
@@ -107,27 +110,27 @@ def households_score(household_ids, *, model: RiskModel, batch_id=None, source_n
 
     Must run inside a transaction; returns the counts.
     """
-    params = Params.of(model)
     today = timezone.localdate()
+    if connection.vendor == "postgresql":
+        return households_score_staged(
+            household_ids, model=model, batch_id=batch_id, source_name=source_name,
+            actor_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
+            today=today, due_on=lambda level: _due_on(level, today))
+    params = Params.of(model)
     households = list(Household.objects.filter(id__in=household_ids).values_list(
         "id", "lives_alone", "elderly"))
     signals = signals_by_household([h[0] for h in households])
     assessments = []
-    # PostgreSQL stores them with COPY: plain namespaces cost far less than model instances.
-    make = SimpleNamespace if connection.vendor == "postgresql" else RiskAssessment
     for household_id, lives_alone, elderly in households:
         result = score_household(lives_alone=lives_alone, elderly=elderly,
                                  signals=signals.get(household_id, ()), params=params,
                                  today=today)
-        assessments.append(make(
+        assessments.append(RiskAssessment(
             household_id=household_id, model_version=model.version, score=result.score,
             level=result.level, factors=result.factors, batch_id=batch_id,
         ))
     alerting = {a.household_id: a for a in assessments if a.score >= params.threshold}
-    if connection.vendor == "postgresql":
-        opened_ids, updated_ids = _assessments_store_pg(assessments, alerting, today)
-    else:
-        opened_ids, updated_ids = _assessments_store(assessments, alerting, today)
+    opened_ids, updated_ids = _assessments_store(assessments, alerting, today)
     alert_state = {hid: ("updated" if hid in updated_ids else "opened") for hid in alerting}
     # One small dict per household, put into words only when someone reads the timeline.
     lines = [
@@ -185,32 +188,6 @@ def _assessments_store(assessments, alerting, today) -> tuple[set, set]:
 
 
 
-def _assessments_store_pg(assessments, alerting, today) -> tuple[set, set]:
-    """The same as _assessments_store in two statements: the assessments, then one upsert
-    of the alerts on the one-open-alert-per-household index."""
-    returned = pg_bulk_insert(RiskAssessment, assessments, "RETURNING id, household_id")
-    ids = dict((household_id, pk) for pk, household_id in returned)
-    for assessment in assessments:
-        assessment.pk = ids[assessment.household_id]
-    dongs = _dong_ids_of(alerting)
-    alerts = [
-        DiscoveryAlert(household_id=household_id, dong_id=dongs[household_id],
-                       assessment_id=a.pk, level=a.level,
-                       score=a.score, due_on=_due_on(a.level, today), origin="risk_model")
-        for household_id, a in sorted(alerting.items())
-    ]
-    returned = pg_bulk_insert(DiscoveryAlert, alerts, (
-        "ON CONFLICT (household_id) WHERE status = 'open' DO UPDATE SET "
-        "assessment_id = EXCLUDED.assessment_id, level = EXCLUDED.level, "
-        "score = EXCLUDED.score, updated_at = EXCLUDED.updated_at, "
-        # A deadline already given is never pushed back by a rescore.
-        "due_on = LEAST(outreach_discoveryalert.due_on, EXCLUDED.due_on) "
-        "RETURNING household_id, (xmax = 0)"
-    ))
-    opened = {household_id for household_id, inserted in returned if inserted}
-    return opened, {household_id for household_id, inserted in returned if not inserted}
-
-
 def signal_chunk_score(batch_id: int, number: int, *, claimed_by: str = "") -> None:
     chunk = signal_chunk_claim(batch_id, SignalChunk.Phase.SCORE, number,
                                claimed_by=claimed_by)
@@ -226,6 +203,9 @@ def signal_chunk_score(batch_id: int, number: int, *, claimed_by: str = "") -> N
         locked = SignalChunk.objects.select_for_update().get(pk=chunk.pk)
         if locked.status != SignalChunk.Status.PENDING:
             return
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                pipeline_settings(cursor)  # the look-up below too: an index range, no JIT
         household_ids = list(
             RiskSignal.objects.filter(batch_id=batch_id, household_id__gte=chunk.start,
                                       household_id__lte=chunk.end)

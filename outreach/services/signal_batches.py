@@ -1,11 +1,10 @@
 """Agency files (위기정보): receive one, split it into chunks, parse, match and store each
 chunk exactly once. Tasks call these with ids; every step can run twice safely."""
 
+import gc
 import hashlib
 import os
 import tempfile
-from collections import defaultdict
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.files import File
@@ -15,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.celery import enqueue_on_commit
-from households.bulk import pg_bulk_insert
+from households.bulk import dong_ids_by_code_and_name
 from households.models import (
     Organization,
     mask_name,
 )
-from outreach import signal_files
+from outreach import signal_files, signal_stream
 from outreach.models import (
     RiskSignal,
     SignalBatch,
@@ -32,6 +31,7 @@ from outreach.selectors.signal_batches import (
     chunk_totals,
     signal_chunks_open,
 )
+from outreach.services import signal_staging
 from outreach.services.signal_matching import (
     signal_candidates_create,
     signal_rows_match,
@@ -194,16 +194,8 @@ def signal_chunk_fail(batch_id: int, phase: str, number: int, error: str) -> Non
 
 
 def signals_insert(values: list[dict]) -> dict:
-    """Store new signals, skip ones already known; returns {match: rows inserted}."""
-    if connection.vendor == "postgresql":
-        # Plain namespaces, not model instances: 5,000 RiskSignal() calls cost more than
-        # the insert itself.
-        rows = [SimpleNamespace(**v) for v in values]
-        returned = pg_bulk_insert(RiskSignal, rows, "ON CONFLICT DO NOTHING RETURNING match")
-        kept = defaultdict(int)
-        for (match,) in returned:
-            kept[match] += 1
-        return dict(kept)
+    """Store new signals, skip ones already known; returns {match: rows inserted}
+    (SQLite; PostgreSQL stores a chunk set-based: signal_staging.chunk_store)."""
     signals = [RiskSignal(**v) for v in values]
     RiskSignal.objects.bulk_create(signals, ignore_conflicts=True, batch_size=2000)
     batch_id, chunk_no = signals[0].batch_id, signals[0].chunk_no
@@ -264,7 +256,72 @@ def signal_chunk_parse(batch_id: int, number: int, *, claimed_by: str = "") -> N
     if chunk.status != SignalChunk.Status.PENDING:
         _batch_after_parse(batch_id)
         return
+    if connection.vendor == "postgresql":
+        _chunk_parse_staged(chunk)
+    else:
+        _chunk_parse_rows(chunk)
+    _batch_after_parse(batch_id)
+
+
+def _chunk_done(chunk: SignalChunk, problems: list, store) -> None:
+    """In one transaction, unless another delivery finished the chunk first: the rejected
+    lines (``problems``: RowErrors), the signals (``store()`` returns (rows offered,
+    {match: rows inserted})) and the counts."""
+    rejections = [
+        SignalRejection(batch_id=chunk.batch_id, line=problem.line, column=column,
+                        message=reason)
+        for problem in problems for column, reason in problem.errors]
+    with transaction.atomic():
+        locked = SignalChunk.objects.select_for_update().get(pk=chunk.pk)
+        if locked.status != SignalChunk.Status.PENDING:
+            return
+        SignalRejection.objects.bulk_create(rejections, ignore_conflicts=True, batch_size=2000)
+        rows, kept = store()
+        accepted = sum(kept.values())
+        locked.stats = {
+            "rows": rows + len(problems), "accepted": accepted, "rejected": len(problems),
+            "duplicates": rows - accepted,
+            "matched_people": kept.get("rrn", 0) + kept.get("name", 0),
+            "unregistered_candidates": kept.get("candidate", 0),
+            "unmatched": kept.get("unmatched", 0),
+        }
+        locked.status = SignalChunk.Status.DONE
+        locked.finished_at = timezone.now()
+        locked.error = ""
+        locked.save(update_fields=["stats", "status", "finished_at", "error"])
+
+
+def _chunk_parse_staged(chunk: SignalChunk) -> None:
+    """PostgreSQL: the chunk decoded at once and staged (outreach.signal_stream), then
+    stored set-based (outreach.services.signal_staging)."""
     batch = chunk.batch
+    places = signal_stream.Places(*dong_ids_by_code_and_name())
+    # Tens of thousands of small lists and tuples that live until the chunk is stored:
+    # the cyclic collector would walk them again and again, finding nothing.
+    gc.disable()
+    try:
+        records = signal_stream.read_records(
+            _data_path(batch), start=chunk.start, end=chunk.end,
+            first_line=chunk.first_line, encoding=_data_encoding(batch),
+            delimiter=batch.delimiter or ",")
+        staged = signal_stream.Stager(batch.columns, timezone.localdate(), places).stage(
+            records)
+        del records
+    finally:
+        gc.enable()
+
+    def store():
+        if not staged.rows:
+            return 0, {}
+        return len(staged.rows), signal_staging.chunk_store(
+            staged.rows, source=batch.source, batch_id=batch.pk, chunk_no=chunk.number)
+
+    _chunk_done(chunk, staged.problems, store)
+
+
+def _chunk_parse_rows(chunk: SignalChunk) -> None:
+    """SQLite (the embedded default: the demo and small files): row by row."""
+    batch, number = chunk.batch, chunk.number
     today = timezone.localdate()
     good, bad = [], []
     for raw in signal_files.read_chunk(
@@ -282,7 +339,7 @@ def signal_chunk_parse(batch_id: int, number: int, *, claimed_by: str = "") -> N
             dict(
                 source_id=batch.source_id, kind=row.kind, subject=row.subject,
                 observed_on=row.observed_on, months_overdue=row.months_overdue,
-                amount=row.amount, batch_id=batch_id, chunk_no=number, line=row.line,
+                amount=row.amount, batch_id=batch.pk, chunk_no=number, line=row.line,
                 household_id=row.household_id, person_id=row.person_id, match=row.match,
                 name_masked=mask_name(row.name)[:50] if row.match == "unmatched" else "",
                 address=(f"{row.address} {row.address_detail}".strip()[:250]
@@ -293,29 +350,8 @@ def signal_chunk_parse(batch_id: int, number: int, *, claimed_by: str = "") -> N
         # One order for every chunk: concurrent inserts of shared keys cannot deadlock.
         key=lambda s: (s["kind"], s["subject"], s["observed_on"]),
     )
-    rejections = [
-        SignalRejection(batch_id=batch_id, line=problem.line, column=column, message=reason)
-        for problem in bad for column, reason in problem.errors
-    ]
-    with transaction.atomic():
-        locked = SignalChunk.objects.select_for_update().get(pk=chunk.pk)
-        if locked.status != SignalChunk.Status.PENDING:
-            return
-        SignalRejection.objects.bulk_create(rejections, ignore_conflicts=True, batch_size=2000)
-        kept = signals_insert(signals) if signals else {}
-        accepted = sum(kept.values())
-        locked.stats = {
-            "rows": len(good) + len(bad), "accepted": accepted, "rejected": len(bad),
-            "duplicates": len(good) - accepted,
-            "matched_people": kept.get("rrn", 0) + kept.get("name", 0),
-            "unregistered_candidates": kept.get("candidate", 0),
-            "unmatched": kept.get("unmatched", 0),
-        }
-        locked.status = SignalChunk.Status.DONE
-        locked.finished_at = timezone.now()
-        locked.error = ""
-        locked.save(update_fields=["stats", "status", "finished_at", "error"])
-    _batch_after_parse(batch_id)
+    _chunk_done(chunk, bad,
+                lambda: (len(good), signals_insert(signals) if signals else {}))
 
 
 def _batch_after_parse(batch_id: int) -> None:

@@ -87,12 +87,16 @@ def signal_batch_list(request):
     else:
         form = SignalUploadForm()
     page = Paginator(signal_batches_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    running = signal_batch_selectors.signal_batches_running(request.user)
+    progress = signal_batch_selectors.signal_batches_progress(running)
     return render(
         request,
         "outreach/signal_batch_list.html",
         {
             "form": form,
             "page": page,
+            "running": [(batch, progress[batch.pk]) for batch in running],
+            "on": "list",
             "query": "",
             "max_mb": settings.SIGNAL_UPLOAD_MAX_BYTES // (1024 * 1024),
         },
@@ -105,37 +109,50 @@ def _batch(request, batch_id) -> SignalBatch:
     return get_object_or_404(signal_batches_for(request.user), pk=batch_id)
 
 
+def _rejections_context(request, batch: SignalBatch) -> dict:
+    # The rejected lines quote an agency file about people: showing them is a view to log.
+    household_services.access_log_write(request=request, action=AccessLog.Action.VIEW,
+                                        object_type="signal_batch", object_id=batch.pk)
+    return {
+        "rejections": list(signal_batch_selectors.signal_rejections(batch, limit=100)),
+        "rejection_total": batch.rejections.count(),
+    }
+
+
 @login_required
 def signal_batch_detail(request, batch_id: int):
     batch = _batch(request, batch_id)
-    rejections = list(signal_batch_selectors.signal_rejections(batch, limit=100))
-    # The page quotes rejected lines of an agency file about people: a view to log.
-    household_services.access_log_write(request=request, action=AccessLog.Action.VIEW,
-                                        object_type="signal_batch", object_id=batch.pk)
     return render(
         request,
         "outreach/signal_batch_detail.html",
         {
             "batch": batch,
             "progress": signal_batch_selectors.signal_batch_progress(batch),
-            "rejections": rejections,
-            "rejection_total": batch.rejections.count(),
+            "on": "detail",
+            **_rejections_context(request, batch),
         },
     )
 
 
 @login_required
 def signal_batch_progress(request, batch_id: int):
+    """The progress card alone, polled by htmx while the batch runs (the page itself shows
+    the same figures on a plain reload). ``seen``: the status the page last showed; a
+    change is said once in the page's live region. ``on``: the page polling (detail or
+    list); the detail page gets its rejected lines when the batch finishes."""
     batch = _batch(request, batch_id)
-    response = render(
-        request,
-        "outreach/_signal_progress.html",
-        {"batch": batch, "progress": signal_batch_selectors.signal_batch_progress(batch)},
-    )
-    if batch.finished and request.htmx:
-        # Finished: reload the page once so the rejected lines appear below.
-        response["HX-Refresh"] = "true"
-    return response
+    on = request.GET.get("on") if request.GET.get("on") in ("detail", "list") else "detail"
+    seen = request.GET.get("seen", "")
+    context = {
+        "batch": batch, "on": on,
+        "progress": signal_batch_selectors.signal_batch_progress(batch),
+        "announce": bool(request.htmx) and seen in SignalBatch.Status.values
+        and seen != batch.status,
+        "rejected_oob": bool(request.htmx) and batch.finished and on == "detail",
+    }
+    if context["rejected_oob"]:
+        context.update(_rejections_context(request, batch))
+    return render(request, "outreach/signal_progress_poll.html", context)
 
 
 @login_required

@@ -36,7 +36,7 @@ def test_admin_uploads_and_staff1_sees_the_new_alerts(live_server, demo, story_f
     screenshot(page, "signals-upload-1280")
     page.get_by_role("button", name="올리기").click()
 
-    progress = page.locator("#batch-progress")
+    progress = page.locator(".batch-progress")
     expect(progress.locator("[data-status]")).to_have_text("완료")
     expect(progress.locator('[data-count="accepted"]')).to_have_text("6")
     expect(progress.locator('[data-count="rejected"]')).to_have_text("5")

@@ -47,10 +47,16 @@ def test_the_error_report_lists_every_rejected_line_and_is_logged(uploaded):
     assert logged.count() == 1
 
 
-def test_progress_answers_htmx_with_a_refresh_when_finished(uploaded):
+def test_progress_answers_htmx_with_the_rejected_lines_when_finished(uploaded):
+    """No reload of the whole page (focus and the live region would be lost): the last
+    answer stops polling and brings the rejected lines in place."""
     client, batch = uploaded
-    response = client.get(reverse("signal_batch_progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
-    assert response["HX-Refresh"] == "true"
+    response = client.get(reverse("signal_batch_progress", args=[batch.pk]),
+                          {"on": "detail", "seen": "scoring"}, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert "HX-Refresh" not in response and "hx-trigger" not in page
+    assert f'id="batch-{batch.pk}-rejected" aria-labelledby="rejected" hx-swap-oob="true"' in page
+    assert "알 수 없는 위기정보 &#x27;외계인 침공&#x27;" in page
 
 
 def test_staff_cannot_upload(client_as, staff1, story_file):

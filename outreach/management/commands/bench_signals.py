@@ -1,15 +1,16 @@
-"""Benchmark: an agency file of N rows, upload to alerts with real workers, against COPY.
+"""Benchmark: agency files of 100,000, 1,000,000 and 10,000,000 rows, upload to alerts with
+real workers, each against a raw COPY of the same file in the same run.
 
-Needs PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL). Starts its own
-`celery worker --pool=solo` processes on a private queue, seeds the demo district
-(seed_demo --households), writes a CP949 file, times upload → every alert, then times
-PostgreSQL COPY of the same file into an unlogged scratch table of text columns.
-The last line printed is the result.
+Needs PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL); the database's name must
+contain "bench" (each round is cleared away: signals, assessments, alerts and timeline
+are truncated). Creates and migrates the database when it is new, seeds the demo
+district (--households), then per size: writes a CP949 round (_bench_round), starts
+`celery worker --pool=solo` processes on a private queue, times upload → batch done,
+reads the workers' peak RSS, and times COPY of the file into an unlogged table of text
+columns without an index. The last line printed is the 1,000,000-row result.
 """
 
 import os
-import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,134 +18,299 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import date
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils import timezone
 
 from households.demo import seed_registry
-from households.models import Organization
-from outreach.demo_signals import HEADER, signal_rows, write_csv
+from households.models import Household, Organization
+from outreach.demo_signals import HEADER
+from outreach.management.commands._bench_round import district_people, write_round
 from outreach.models import SignalBatch
 from outreach.selectors.assessments import risk_model_current
 from outreach.services.signal_batches import signal_batch_receive
 
+# Cleared after each round (a bench database only).
+ROUND_TABLES = ["outreach_signalbatch", "outreach_risksignal", "outreach_riskassessment",
+                "outreach_discoveryalert", "outreach_historicaldiscoveryalert",
+                "households_timelineevent"]
+SIZE_TABLES = ["outreach_risksignal", "outreach_riskassessment", "outreach_discoveryalert",
+               "households_timelineevent"]
 
-class Command(BaseCommand):
-    help = "Time a risk-signal file from upload to alerts with real workers, against COPY."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--rows", type=int, default=1_000_000)
-        parser.add_argument("--workers", type=int, default=2)
-        parser.add_argument("--households", type=int, default=200_000)
-        parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--keep-file", action="store_true")
+def database_ensure() -> None:
+    """Create the database when it does not exist yet (then migrate it)."""
+    params = connection.get_connection_params()
+    name = params.pop("dbname")
+    if "bench" not in name:
+        raise CommandError(f"bench_signals clears its tables: use a database whose name "
+                           f"contains 'bench' (DATABASE_URL names {name!r})")
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params.pop("prepare_threshold", None)
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
 
-    def handle(self, *args, rows, workers, households, seed, keep_file, **options):
-        if connection.vendor != "postgresql" or settings.CELERY_TASK_ALWAYS_EAGER:
-            raise CommandError("bench_signals needs PostgreSQL (DATABASE_URL) and Redis "
-                               "(CELERY_BROKER_URL)")
-        self.stdout.write(f"seeding the demo district to {households:,} households …")
-        seed_registry(households, seed)
-        risk_model_current()
-        source, _ = Organization.objects.get_or_create(
-            code="bench", defaults={"name": "벤치마크", "kind": Organization.Kind.PUBLIC})
-        # A fresh run each time: earlier bench batches (and their signals) go.
-        SignalBatch.objects.filter(source=source).delete()
 
-        workdir = Path(tempfile.mkdtemp(prefix="bench-signals-"))
-        path = workdir / "signals-cp949.csv"
-        self.stdout.write(f"writing {rows:,} rows (CP949) …")
-        started = time.monotonic()
-        written = write_csv(path, signal_rows(seed=seed, rows=rows, observed=date.today(),
-                                              rng_seed=random.randrange(1 << 30)))
-        self.stdout.write(f"  {path.stat().st_size / 1e6:.0f} MB in "
-                          f"{time.monotonic() - started:.0f}s")
+def cpu_seconds(pids) -> float:
+    """User + system CPU seconds of these processes so far (/proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
+
+def postgres_cpu_seconds() -> float:
+    """CPU seconds of the PostgreSQL processes alive now, plus those of the backends that
+    already exited (the postmaster's reaped children: a backend per task connection)."""
+    pids = postgres_pids()
+    ticks = os.sysconf("SC_CLK_TCK")
+    reaped = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == "1":  # the postmaster's parent is init
+            reaped += int(fields[13]) + int(fields[14])
+    return cpu_seconds(pids) + reaped / ticks
+
+
+def postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+class Workers:
+    """Solo-pool Celery workers on a private queue, with their peak RSS watched."""
+
+    def __init__(self, count: int, log_path: Path, env: dict):
         queue = f"bench-{uuid.uuid4().hex[:8]}"
-        env = {**os.environ, "CELERY_QUEUE": queue}
         from config.celery import app
 
         app.conf.task_default_queue = queue
-        worker_log = open(workdir / "workers.log", "wb")  # noqa: SIM115
-        procs = [
+        self.log = open(log_path, "ab")  # noqa: SIM115
+        self.procs = [
             subprocess.Popen(
                 [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker",
                  "--pool=solo", "-Q", queue, "-l", "warning", "--without-gossip",
                  "--without-mingle", "--without-heartbeat", "-n", f"bench{n}@%h"],
-                cwd=settings.BASE_DIR, env=env, start_new_session=True,
-                stdout=worker_log, stderr=subprocess.STDOUT,
-            )
-            for n in range(workers)
+                cwd=settings.BASE_DIR, env={**os.environ, **env, "CELERY_QUEUE": queue},
+                start_new_session=True, stdout=self.log, stderr=subprocess.STDOUT)
+            for n in range(count)
         ]
-        peak = {"kb": 0}
-        stop = threading.Event()
+        self.peak_kb = 0
+        self.stop = threading.Event()
+        self.watcher = threading.Thread(target=self._watch, daemon=True)
+        self.watcher.start()
 
-        def watch_rss():
-            while not stop.is_set():
-                for proc in procs:
-                    try:
-                        status = Path(f"/proc/{proc.pid}/status").read_text()
-                    except OSError:
-                        continue
-                    for line in status.splitlines():
-                        if line.startswith("VmHWM:"):
-                            peak["kb"] = max(peak["kb"], int(line.split()[1]))
-                stop.wait(0.2)
+    def _watch(self):
+        while not self.stop.is_set():
+            for proc in self.procs:
+                try:
+                    status = Path(f"/proc/{proc.pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+            self.stop.wait(0.2)
 
-        watcher = threading.Thread(target=watch_rss, daemon=True)
-        watcher.start()
+    def close(self):
+        self.cpu_s = cpu_seconds(proc.pid for proc in self.procs)
+        self.stop.set()
+        for proc in self.procs:
+            os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        self.watcher.join(2)
+        self.log.close()
+
+
+class Command(BaseCommand):
+    help = "Time risk-signal files from upload to alerts with real workers, against COPY."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rows", default="100000,1000000,10000000",
+                            help="comma-separated sizes")
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--households", type=int, default=200_000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--keep-files", action="store_true")
+
+    def handle(self, *args, rows, workers, households, seed, keep_files, **options):
+        if connection.vendor != "postgresql" or settings.CELERY_TASK_ALWAYS_EAGER:
+            raise CommandError("bench_signals needs PostgreSQL (DATABASE_URL) and Redis "
+                               "(CELERY_BROKER_URL)")
+        database_ensure()
+        call_command("migrate", verbosity=0)
+        sizes = [int(n) for n in rows.split(",")]
+        self.stdout.write(f"seeding the demo district to {households:,} households …")
+        seed_registry(households, seed)
+        risk_model_current()
+        # A registry in use is vacuumed and analysed; one seeded a minute ago is not yet.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE households_household, households_person")
+        self.source, _ = Organization.objects.get_or_create(
+            code="bench", defaults={"name": "벤치마크", "kind": Organization.Kind.PUBLIC})
+        # The seeded registry is the first --households households; any later one is a
+        # candidate an earlier round created.
+        self.seeded_max = Household.objects.order_by("id").values_list(
+            "id", flat=True)[households - 1]
+        self.round_clear()
+        self.households = Household.objects.count()
+        people = district_people()
+        self.stdout.write(f"  {self.households:,} households, {len(people):,} registered "
+                          f"people")
+        # A 10-million-row file is ~750 MB: past the upload page's limit, not the bench's.
+        settings.SIGNAL_UPLOAD_MAX_BYTES = 1 << 40
+        workdir = Path(tempfile.mkdtemp(prefix="bench-signals-"))
+        results = []
+        try:
+            for size in sizes:
+                results.append(self.run_round(size, workers, workdir, people, keep_files))
+        finally:
+            if not keep_files:
+                for path in workdir.glob("*.csv"):
+                    path.unlink()
+        self.report(results)
+
+    def round_clear(self):
+        """Away with the last round: its batches, signals, verdicts, and the candidate
+        households it created."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(ROUND_TABLES)} CASCADE")
+            if getattr(self, "seeded_max", None):
+                cursor.execute("DELETE FROM households_person WHERE household_id > %s",
+                               [self.seeded_max])
+                cursor.execute("DELETE FROM households_household WHERE id > %s",
+                               [self.seeded_max])
+        for path in Path(settings.MEDIA_ROOT, "signal_batches").rglob("*"):
+            if path.is_file() and path.parent.name != "incoming":
+                path.unlink()
+
+    def run_round(self, size, workers, workdir, people, keep_files) -> dict:
+        path = workdir / f"signals-{size}-cp949.csv"
+        self.stdout.write(f"\n== {size:,} rows: writing the round (CP949) …")
+        started = time.monotonic()
+        counts = write_round(path, rows=size, today=timezone.localdate(), rng_seed=size,
+                             people=people)
+        self.stdout.write(
+            f"  {path.stat().st_size / 1e6:.0f} MB in {time.monotonic() - started:.0f}s: "
+            f"{counts['district_rows']:,} about the district's people, "
+            f"{counts['outsider_rows']:,} about people registered elsewhere, "
+            f"{counts['unregistered_rows']:,} at unregistered addresses, "
+            f"{counts['bad_rows']:,} bad")
+        pool = Workers(workers, workdir / "workers.log",
+                       {"SIGNAL_UPLOAD_MAX_BYTES": str(1 << 40)})
         try:
             time.sleep(3)  # workers connect
-            self.stdout.write(f"importing with {workers} worker(s) …")
             started = time.monotonic()
+            workers_cpu = cpu_seconds(proc.pid for proc in pool.procs)
+            database_cpu = postgres_cpu_seconds()
             with path.open("rb") as f:
                 batch, _created = signal_batch_receive(
-                    source=source, fileobj=f, filename=path.name,
+                    source=self.source, fileobj=f, filename=path.name,
                     channel=SignalBatch.Channel.COMMAND)
             last = ""
             while True:
                 batch.refresh_from_db()
                 if batch.finished:
                     break
-                now = f"  {batch.status} {batch.chunks.filter(status='done').count()}/" \
-                      f"{batch.chunks_total + batch.score_chunks_total} chunks"
+                now = (f"  {batch.status} {batch.chunks.filter(status='done').count()}/"
+                       f"{batch.chunks_total + batch.score_chunks_total} chunks")
                 if now != last:
-                    self.stdout.write(now)
+                    self.stdout.write(f"{now} at {time.monotonic() - started:.1f}s")
                     last = now
-                time.sleep(0.5)
+                time.sleep(0.1)
             end_to_end = time.monotonic() - started
+            database_cpu = postgres_cpu_seconds() - database_cpu
         finally:
-            stop.set()
-            for proc in procs:
-                os.killpg(proc.pid, signal.SIGTERM)
-            for proc in procs:
-                try:
-                    proc.wait(20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-            watcher.join(2)
-            worker_log.close()
+            pool.close()
+        workers_cpu = pool.cpu_s - workers_cpu
         if batch.status != SignalBatch.Status.DONE:
             raise CommandError(f"batch {batch.pk} failed: {batch.failure_reason} "
                                f"(worker log: {workdir / 'workers.log'})")
+        alerted = batch.alerts_opened + batch.alerts_updated
         self.stdout.write(
             f"  batch {batch.pk}: accepted {batch.accepted:,}, rejected {batch.rejected:,}, "
             f"duplicates {batch.duplicates:,}, matched {batch.matched_people:,}, "
-            f"unregistered {batch.unregistered_candidates:,}, scored "
-            f"{batch.households_scored:,}, alerts +{batch.alerts_opened:,} "
-            f"~{batch.alerts_updated:,}")
-
-        copy_s = self.copy_baseline(path)
-        if not keep_file:
-            shutil.rmtree(workdir)
+            f"unregistered {batch.unregistered_candidates:,}, unmatched "
+            f"{batch.unmatched:,}, scored {batch.households_scored:,}, alerts "
+            f"+{batch.alerts_opened:,} ~{batch.alerts_updated:,} "
+            f"({alerted / self.households:.1%} of households)")
         self.stdout.write(
-            f"bench_signals rows={written} end_to_end_s={end_to_end:.1f} "
-            f"rows_per_s={written / end_to_end:.0f} copy_s={copy_s:.2f} "
-            f"ratio={end_to_end / copy_s:.1f} peak_rss_mb={peak['kb'] / 1024:.0f}"
-        )
+            f"  CPU: workers {workers_cpu:.1f}s, PostgreSQL {database_cpu:.1f}s "
+            f"({(workers_cpu + database_cpu) / end_to_end:.2f} cores busy on average)")
+        size_mb, signals_mb = self.tables_mb()
+        copy_s = self.copy_baseline(path)
+        if not keep_files:
+            path.unlink()
+        self.round_clear()
+        result = dict(rows=size, end_to_end_s=end_to_end, copy_s=copy_s,
+                      peak_rss_mb=pool.peak_kb / 1024, alerted=alerted, db_mb=size_mb,
+                      signals_mb=signals_mb, accepted=batch.accepted)
+        self.stdout.write(self.line(result) + f" alerted_share={alerted / self.households:.4f}"
+                          f" db_mb={size_mb:.0f} signals_mb={signals_mb:.0f}")
+        return result
+
+    def tables_mb(self) -> tuple[float, float]:
+        """(MB of the round's tables, MB of the signals table alone), indexes included."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sum(pg_total_relation_size(t::regclass)), "
+                           "pg_total_relation_size('outreach_risksignal') FROM "
+                           "unnest(%s::text[]) t", [SIZE_TABLES])
+            total, signals = cursor.fetchone()
+            return float(total) / 1e6, float(signals) / 1e6
+
+    @staticmethod
+    def line(r: dict) -> str:
+        return (f"bench_signals rows={r['rows']} end_to_end_s={r['end_to_end_s']:.1f} "
+                f"rows_per_s={r['rows'] / r['end_to_end_s']:.0f} copy_s={r['copy_s']:.2f} "
+                f"ratio={r['end_to_end_s'] / r['copy_s']:.1f} "
+                f"peak_rss_mb={r['peak_rss_mb']:.0f}")
+
+    def report(self, results):
+        self.stdout.write("\n== summary")
+        for r in results:
+            self.stdout.write(
+                f"  {r['rows']:>10,} rows: {r['end_to_end_s']:7.1f}s "
+                f"{r['rows'] / r['end_to_end_s']:>8,.0f} rows/s, COPY {r['copy_s']:.2f}s, "
+                f"ratio {r['end_to_end_s'] / r['copy_s']:.1f}, per row "
+                f"{r['end_to_end_s'] / r['rows'] * 1e6:.1f} µs, peak RSS "
+                f"{r['peak_rss_mb']:.0f} MB; per million signals stored "
+                f"{r['signals_mb'] / r['accepted'] * 1e6:.0f} MB (the signals table) and "
+                f"{r['db_mb'] / r['accepted'] * 1e6:.0f} MB (with assessments, alerts, "
+                f"timeline)")
+        by_size = {r["rows"]: r for r in results}
+        small, large = min(by_size), max(by_size)
+        if small != large:
+            per_row = {n: by_size[n]["end_to_end_s"] / n for n in (small, large)}
+            self.stdout.write(f"  per-row cost at {large:,} / at {small:,}: "
+                              f"{per_row[large] / per_row[small]:.2f}")
+        headline = by_size.get(1_000_000) or by_size[large]
+        self.stdout.write(self.line(headline))
 
     def copy_baseline(self, path: Path) -> float:
         columns = ", ".join(f"c{n} text" for n in range(len(HEADER)))

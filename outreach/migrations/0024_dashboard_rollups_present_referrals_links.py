@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('households', '0012_retention'),
-        ('outreach', '0021_visit_history_version'),
+        ('outreach', '0023_assessment_keys_unchecked'),
         ('referrals', '0009_referral_history_gatekeeper_pairing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('households', '0012_retention'),
-        ('outreach', '0022_dashboard_rollups_present_referrals_links'),
+        ('outreach', '0024_dashboard_rollups_present_referrals_links'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,258 @@
+"""A chunk of an agency file as staging rows, fast: the byte range decoded at once, split
+by the csv module (C), and each row checked against the shapes that are certainly valid.
+
+signal_files.read_chunk and signal_files.validate stay the definition: whatever the fast
+path cannot vouch for — broken bytes, an over-long line, a quoted newline, a csv error in
+the chunk; an unusual date, number, RRN spelling or kind in a row — goes to them, and a
+row they accept is staged by the same function (``stage_of``). The fast path only skips
+work for the rows they would certainly accept unchanged (tests/outreach/
+test_signal_stream.py checks both give the same rows).
+
+A staging row carries the keyed subject hash, never the RRN; the key stays here.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+from _hashlib import hmac_digest as _hmac_digest
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from django.conf import settings
+
+from households.addresses import address_key, dong_hint
+from households.rrn import rrn_mask
+from outreach import signal_files
+from outreach.signal_files import RawRow, RowErrors, SignalRow
+
+# The columns of a staging row, in order (outreach.services.signal_staging creates the
+# table with these).
+STAGE_COLUMNS = ("line", "kind", "subject", "has_rrn", "observed_on", "months_overdue",
+                 "amount", "name", "name_key", "birth_date", "address", "address_detail",
+                 "address_key", "dong_id", "rrn_masked", "phone")
+
+_cached_address_key = lru_cache(maxsize=65536)(address_key)
+_cached_dong_hint = lru_cache(maxsize=65536)(dong_hint)
+_RRN_FRONT = frozenset("12345678")
+_CANONICAL = ("rrn", "name", "birth_date", "address", "address_detail", "dong_code",
+              "signal_kind", "observed_on", "months_overdue", "amount", "phone")
+
+
+def subject_of(key: bytes, rrn_digits: str, name_key: str, birth: date | None,
+               addr_key: str) -> str:
+    """The keyed hash a signal is about: of the RRN, or of name + birth date + address
+    (keyed too, so neither can be read back from the table)."""
+    text = rrn_digits or f"nba|{name_key}|{birth:%Y%m%d}|{addr_key}"
+    return hmac.digest(key, text.encode(), hashlib.sha256).hex()
+
+
+@dataclass
+class Places:
+    """Where an unmatched row lives, by 행정동 code or the dong its address names."""
+
+    by_code: dict[str, int]
+    by_name: dict[str, int]
+
+    def dong_of(self, address: str, dong_code: str) -> int | None:
+        if not address:
+            return None
+        dong_id = self.by_code.get(dong_code) if dong_code else None
+        if dong_id is None:
+            hint = _cached_dong_hint(address)
+            dong_id = self.by_name.get(hint) if hint else None
+        return dong_id
+
+
+def stage_of(row: SignalRow, key: bytes, places: Places) -> tuple:
+    """A validated row as a staging row (STAGE_COLUMNS)."""
+    addr_key = _cached_address_key(row.address, row.address_detail) if row.address else ""
+    return (
+        row.line, row.kind,
+        subject_of(key, row.rrn_digits, row.name_key, row.birth_date, addr_key),
+        bool(row.rrn_digits), row.observed_on, row.months_overdue, row.amount,
+        row.name, row.name_key, row.birth_date, row.address, row.address_detail, addr_key,
+        places.dong_of(row.address, row.dong_code),
+        rrn_mask(row.rrn_digits) if row.rrn_digits else "", row.phone,
+    )
+
+
+def read_records(path: str, *, start: int, end: int, first_line: int, encoding: str,
+                 delimiter: str) -> list[tuple[int, list[str]] | RawRow]:
+    """The chunk's records: at once when every line is plain — as (line, cells), a tuple
+    costs a tenth of a RawRow — else read_chunk's way (RawRows, some unreadable)."""
+    records = _read_fast(path, start=start, end=end, first_line=first_line,
+                         encoding=encoding, delimiter=delimiter)
+    if records is None:
+        records = list(signal_files.read_chunk(
+            path, start=start, end=end, first_line=first_line, encoding=encoding,
+            delimiter=delimiter))
+    return records
+
+
+def _read_fast(path, *, start, end, first_line, encoding, delimiter
+               ) -> list[tuple[int, list[str]]] | None:
+    with open(path, "rb") as f:
+        f.seek(start)
+        blob = f.read(end - start)
+    lines = blob.split(b"\n")
+    longest = max(map(len, lines), default=0)
+    if longest >= settings.SIGNAL_MAX_LINE_BYTES:
+        return None
+    try:
+        text = blob.decode("utf-8" if encoding == "utf-8-sig" else encoding)
+    except UnicodeDecodeError:
+        return None
+    # Each line parsed on its own: a quoted newline shows as a record of two lines.
+    check_cells = longest > settings.SIGNAL_MAX_CELL_CHARS
+    limit = settings.SIGNAL_MAX_CELL_CHARS
+    reader = csv.reader(text.split("\n"), delimiter=delimiter)
+    tabbed = delimiter.isspace()
+    records, done = [], 0
+    try:
+        for cells in reader:
+            if reader.line_num != done + 1:
+                return None
+            index, done = done, reader.line_num
+            # A blank line gives no cells, or one; whitespace-only lines split by a tab more.
+            if (len(cells) < 2 or tabbed) and not lines[index].strip():
+                continue
+            if check_cells and any(len(cell) > limit for cell in cells):
+                return None
+            records.append((first_line + index, cells))
+    except csv.Error:
+        return None
+    return records
+
+
+@dataclass
+class Staged:
+    rows: list[tuple] = field(default_factory=list)
+    problems: list[RowErrors] = field(default_factory=list)
+
+
+class Stager:
+    """Validates and stages one chunk's records; caches what recurs (kinds, dates, amounts,
+    addresses) for the chunk."""
+
+    def __init__(self, columns: list[str | None], today: date, places: Places):
+        self.columns, self.today, self.places = columns, today, places
+        self.key = settings.RRN_HASH_KEY.encode()
+        # The position each canonical column is read from (the last one, as validate
+        # does); a column the file lacks reads the empty slot past the end.
+        at = {name: n for n, name in enumerate(columns) if name}
+        self.width = len(columns)
+        self.positions = tuple(at.get(name, self.width) for name in _CANONICAL)
+        self.pad = any(name not in at for name in _CANONICAL)
+        self.dates: dict[str, date | None] = {}
+        self.numbers: dict[str, int | None] = {}
+        self.kinds: dict[str, str | None] = {}
+
+    def stage(self, records: list[tuple[int, list[str]] | RawRow]) -> Staged:
+        out = Staged()
+        fast = self._fast
+        for record in records:
+            if type(record) is tuple:
+                line, cells = record
+            else:
+                line, cells = record.line, record.cells
+            staged = fast(line, cells) if cells is not None else None
+            if staged is None:
+                raw = record if type(record) is RawRow else RawRow(line, cells)
+                result = signal_files.validate(raw, self.columns, self.today)
+                if isinstance(result, RowErrors):
+                    out.problems.append(result)
+                    continue
+                staged = stage_of(result, self.key, self.places)
+            out.rows.append(staged)
+        return out
+
+    def _date(self, text: str):
+        """A plain valid date up to today, or None: let validate decide (and say why)."""
+        try:
+            return self.dates[text]
+        except KeyError:
+            parsed = signal_files.parse_date(text)
+            self.dates[text] = parsed if parsed is not None and parsed <= self.today else None
+            return self.dates[text]
+
+    def _number(self, text: str) -> int | None:
+        try:
+            return self.numbers[text]
+        except KeyError:
+            plain = text.strip().replace(",", "")
+            self.numbers[text] = int(plain) if plain.isascii() and plain.isdigit() else None
+            return self.numbers[text]
+
+    def _kind(self, text: str) -> str | None:
+        try:
+            return self.kinds[text]
+        except KeyError:
+            self.kinds[text] = signal_files.kind_of(text.strip())
+            return self.kinds[text]
+
+    def _fast(self, line: int, cells: list[str]) -> tuple | None:
+        """The staging row of a row in a usual shape; None for anything else. Caches are
+        keyed by the cell as written (dates, kinds and amounts recur)."""
+        width = self.width
+        if len(cells) != width or self.pad:
+            # Short or long rows, and the empty slot the columns the file lacks read.
+            cells = cells[:width] + [""] * (width - min(len(cells), width) + 1)
+        (p_rrn, p_name, p_birth, p_address, p_detail, p_dong, p_kind, p_observed, p_months,
+         p_amount, p_phone) = self.positions
+        kind = self._kind(cells[p_kind])
+        observed = self._date(cells[p_observed].strip())
+        if kind is None or observed is None:
+            return None
+        months = amount = None
+        months_text, amount_text = cells[p_months], cells[p_amount]
+        if months_text:
+            months = self._number(months_text)
+            if months is None or months > 600:
+                return None
+        if amount_text:
+            amount = self._number(amount_text)
+            if amount is None:
+                return None
+        rrn_text = cells[p_rrn].strip()
+        if rrn_text:
+            if len(rrn_text) == 14 and rrn_text[6] == "-":
+                digits = rrn_text[:6] + rrn_text[7:]
+            elif len(rrn_text) == 13:
+                digits = rrn_text
+            else:
+                return None
+            if not (digits.isascii() and digits.isdigit() and digits[6] in _RRN_FRONT):
+                return None
+        else:
+            digits = ""
+        name, address = cells[p_name].strip(), cells[p_address].strip()
+        birth_text = cells[p_birth].strip()
+        if not digits and not (name and birth_text and address):
+            return None
+        birth = None
+        if birth_text:
+            birth = self._date(birth_text)
+            if birth is None:
+                return None
+        dong_code = cells[p_dong].strip()
+        if dong_code and not (len(dong_code) == 10 and dong_code.isascii()
+                              and dong_code.isdigit()):
+            return None
+        if digits and not name and not address:
+            # The usual national-feed row: the RRN, the kind, the date, the amounts.
+            return (line, kind, _hmac_digest(self.key, digits.encode(), "sha256").hex(),
+                    True, observed, months, amount, "", "", birth, "", cells[p_detail].strip(),
+                    "", None,
+                    f"{digits[:6]}-{digits[6]}******", cells[p_phone].strip())
+        detail = cells[p_detail].strip()
+        name_key = signal_files.name_key_of(name)
+        addr_key = _cached_address_key(address, detail) if address else ""
+        return (
+            line, kind, subject_of(self.key, digits, name_key, birth, addr_key),
+            bool(digits), observed, months, amount, name, name_key, birth, address, detail,
+            addr_key, self.places.dong_of(address, dong_code),
+            rrn_mask(digits) if digits else "", cells[p_phone].strip(),
+        )
