@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from config.celery import enqueue_on_commit as enqueue
 from households.boundaries import BoundaryFileError, boundaries_match
 from households.dates import add_months
+from households.hooks import dong_figures_changed_send
 from households.models import (
     AccessLog,
     AccessReview,
@@ -104,6 +105,8 @@ def household_create(*, dong, road_address: str, address_detail: str = "", **fla
     household = Household(dong=dong, road_address=road_address, address_detail=address_detail,
                           **flags)
     household.save()
+    # The district map divides open alerts by the dong's households (a rollup).
+    dong_figures_changed_send([dong.pk])
     return household
 
 

@@ -1,6 +1,6 @@
 """The district map's figures per dong and their colour classes: read from the panels'
-tables and the rollups, plus open alerts and households counted per dong on indexed
-dong columns: a few GROUP BY queries, whatever the number of households."""
+tables and the rollups (open alerts and households per dong among them): a few GROUP BY
+queries over rollup rows, whatever the number of households."""
 
 from __future__ import annotations
 
@@ -8,17 +8,29 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Exists, OuterRef, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from households.models import Dong, Household, Membership, Role
-from outreach.dashboards.base import DashboardScope, Period, Table, rate, within_period
+from households.models import Dong, Membership, Role
+from outreach.dashboards.base import (
+    DashboardScope,
+    Period,
+    Table,
+    rate,
+    rollup_rows,
+    within_period,
+)
 from outreach.dashboards.map_svg import MapShape, map_svg
 from outreach.dashboards.panels.discovery import panel_discovery_targets, panel_first_contact
-from outreach.models import CheckIn, DiscoveryAlert, DongMonthCompanion
-from referrals.models import Referral
+from outreach.models import (
+    CheckIn,
+    DongHouseholds,
+    DongMonthCompanion,
+    DongMonthReferral,
+    DongOpenAlerts,
+)
 
 # ColorBrewer YlGnBu, 5 classes: sequential, colour-blind safe, and in order in greyscale.
 PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
@@ -66,16 +78,14 @@ def _table(tables: dict, name: str, build, scope, period) -> Table:
 
 
 def _open_alerts(scope: DashboardScope) -> tuple[dict, dict]:
-    """Open alerts and households per dong: two GROUP BYs on indexed dong columns."""
+    """Open alerts and households per dong, from their rollups (DongOpenAlerts,
+    DongHouseholds): a few hundred rows, whatever the number of households."""
     alerts = dict(
-        DiscoveryAlert.objects.filter(scope.in_dongs("dong_id"),
-                                      status=DiscoveryAlert.Status.OPEN)
-        .values("dong_id").order_by().annotate(n=Count("id")).values_list("dong_id", "n")
+        DongOpenAlerts.objects.filter(scope.in_dongs("dong_id"))
+        .values("dong_id").order_by().annotate(n=Sum("n")).values_list("dong_id", "n")
     )
-    households = dict(
-        Household.objects.filter(scope.in_dongs("dong_id"))
-        .values("dong_id").order_by().annotate(n=Count("id")).values_list("dong_id", "n")
-    )
+    households = dict(DongHouseholds.objects.filter(scope.in_dongs("dong_id"))
+                      .values_list("dong_id", "n"))
     return alerts, households
 
 
@@ -91,8 +101,7 @@ def _volunteers(scope: DashboardScope, period: Period) -> dict[int, int]:
         .values_list("dong_id", "companion_id").distinct()
     )
     pairs |= set(
-        Referral.objects.filter(scope.in_dongs("dong_id"), within_period(period, "created_at"),
-                                volunteer("referred_by_id"))
+        rollup_rows(DongMonthReferral, scope, period).filter(volunteer("referred_by_id"))
         .values_list("dong_id", "referred_by_id").distinct()
     )
     pairs |= set(

@@ -1,7 +1,8 @@
 """Dashboard rollups: per (dong, month) figures, rebuilt set-based.
 
 ``dashboard_rollup_refresh`` recomputes the rollup tables of some dongs (or all) from
-alerts, assessments and visits: a handful of GROUP BY queries, then delete + insert in
+alerts, assessments, visits, households, referrals and service links: a handful of
+GROUP BY queries, then delete + insert in
 one transaction, so a reader sees the old rows or the new ones, never half. It runs
 nightly (CELERY_BEAT_SCHEDULE) and, through ``outreach.dashboards.receivers``, after
 commit of the writes that send the ``dong_figures_changed`` hook. PostgreSQL
@@ -17,24 +18,32 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, DateField, F, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DateField, F, Q, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 
 from households.dates import add_months
+from households.models import Household
 from households.selectors import household_head
 from outreach.dashboards.base import EMERGENCY_LEVELS, NEEDED_HELP_REASONS, discovered_alerts
 from outreach.dashboards.forms import MAX_MONTHS
 from outreach.dashboards.panels.feedback import age_band_spans
 from outreach.models import (
     DiscoveryAlert,
+    DongDayUncontacted,
+    DongHouseholds,
     DongMonthAge,
     DongMonthCompanion,
+    DongMonthConcern,
     DongMonthFactor,
+    DongMonthLink,
     DongMonthReach,
+    DongMonthReferral,
     DongMonthScore,
     DongMonthStat,
+    DongOpenAlerts,
     Visit,
 )
+from referrals.models import Referral, ServiceLink
 
 STAT_FIELDS = (
     "alerts_opened",
@@ -280,6 +289,60 @@ def _companions(visits) -> list[DongMonthCompanion]:
     ]
 
 
+def _households(households) -> list[DongHouseholds]:
+    return [DongHouseholds(dong_id=dong_id, n=n) for dong_id, n in
+            households.values("dong_id").order_by().annotate(n=Count("id"))
+            .values_list("dong_id", "n")]
+
+
+def _open_alerts(alerts) -> list[DongOpenAlerts]:
+    rows = (alerts.filter(status=DiscoveryAlert.Status.OPEN)
+            .values("household__dong_id", "due_on").order_by()
+            .annotate(n=Count("id"), awaiting=Count("id", filter=Q(first_contact_at__isnull=True))))
+    return [DongOpenAlerts(dong_id=r["household__dong_id"], due_on=r["due_on"], n=r["n"],
+                           awaiting=r["awaiting"]) for r in rows]
+
+
+def _uncontacted(alerts) -> list[DongDayUncontacted]:
+    emergency = Q(assessment__level__in=EMERGENCY_LEVELS)
+    rows = (alerts.filter(first_contact_at__isnull=True)
+            .annotate(day=TruncDate("opened_at"))
+            .values("household__dong_id", "day").order_by()
+            .annotate(em=Count("id", filter=emergency), normal=Count("id", filter=~emergency)))
+    return [DongDayUncontacted(dong_id=r["household__dong_id"], opened_on=r["day"],
+                               emergency=r["em"], normal=r["normal"]) for r in rows]
+
+
+def _referrals(referrals) -> list[DongMonthReferral]:
+    rows = (referrals.annotate(m=_month("created_at"))
+            .values("dong_id", "m", "channel", "referred_by_id").order_by()
+            .annotate(n=Count("id")))
+    return [DongMonthReferral(dong_id=r["dong_id"], month=r["m"], channel=r["channel"],
+                              referred_by_id=r["referred_by_id"], n=r["n"]) for r in rows]
+
+
+def _concerns(referrals) -> list[DongMonthConcern]:
+    counts: Counter = Counter()
+    # Stored ",meals,rent,": grouped by the whole value first, split here.
+    for r in (referrals.annotate(m=_month("created_at"))
+              .values("dong_id", "m", "categories").order_by().annotate(n=Count("id"))):
+        for concern in {c for c in r["categories"].split(",") if c}:
+            counts[(r["dong_id"], r["m"], concern[:20])] += r["n"]
+    return [DongMonthConcern(dong_id=dong_id, month=month, concern=concern, n=n)
+            for (dong_id, month, concern), n in counts.items()]
+
+
+def _links(links) -> list[DongMonthLink]:
+    rows = (links.annotate(m=_month("requested_at"))
+            .values("household__dong_id", "m", "service_id", "provider_id", "status",
+                    "decline_code").order_by()
+            .annotate(n=Count("id"), value=Sum("actual_value")))
+    return [DongMonthLink(dong_id=r["household__dong_id"], month=r["m"],
+                          service_id=r["service_id"], provider_id=r["provider_id"],
+                          status=r["status"], decline_code=r["decline_code"], n=r["n"],
+                          value=r["value"] or 0) for r in rows]
+
+
 def dashboard_rollup_refresh(dong_ids=None) -> int:
     """Rebuild the dashboard rollups of ``dong_ids`` (every dong when None), all months.
 
@@ -287,20 +350,18 @@ def dashboard_rollup_refresh(dong_ids=None) -> int:
     """
     alerts = DiscoveryAlert.objects.all()
     visits = Visit.objects.all()
-    tables = (
-        DongMonthStat,
-        DongMonthReach,
-        DongMonthScore,
-        DongMonthFactor,
-        DongMonthAge,
-        DongMonthCompanion,
-    )
+    households = Household.objects.all()
+    referrals = Referral.objects.all()
+    links = ServiceLink.objects.all()
     if dong_ids is not None:
         dong_ids = sorted({int(i) for i in dong_ids})
         if not dong_ids:
             return 0
         alerts = alerts.filter(household__dong_id__in=dong_ids)
         visits = visits.filter(household__dong_id__in=dong_ids)
+        households = households.filter(dong_id__in=dong_ids)
+        referrals = referrals.filter(dong_id__in=dong_ids)
+        links = links.filter(household__dong_id__in=dong_ids)
     rows = {
         DongMonthStat: _stats(alerts, visits),
         DongMonthReach: _reaches(alerts, visits),
@@ -308,9 +369,15 @@ def dashboard_rollup_refresh(dong_ids=None) -> int:
         DongMonthFactor: _factors(alerts),
         DongMonthAge: _ages(alerts),
         DongMonthCompanion: _companions(visits),
+        DongHouseholds: _households(households),
+        DongOpenAlerts: _open_alerts(alerts),
+        DongDayUncontacted: _uncontacted(alerts),
+        DongMonthReferral: _referrals(referrals),
+        DongMonthConcern: _concerns(referrals),
+        DongMonthLink: _links(links),
     }
     with transaction.atomic():
-        for model in tables:
+        for model in rows:
             existing = model.objects.all()
             if dong_ids is not None:
                 existing = existing.filter(dong_id__in=dong_ids)

@@ -8,12 +8,18 @@ from outreach.models.field_days import FieldDay, FieldDaySetting, FieldDayStop, 
 from outreach.models.pairings import CheckIn, Pairing
 from outreach.models.rollups import (
     DiscoveryTarget,
+    DongDayUncontacted,
+    DongHouseholds,
     DongMonthAge,
     DongMonthCompanion,
+    DongMonthConcern,
     DongMonthFactor,
+    DongMonthLink,
     DongMonthReach,
+    DongMonthReferral,
     DongMonthScore,
     DongMonthStat,
+    DongOpenAlerts,
 )
 from outreach.models.signal_batches import RiskSignal, SignalBatch, SignalChunk, SignalRejection
 from outreach.models.visits import NeedLevel, Visit, VisitNeed
@@ -21,8 +27,11 @@ from outreach.models.visits import NeedLevel, Visit, VisitNeed
 __all__ = [
     "Approval", "ApprovalDecision",
     "Case", "CaseConference", "CaseGoal", "CaseNote", "CaseStageChange", "CheckIn",
-    "CrisisLevel", "DiscoveryAlert", "DiscoveryTarget", "DongMonthAge", "DongMonthCompanion",
-    "DongMonthFactor", "DongMonthReach", "DongMonthScore", "DongMonthStat", "NeedLevel",
+    "CrisisLevel", "DiscoveryAlert", "DiscoveryTarget", "DongDayUncontacted", "DongHouseholds",
+    "DongMonthAge",
+    "DongMonthCompanion", "DongMonthConcern", "DongMonthFactor", "DongMonthLink",
+    "DongMonthReach", "DongMonthReferral", "DongMonthScore", "DongMonthStat",
+    "DongOpenAlerts", "NeedLevel",
     "FieldDay", "FieldDaySetting", "FieldDayStop", "StopReason", "Weekday",
     "Pairing", "RiskAssessment", "RiskModel", "RiskSignal", "SignalBatch", "SignalChunk",
     "SignalRejection", "Visit", "VisitNeed",

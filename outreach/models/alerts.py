@@ -76,9 +76,11 @@ class DiscoveryAlert(models.Model):
             models.Index(fields=["assigned_to", "status"], name="alert_assignee"),
             models.Index(fields=["household", "status"], name="alert_household_status"),
             # The dashboard's live corrections: alerts of the last few days, and the
-            # overdue backlog (open, never contacted) counted without the closed ones.
+            # overdue backlog (open, never contacted) without the closed ones, listed in
+            # (due_on, id) order: the first 20 are read from the index, not sorted out of
+            # every alert due the same day.
             models.Index(fields=["opened_at"], name="alert_opened_at"),
-            models.Index(fields=["due_on"], name="alert_uncontacted_due",
+            models.Index(fields=["due_on", "id"], name="alert_uncontacted_due",
                          condition=Q(status="open", first_contact_at__isnull=True)),
         ]
         constraints = [

@@ -177,3 +177,114 @@ class DongMonthCompanion(models.Model):
 
     def __str__(self):
         return f"{self.dong_id} {self.month:%Y-%m} {self.companion_id}: {self.visits}"
+
+
+# --- figures of the present and of referrals and service links ---
+# Rebuilt with the rollups above (per dong, after the writes that change them), so the
+# map, the overdue counts and the referral and service-link panels read a few hundred
+# rows whatever the number of households, referrals and links.
+
+
+class DongHouseholds(models.Model):
+    """Households registered in the dong now (the map's alerts per 1,000 households)."""
+
+    dong = models.OneToOneField("households.Dong", on_delete=models.CASCADE, related_name="+")
+    n = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.dong_id}: {self.n}"
+
+
+class DongOpenAlerts(models.Model):
+    """Open alerts now, by their household's dong and first-contact date: ``n`` open,
+    ``awaiting`` of them not contacted yet. Overdue today is the sum of ``awaiting`` over
+    due dates before today: exact on any day without a nightly job, since the day an
+    alert becomes late changes no row."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField()
+    n = models.PositiveIntegerField(default=0)
+    awaiting = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dong", "due_on"],
+                                               name="one_open_alerts_per_dong_due")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.due_on}: {self.n} ({self.awaiting})"
+
+
+
+class DongDayUncontacted(models.Model):
+    """Alerts never contacted, by their household's dong and the day they opened (Asia/
+    Seoul), emergency (위기·긴급) or not. Whether one is late yet depends on the moment
+    the page is read; the dashboard takes the days still within the limit from here and
+    only the alerts of the one day the limit falls in live."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    opened_on = models.DateField()
+    emergency = models.PositiveIntegerField(default=0)
+    normal = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dong", "opened_on"],
+                                               name="one_uncontacted_per_dong_day")]
+        indexes = [models.Index(fields=["opened_on"], name="uncontacted_opened_on")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.opened_on}: {self.emergency} + {self.normal}"
+
+class DongMonthReferral(models.Model):
+    """Referrals by their dong, the month they came in, channel and the user who sent
+    them (null: a resident or partner without a login)."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    channel = models.CharField(max_length=12)
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                    null=True, blank=True, related_name="+")
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="referral_rollup_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.month:%Y-%m} {self.channel}: {self.n}"
+
+
+class DongMonthConcern(models.Model):
+    """Referrals per concern category they name (one referral counts once for each), by
+    dong and the month they came in."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    concern = models.CharField(max_length=20)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="concern_rollup_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.month:%Y-%m} {self.concern}: {self.n}"
+
+
+class DongMonthLink(models.Model):
+    """Service links by their household's dong, the month requested, service, provider,
+    status and decline code; ``value`` adds up their 환가액 (actual value)."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    service = models.ForeignKey("referrals.Service", on_delete=models.CASCADE,
+                                related_name="+")
+    provider = models.ForeignKey("households.Organization", on_delete=models.CASCADE,
+                                 related_name="+")
+    status = models.CharField(max_length=12)
+    decline_code = models.CharField(max_length=20, blank=True)
+    n = models.PositiveIntegerField(default=0)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="link_rollup_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} {self.month:%Y-%m} {self.service_id}/{self.provider_id}: {self.n}"

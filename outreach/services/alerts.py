@@ -131,6 +131,7 @@ def alert_first_contact_record(*, alert_id: int, contacted_at, actor=None):
     if alert.first_contact_at is None:
         alert.first_contact_at = contacted_at
         alert.save(update_fields=["first_contact_at", "updated_at"])
+        dong_figures_changed_send([alert.dong_id])
     return alert
 
 
@@ -194,4 +195,6 @@ def alert_merge(*, alert, target, actor):
     elif alert.due_on < target.obj.due_on:
         target.obj.due_on = alert.due_on
         target.obj.save(update_fields=["due_on", "updated_at"])
+        # Open alerts are counted by their due date (the overdue figures).
+        dong_figures_changed_send([target.obj.household.dong_id])
     return alert

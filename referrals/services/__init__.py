@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from households.addresses import address_key, normalize_name
 from households.dates import is_working_day
-from households.hooks import household_supported_send
+from households.hooks import dong_figures_changed_send, household_supported_send
 from households.messages import message
 from households.models import AccessLog, Organization
 from households.particles import particles_fix
@@ -65,6 +65,12 @@ def _link_summary(link: ServiceLink, step: str, **values) -> dict:
                    provider=link.provider.name, **values)
 
 
+def _link_figures_changed(link: ServiceLink) -> None:
+    """The dashboards count links (and the households they discovered) per dong: their
+    rollups are rebuilt after this commit, not at the nightly refresh."""
+    dong_figures_changed_send([link.household.dong_id])
+
+
 def _link_move(link: ServiceLink, to: str, *, user) -> None:
     if to not in LINK_TRANSITIONS[link.status]:
         raise ValidationError(
@@ -106,6 +112,7 @@ def service_link_request(
     if override:
         consent_override_logged(link=link, user=requested_by)
     household_supported_send(household_id=household.pk, actor=requested_by)
+    dong_figures_changed_send([household.dong_id])
     referrals_household_supported(household_id=household.pk, actor=requested_by,
                                   what=message("service_link_requested"))
     return link
@@ -125,6 +132,7 @@ def service_link_accept(*, link: ServiceLink, user) -> ServiceLink:
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
                  summary=_link_summary(link, "accepted"))
+    _link_figures_changed(link)
     return link
 
 
@@ -142,6 +150,7 @@ def service_link_decline(*, link: ServiceLink, user, reason: str = "",
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
                  summary=_link_summary(link, "declined", reason=reason,
                                        reason_code=reason_code))
+    _link_figures_changed(link)
     return link
 
 
@@ -153,6 +162,7 @@ def service_link_start(*, link: ServiceLink, user) -> ServiceLink:
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
                  summary=_link_summary(link, "started"))
+    _link_figures_changed(link)
     return link
 
 
@@ -170,6 +180,7 @@ def service_link_complete(*, link: ServiceLink, user, actual_value: int) -> Serv
         household_id=link.household_id, kind="service_link", actor=user, obj=link,
         summary=_link_summary(link, "completed", value=link.actual_value),
     )
+    _link_figures_changed(link)
     return link
 
 
@@ -181,6 +192,7 @@ def service_link_cancel(*, link: ServiceLink, user, reason: str = "") -> Service
     link.save()
     timeline_add(household_id=link.household_id, kind="service_link", actor=user, obj=link,
                  summary=_link_summary(link, "cancelled"))
+    _link_figures_changed(link)
     return link
 
 
@@ -376,6 +388,7 @@ def referral_submit(
         with transaction.atomic():
             referral.save()
             _after_submit(referral, request)
+            dong_figures_changed_send([dong.pk])
     except IntegrityError:
         # Two requests with the same key raced; the first one won.
         existing = Referral.objects.filter(idempotency_key=key).first()
@@ -519,6 +532,7 @@ def referral_merge(*, source: Referral, target: Referral, actor) -> Referral:
     merged = set(target.category_list) | set(source.category_list)
     target.categories = Referral.categories_value(sorted(merged))
     target.save()
+    dong_figures_changed_send([target.dong_id])
     _timeline(target, actor, message("merged", source=str(source), target=str(target)))
     return target
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from households.hooks import dong_figures_changed_send
 from households.messages import message
 from households.models import AccessLog
 from households.rrn import redact
@@ -73,6 +74,8 @@ def consent_withdraw(*, household, user, withdrawn_on: date, note: str) -> Shari
             link.cancel_reason = gettext_noop("정보 제공 동의 철회")
         link.consent_withdrawn_at = now
         link.save()
+    # Cancelled requests leave the dashboards' service-link figures.
+    dong_figures_changed_send([household.dong_id])
     timeline_add(household_id=household.pk, kind="consent", actor=user, obj=consent,
                  summary=message("consent_withdrawn", note=note))
     return consent

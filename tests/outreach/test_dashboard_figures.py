@@ -26,6 +26,7 @@ from outreach.dashboards.panels.work import (
     panel_visits_monthly,
     panel_volunteer_activity,
 )
+from outreach.dashboards.rollups import dashboard_rollup_refresh
 
 
 @pytest.fixture
@@ -82,10 +83,27 @@ def test_a_fresh_uncontacted_emergency_is_not_yet_late(admin_scope, district):
 
     DiscoveryAlert.objects.filter(pk=district["alerts"][8].pk).update(
         opened_at=kst(2026, 4, 14))
+    dashboard_rollup_refresh()  # written past the services
     april = Period(date(2026, 4, 1), date(2026, 4, 1))
     table = panel_first_contact(admin_scope, april)
     # Alert 8 (high) opened yesterday: not counted; alert 7 (normal, 13 days) not either.
     assert row(table, "대림2동")[4:8] == [0, None, 0, None]
+
+
+@pytest.mark.parametrize(("opened", "judged"), [
+    ((2026, 4, 12, 12, 1), 0),  # 3 days less a minute ago: not late yet
+    ((2026, 4, 12, 11, 59), 1),  # 3 days and a minute ago: late, and counted
+])
+def test_the_three_day_limit_is_judged_to_the_minute(admin_scope, district, opened, judged):
+    """Now is 04-15 12:00: the limit falls on 04-12 at noon, the one day read live."""
+    from outreach.models import DiscoveryAlert
+    from tests.fixtures.dashboard import kst
+
+    DiscoveryAlert.objects.filter(pk=district["alerts"][8].pk).update(opened_at=kst(*opened))
+    dashboard_rollup_refresh()  # written past the services
+    april = Period(date(2026, 4, 1), date(2026, 4, 1))
+    assert row(panel_first_contact(admin_scope, april), "대림2동")[4:6] == [
+        judged, 0.0 if judged else None]
 
 
 def test_overdue_alerts_oldest_first_with_masked_names(admin_scope, district, period):
@@ -218,6 +236,7 @@ def referrals_in_period(district, dongs, make_referral):
         referral = make_referral(dong=dong, channel=channel, categories=categories,
                                  road_address=f"서울 영등포구 여의대방로 {300 + n}")
         Referral.objects.filter(pk=referral.pk).update(created_at=at)
+    dashboard_rollup_refresh()  # written past the services
 
 
 def test_referrals_by_channel(admin_scope, period, referrals_in_period):

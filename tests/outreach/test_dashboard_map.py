@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from outreach.dashboards.maps import NO_DATA, OUT_OF_SCOPE, PALETTE, ColourScale
+from outreach.dashboards.rollups import dashboard_rollup_refresh
 from tests.fixtures.dashboard import kst, make_alert
 
 PERIOD = {"start": "2026-01", "end": "2026-04"}
@@ -54,6 +55,7 @@ def test_ties_share_a_colour_and_whole_numbers_get_one_class_each(client_as, adm
     # Overdue first contacts today: 대림2동 2, 여의동 1, 신길1동 1, every other dong 0.
     c1 = district["households"]["c1"]
     make_alert(c1, opened=kst(2026, 3, 30), due_on=date(2026, 4, 2))
+    dashboard_rollup_refresh()  # written past the services
     html = map_page(client_as(admin_user), map="overdue")
     fills = dong_fills(html)
     assert fills[dongs["대림2동"].pk] == PALETTE[-1]

@@ -102,6 +102,7 @@ def test_service_links_and_provider_rates(admin_user, district, period, dongs):
         ServiceLinkFactory(household=household, service=service, provider=provider,
                            status=status, actual_value=value, requested_by=admin_user,
                            requested_at=kst(2026, 2, 1))
+    dashboard_rollup_refresh()  # written past the services
     scope = dashboard_scope(admin_user)
     table = panel_service_links(scope, period)
     # The fixture's own link (a1, 01-12, requested) makes five.

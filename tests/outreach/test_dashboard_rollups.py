@@ -7,20 +7,29 @@ import pytest
 
 from config.celery import app as celery_app
 from households.dates import add_months
+from households.services import household_create
 from outreach.dashboards.base import Period, dashboard_scope
-from outreach.dashboards.panels.discovery import panel_alerts_monthly
+from outreach.dashboards.maps import map_figures
+from outreach.dashboards.panels.capacity import panel_declines_no_capacity
+from outreach.dashboards.panels.discovery import panel_alerts_monthly, panel_first_contact
 from outreach.dashboards.panels.feedback import (
     age_band_on,
     age_band_spans,
     panel_model_by_version,
     panel_model_hit_rate,
 )
-from outreach.dashboards.panels.work import panel_visits_monthly
+from outreach.dashboards.panels.work import (
+    panel_referrals_by_category,
+    panel_referrals_by_channel,
+    panel_service_links,
+    panel_visits_monthly,
+)
 from outreach.dashboards.rollups import QUEUED_KEY, dashboard_rollup_refresh
 from outreach.dashboards.tasks import dashboard_rollup_refresh_task
 from outreach.models import DongMonthStat
 from outreach.services.alerts import alert_close
 from outreach.services.visits import visit_record, visit_schedule
+from referrals.services import service_link_decline, service_link_request
 from tests.fixtures.dashboard import kst, make_alert, make_visit
 
 APRIL = Period(date(2026, 4, 1), date(2026, 4, 1))
@@ -123,3 +132,74 @@ def test_a_dong_already_queued_for_a_refresh_is_not_queued_twice(
     dashboard_rollup_refresh_task([b2.dong_id])  # the queued one runs
     assert panel_alerts_monthly(scope, APRIL).rows[0][2] == 1
     assert cache.get(QUEUED_KEY.format(b2.dong_id)) is None
+
+
+def test_a_new_service_link_reaches_the_figures_at_once(
+        admin_user, staff1, district, catalogue, food_bank, consent_for, tasks_in_process,
+        django_capture_on_commit_callbacks):
+    """a2's alert 7 (opened 04-02) has had no help; a food-bank link today discovers a2 in
+    April and counts among April's links as soon as the request commits."""
+    a2 = district["households"]["a2"]
+    scope = dashboard_scope(admin_user)
+    assert panel_alerts_monthly(scope, APRIL).rows == [["2026년 4월", 2, 0, 0]]
+    assert panel_service_links(scope, APRIL).total == ["합계", "", 0, 0, 0]
+    consent_for(a2, staff1)
+    with django_capture_on_commit_callbacks(execute=True):
+        service_link_request(household=a2, service=catalogue["푸드뱅크·푸드마켓"],
+                             provider=food_bank, requested_by=staff1)
+    assert panel_alerts_monthly(scope, APRIL).rows == [["2026년 4월", 2, 0, 1]]
+    assert panel_service_links(scope, APRIL).total == ["합계", "", 1, 0, 0]
+
+
+def test_a_declined_link_reaches_the_capacity_panel_at_once(
+        admin_user, staff1, district, catalogue, food_bank, consent_for, tasks_in_process,
+        django_capture_on_commit_callbacks):
+    a2 = district["households"]["a2"]
+    consent_for(a2, staff1)
+    link = service_link_request(household=a2, service=catalogue["푸드뱅크·푸드마켓"],
+                                provider=food_bank, requested_by=staff1)
+    with django_capture_on_commit_callbacks(execute=True):
+        service_link_decline(link=link, user=staff1, reason_code="no_capacity")
+    table = panel_declines_no_capacity(dashboard_scope(admin_user), APRIL)
+    assert table.total[2:6] == [1, 1, 1, 1.0]  # 1 link, declined, for lack of capacity
+
+
+def test_a_referral_reaches_the_figures_at_once(admin_user, district, make_referral,
+                                                tasks_in_process,
+                                                django_capture_on_commit_callbacks):
+    scope = dashboard_scope(admin_user)
+    assert panel_referrals_by_channel(scope, APRIL).total == ["합계", 0]
+    with django_capture_on_commit_callbacks(execute=True):
+        make_referral(dong="여의동", categories=["meals", "rent"])  # referral_submit
+    assert panel_referrals_by_channel(scope, APRIL).total == ["합계", 1]
+    assert dict(map(tuple, panel_referrals_by_category(scope, APRIL).rows)) == {
+        "끼니 거름": 1, "월세 체납": 1}
+
+
+def test_open_alerts_per_1000_households_come_from_the_rollups_exactly(
+        admin_user, district, dongs, tasks_in_process, django_capture_on_commit_callbacks):
+    """Open now: alert 4 (b2, 신길1동), 7 (a2, 여의동), 8 (c2, 대림2동); two households in
+    each dong. Closing alert 4 takes 신길1동 to none at once."""
+    def per_1000():
+        figures = map_figures(dashboard_scope(admin_user), APRIL)
+        return {f.dong.short_name: f.values["open_alerts"] for f in figures}
+
+    assert {k: v for k, v in per_1000().items() if v} == {
+        "여의동": 500.0, "신길1동": 500.0, "대림2동": 500.0}
+    assert per_1000()["문래동"] == 0.0
+    with django_capture_on_commit_callbacks(execute=True):
+        alert_close(alert=alert_4(district), reason="no_need", actor=admin_user)
+    assert per_1000()["신길1동"] == 0.0
+    # Overdue today (before 04-15): alerts 7 and 8 left, from the same rollup.
+    overdue = panel_first_contact(dashboard_scope(admin_user), APRIL).column("overdue")
+    assert sum(overdue) == 2
+
+
+def test_a_new_household_counts_on_the_map_at_once(admin_user, district, dongs,
+                                                   tasks_in_process,
+                                                   django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        household_create(dong=dongs["여의동"], road_address="서울 영등포구 여의대방로 1")
+    figures = map_figures(dashboard_scope(admin_user), APRIL)
+    yeoui = next(f for f in figures if f.dong.pk == dongs["여의동"].pk)
+    assert yeoui.values["open_alerts"] == 1000 / 3  # alert 7 among three households

@@ -5,6 +5,7 @@ import pytest
 
 from outreach.dashboards.base import dashboard_scope
 from outreach.dashboards.panels.work import panel_volunteer_activity
+from outreach.dashboards.rollups import dashboard_rollup_refresh
 from referrals.models import Referral
 from tests.fixtures.dashboard import kst
 
@@ -18,6 +19,7 @@ def sent_by(make_referral):
                               referred_by=user) for i in range(n)]
         # created_at is auto_now_add: put them where the story says.
         Referral.objects.filter(pk__in=[r.pk for r in made]).update(created_at=at)
+        dashboard_rollup_refresh()  # written past the services
         return made
 
     return send

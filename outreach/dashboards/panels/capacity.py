@@ -3,7 +3,7 @@ per provider and service, beside what the provider says of its capacity now."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from outreach.dashboards.base import (
@@ -12,22 +12,24 @@ from outreach.dashboards.base import (
     Period,
     Table,
     rate,
-    within_period,
+    rollup_rows,
 )
-from referrals.models import DeclineReason, ServiceCapacity, ServiceLink
+from outreach.models import DongMonthLink
+from referrals.models import DeclineReason, ServiceCapacity
 
 # --- panels: capacity -----------------------------------------------------------------------
 
 
 def panel_declines_no_capacity(scope: DashboardScope, period: Period) -> Table:
+    # The service-link rollup: a row counts ``n`` links of one status and decline code.
     per = list(
-        ServiceLink.objects.filter(scope.in_dongs("household__dong_id"))
-        .filter(within_period(period, "requested_at"))
+        rollup_rows(DongMonthLink, scope, period)
         .values("provider_id", "provider__name", "service_id", "service__name")
         .order_by()
-        .annotate(links=Count("id"), declined=Count("id", filter=Q(status="declined")),
-                  no_capacity=Count("id", filter=Q(status="declined",
-                                                   decline_code=DeclineReason.NO_CAPACITY)))
+        .annotate(links=Sum("n"), declined=Sum("n", filter=Q(status="declined"), default=0),
+                  no_capacity=Sum("n", filter=Q(status="declined",
+                                                decline_code=DeclineReason.NO_CAPACITY),
+                                  default=0))
     )
     now = {(c.service_id, c.provider_id): c for c in ServiceCapacity.objects.filter(
         service_id__in={r["service_id"] for r in per},

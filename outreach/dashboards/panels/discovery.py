@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from statistics import median
 
 from django.conf import settings
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.models import mask_name
-from households.selectors import household_head, visible_households
+from households.selectors import household_head, scope_of, visible_households
 from outreach.dashboards.base import (
     EMERGENCY_LEVELS,
     PEOPLE_PAGE_LIMIT,
@@ -36,8 +36,10 @@ from outreach.dashboards.base import (
 from outreach.models import (
     CrisisLevel,
     DiscoveryAlert,
+    DongDayUncontacted,
     DongMonthReach,
     DongMonthStat,
+    DongOpenAlerts,
 )
 
 # --- panels: discovery ------------------------------------------------------------------
@@ -130,9 +132,59 @@ def panel_alerts_monthly(scope: DashboardScope, period: Period) -> Table:
 # --- panels: first contact ---------------------------------------------------------------
 
 
-def _judgeable(days: int, now: datetime) -> Q:
-    """Alerts whose deadline has come, or that were already contacted."""
-    return Q(first_contact_at__isnull=False) | Q(opened_at__lt=now - timedelta(days=days))
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, timezone.get_current_timezone())
+
+
+def not_late_yet(scope: DashboardScope, period: Period, now: datetime) -> dict[int, dict]:
+    """{dong_id: {"em": n, "normal": n}}: the period's alerts not contacted and still
+    within their first-contact limit (opened less than the limit's days before ``now``),
+    so not judged yet. The days after the one the limit falls in are whole days of the
+    rollup (DongDayUncontacted); only that one day's alerts are read live, to the second.
+    """
+    emergency = Q(assessment__level__in=EMERGENCY_LEVELS)
+    limits = {"em": settings.EMERGENCY_FIRST_CONTACT_DAYS,
+              "normal": settings.NORMAL_FIRST_CONTACT_DAYS}
+    since = {k: now - timedelta(days=d) for k, d in limits.items()}
+    edge = {k: timezone.localtime(t).date() for k, t in since.items()}
+    fields = {"em": "emergency", "normal": "normal"}
+    counts: dict[int, dict] = defaultdict(lambda: {"em": 0, "normal": 0})
+    whole_days = (
+        DongDayUncontacted.objects.filter(scope.in_dongs("dong_id"),
+                                          opened_on__gt=min(edge.values()),
+                                          opened_on__gte=period.start,
+                                          opened_on__lte=period.last_day)
+        .values("dong_id").order_by()
+        .annotate(**{k: Sum(fields[k], filter=Q(opened_on__gt=edge[k])) for k in limits})
+    )
+    for r in whole_days:
+        for k in limits:
+            counts[r["dong_id"]][k] += r[k] or 0
+    # The day the limit falls in: opened at or after the limit's moment that day.
+    windows = {k: Q(opened_at__gte=since[k],
+                    opened_at__lt=_day_start(edge[k] + timedelta(days=1))) for k in limits}
+    kinds = {"em": emergency, "normal": ~emergency}
+    edge_day = (
+        alerts_in_scope(scope).filter(within_period(period, "opened_at"),
+                                      first_contact_at__isnull=True)
+        .filter(windows["em"] | windows["normal"])
+        .values("household__dong_id").order_by()
+        .annotate(**{k: Count("id", filter=kinds[k] & windows[k]) for k in limits})
+    )
+    for r in edge_day:
+        for k in limits:
+            counts[r["household__dong_id"]][k] += r[k]
+    return counts
+
+
+def overdue_by_dong(scope: DashboardScope, today: date) -> dict[int, int]:
+    """Open alerts never contacted whose first-contact date is before ``today``, per dong
+    (the DongOpenAlerts rollup: a row per dong and due date)."""
+    return dict(
+        DongOpenAlerts.objects.filter(scope.in_dongs("dong_id"), due_on__lt=today)
+        .values("dong_id").order_by().annotate(n=Sum("awaiting"))
+        .values_list("dong_id", "n")
+    )
 
 
 def panel_first_contact(scope: DashboardScope, period: Period) -> Table:
@@ -140,8 +192,6 @@ def panel_first_contact(scope: DashboardScope, period: Period) -> Table:
     today = timezone.localdate()
     emergency_days = settings.EMERGENCY_FIRST_CONTACT_DAYS
     normal_days = settings.NORMAL_FIRST_CONTACT_DAYS
-    emergency = Q(assessment__level__in=EMERGENCY_LEVELS)
-    alerts = alerts_in_scope(scope).filter(within_period(period, "opened_at"))
     fields = (
         "alerts_opened",
         "contacted",
@@ -163,42 +213,22 @@ def panel_first_contact(scope: DashboardScope, period: Period) -> Table:
     medians = {dong_id: median(v) / 86400 for dong_id, v in delays.items() if v}
     everyone = [v for values in delays.values() for v in values]
     overall_median = median(everyone) / 86400 if everyone else None
-    # Not contacted and still within the limit: not late yet, so not judged. Only the
-    # alerts of the last few days can be, so this reads a few rows by opened_at.
-    recent = {
-        r["household__dong_id"]: r
-        for r in alerts.filter(
-            first_contact_at__isnull=True,
-            opened_at__gte=now - timedelta(days=max(emergency_days, normal_days)),
-        )
-        .values("household__dong_id")
-        .order_by()
-        .annotate(
-            em=Count("id", filter=emergency & ~_judgeable(emergency_days, now)),
-            normal=Count("id", filter=~emergency & ~_judgeable(normal_days, now)),
-        )
-    }
+    late = not_late_yet(scope, period, now)
     per_dong = {}
     for dong_id, r in stats.items():
-        late = recent.get(dong_id, {"em": 0, "normal": 0})
+        waiting = late.get(dong_id, {"em": 0, "normal": 0})
         per_dong[dong_id] = {
             "opened": r["alerts_opened"] or 0,
             "contacted": r["contacted"] or 0,
-            "em": (r["em_contacted"] or 0) + (r["em_uncontacted"] or 0) - late["em"],
+            "em": (r["em_contacted"] or 0) + (r["em_uncontacted"] or 0) - waiting["em"],
             "em_ok": r["em_ok"] or 0,
             "normal": (
-                (r["normal_contacted"] or 0) + (r["normal_uncontacted"] or 0) - late["normal"]
+                (r["normal_contacted"] or 0) + (r["normal_uncontacted"] or 0)
+                - waiting["normal"]
             ),
             "normal_ok": r["normal_ok"] or 0,
         }
-    overdue = dict(
-        alerts_in_scope(scope)
-        .filter(status=DiscoveryAlert.Status.OPEN, first_contact_at__isnull=True, due_on__lt=today)
-        .values("household__dong_id")
-        .order_by()
-        .annotate(n=Count("id"))
-        .values_list("household__dong_id", "n")
-    )
+    overdue = overdue_by_dong(scope, today)
     rows = []
     totals = defaultdict(int)
     for dong in scope.dongs:
@@ -277,7 +307,12 @@ def panel_overdue_alerts(
         )
         .order_by("due_on", "id")
     )
-    count = alerts.count() if limit is not None else None
+    # How many in all: the rollup's sum, not a count over the open backlog. The scope's
+    # dongs are the user's own, whose households a record-reading role sees in full.
+    count = None
+    if limit is not None:
+        count = (sum(overdue_by_dong(scope, today).values())
+                 if scope_of(scope.user).sees_records else 0)
     picked = list(alerts[:limit] if limit is not None else alerts)
     levels = dict(CrisisLevel.choices)
     rows = [

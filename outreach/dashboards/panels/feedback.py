@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.db.models import (
     Case,
+    F,
     IntegerField,
     Q,
     QuerySet,
@@ -58,18 +59,34 @@ def _hit():
                 output_field=IntegerField())
 
 
+def _band_of_score():
+    """The SCORE_BANDS index of the row's score, in SQL (-1: outside every band)."""
+    return Case(*[When(score__gte=lo, score__lte=hi, then=Value(i))
+                  for i, (lo, hi) in enumerate(SCORE_BANDS)],
+                default=Value(-1), output_field=IntegerField())
+
+
+def _sums(cut: int) -> dict:
+    """A group's closed alerts and hits, its score total, and how many of them (and of
+    their hits) scored above the cut-off: summed in SQL over rollup rows."""
+    # closed and hits come last: an annotation's name would shadow the field after it.
+    return dict(score_sum=Sum(F("score") * F("closed"), output_field=IntegerField()),
+                top=Sum("closed", filter=Q(score__gt=cut), default=0),
+                top_hits=Sum("hits", filter=Q(score__gt=cut), default=0),
+                closed=Sum("closed"), hits=Sum("hits"))
+
+
 def _score_histogram(scope: DashboardScope, period: Period):
-    """(rows by dong, version and score; the cut-off score; how many alerts of that
-    score are in the top 10%; the alerts of that score, lowest id first). Read once
-    per page: every risk-model panel shares them."""
+    """(figures by dong, version and score band; the cut-off score; how many alerts of
+    that score are in the top 10%; the alerts of that score, lowest id first). Read once
+    per page: every risk-model panel shares them. The rollup rows are summed in the
+    database, so a page handles a few hundred groups however many alerts closed."""
     key = ("score_histogram", period)
     if key in scope.memo:
         return scope.memo[key]
-    rows = list(rollup_rows(DongMonthScore, scope, period).values("dong_id", "version", "score")
-                .order_by().annotate(closed=Sum("closed"), hits=Sum("hits")))
-    per_score: dict[int, int] = defaultdict(int)
-    for r in rows:
-        per_score[r["score"]] += r["closed"]
+    scores = rollup_rows(DongMonthScore, scope, period)
+    per_score = dict(scores.values("score").order_by().annotate(n=Sum("closed"))
+                     .values_list("score", "n"))
     want = (sum(per_score.values()) + 9) // 10  # ceil(n / 10)
     cut, take, above = -1, 0, 0
     for score in sorted(per_score, reverse=True):
@@ -77,12 +94,18 @@ def _score_histogram(scope: DashboardScope, period: Period):
             cut, take = score, want - above
             break
         above += per_score[score]
+    rows = list(scores.values("dong_id", "version", band=_band_of_score()).order_by()
+                .annotate(**_sums(cut)))
     at_cut = list(_closed_model_alerts(scope, period).filter(assessment__score=cut)
                   .annotate(birth=household_head("birth_date")).order_by("id")
                   .values("household__dong_id", "assessment__model_version",
                           "assessment__score", "birth", hit=_hit())[:max(take, 1)])
     scope.memo[key] = (rows, cut, take, at_cut)
     return scope.memo[key]
+
+
+def _score_band(score: int) -> int:
+    return next((i for i, (lo, hi) in enumerate(SCORE_BANDS) if lo <= score <= hi), -1)
 
 
 def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> dict:
@@ -101,32 +124,25 @@ def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> 
         rows = list(rollup_rows(DongMonthAge, scope, period).filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=end),
             Q(valid_to__isnull=True) | Q(valid_to__gte=end))
-            .values("band", "score").order_by()
-            .annotate(closed=Sum("closed"), hits=Sum("hits")))
+            .values("band").order_by().annotate(**_sums(cut)))
 
     def key(r):
         if group is None:
             return 1
-        if group == "age":
-            return r["band"] if "band" in r else age_band_on(r["birth"], period.last_day)
-        if group == "band":
-            return next((i for i, (lo, hi) in enumerate(SCORE_BANDS) if lo <= r["score"] <= hi),
-                        -1)
-        return r[group]
+        # "band" is the score band of score rows, the age band of age rows.
+        return r["band" if group == "age" else group]
 
     per: dict = defaultdict(lambda: {"closed": 0, "hits": 0, "score_sum": 0, "top": 0,
                                      "top_hits": 0})
     for r in rows:
         f = per[key(r)]
-        f["closed"] += r["closed"]
-        f["hits"] += r["hits"]
-        f["score_sum"] += r["score"] * r["closed"]
-        if r["score"] > cut:
-            f["top"] += r["closed"]
-            f["top_hits"] += r["hits"]
+        for name in ("closed", "hits", "score_sum", "top", "top_hits"):
+            f[name] += r[name] or 0
     for a in at_cut[:take]:
-        f = per[key({"score": a["assessment__score"], "version": a["assessment__model_version"],
-                     "dong_id": a["household__dong_id"], "birth": a["birth"]})]
+        f = per[key({"version": a["assessment__model_version"],
+                     "dong_id": a["household__dong_id"],
+                     "band": (age_band_on(a["birth"], period.last_day) if group == "age"
+                              else _score_band(a["assessment__score"]))})]
         f["top"] += 1
         f["top_hits"] += a["hit"]
     return {k: {**f, "mean_score": f["score_sum"] / f["closed"]}

@@ -33,10 +33,13 @@ from outreach.dashboards.base import (
 from outreach.models import (
     CheckIn,
     DongMonthCompanion,
+    DongMonthConcern,
+    DongMonthLink,
     DongMonthReach,
+    DongMonthReferral,
     DongMonthStat,
 )
-from referrals.models import Concern, Referral
+from referrals.models import Concern
 
 # --- panels: visits and volunteers ----------------------------------------------------------
 
@@ -88,8 +91,7 @@ def volunteer_extra_activity(scope: DashboardScope, period: Period) -> dict[str,
         .values("group")[:1]
     )
     referrals = (
-        Referral.objects.filter(scope.in_dongs("dong_id"), referred_by__isnull=False)
-        .filter(within_period(period, "created_at"))
+        rollup_rows(DongMonthReferral, scope, period).filter(referred_by__isnull=False)
         .annotate(by_user=F("referred_by_id"))
     )
     check_ins = (
@@ -97,10 +99,12 @@ def volunteer_extra_activity(scope: DashboardScope, period: Period) -> dict[str,
         .filter(within_period(period, "at"))
         .annotate(by_user=F("by_id"))
     )
-    for key, rows in (("referrals", referrals), ("check_ins", check_ins)):
+    # Referrals from the rollup (a row counts n of them), check-ins one row each.
+    for key, rows, n in (("referrals", referrals, Sum("n")), ("check_ins", check_ins,
+                                                              Count("id"))):
         # Only volunteers have a group row: staff and partners who refer are not counted.
         counted = (rows.annotate(g=group_of).filter(g__isnull=False).values("g").order_by()
-                   .annotate(n=Count("id")))
+                   .annotate(n=n))
         for r in counted:
             extra[r["g"] or _("소속 없음")][key] += r["n"]
     return dict(extra)
@@ -152,11 +156,10 @@ def panel_referrals_by_channel(scope: DashboardScope, period: Period) -> Table:
     Referral = apps.get_model("referrals", "Referral")
     choices = dict(Referral._meta.get_field("channel").choices or [])
     per = dict(
-        Referral.objects.filter(scope.in_dongs("dong_id"))
-        .filter(within_period(period, "created_at"))
+        rollup_rows(DongMonthReferral, scope, period)
         .values("channel")
         .order_by()
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("n"))
         .values_list("channel", "n")
     )
     keys = list(choices) + sorted(k for k in per if k not in choices)
@@ -172,19 +175,13 @@ def panel_referrals_by_channel(scope: DashboardScope, period: Period) -> Table:
 
 
 def panel_referrals_by_category(scope: DashboardScope, period: Period) -> Table:
-    """Concern categories are stored comma-separated on the referral ("meals,rent"): one
-    conditional count per category, in one query."""
-    from django.db.models import Count, Q, Value
-    from django.db.models.functions import Concat
-
-    referrals = (
-        Referral.objects.filter(scope.in_dongs("dong_id"))
-        .filter(within_period(period, "created_at"))
-        .annotate(wrapped=Concat(Value(","), "categories", Value(",")))
+    """Concern categories are stored comma-separated on the referral (",meals,rent,"); the
+    rollup has a row per category named, so a referral counts once in each."""
+    named = dict(
+        rollup_rows(DongMonthConcern, scope, period).filter(concern__in=Concern.values)
+        .values("concern").order_by().annotate(n=Sum("n")).values_list("concern", "n")
     )
-    per = referrals.aggregate(
-        **{code: Count("id", filter=Q(wrapped__contains=f",{code},")) for code in Concern.values}
-    )
+    per = {code: named.get(code, 0) for code in Concern.values}
     labels = dict(Concern.choices)
     rows = [[str(labels[k]), n] for k, n in sorted(per.items(), key=lambda kv: -kv[1]) if n]
     return Table(
@@ -198,10 +195,8 @@ def panel_referrals_by_category(scope: DashboardScope, period: Period) -> Table:
 
 
 def _links(scope: DashboardScope, period: Period):
-    ServiceLink = apps.get_model("referrals", "ServiceLink")
-    return ServiceLink.objects.filter(scope.in_dongs("household__dong_id")).filter(
-        within_period(period, "requested_at")
-    )
+    """The period's service links, from their rollup (a row counts ``n`` links)."""
+    return rollup_rows(DongMonthLink, scope, period)
 
 
 _ACCEPTED = ("accepted", "in_service", "completed")
@@ -210,11 +205,11 @@ _ANSWERED = ("accepted", "in_service", "completed", "declined")
 
 def _link_counts():
     return dict(
-        links=Count("id"),
-        answered=Count("id", filter=Q(status__in=_ANSWERED)),
-        accepted=Count("id", filter=Q(status__in=_ACCEPTED)),
-        completed=Count("id", filter=Q(status="completed")),
-        value=Sum("actual_value", filter=Q(status="completed")),
+        links=Sum("n"),
+        answered=Sum("n", filter=Q(status__in=_ANSWERED), default=0),
+        accepted=Sum("n", filter=Q(status__in=_ACCEPTED), default=0),
+        completed=Sum("n", filter=Q(status="completed"), default=0),
+        value=Sum("value", filter=Q(status="completed")),
     )
 
 

@@ -4,7 +4,8 @@
         builds 20,000 households + 5,000 referrals + 2,000 open alerts (and as many closed
         alerts, a visit per alert, a service link per other alert, for the dashboard),
         times every target, tops up to 200,000 + 50,000 + 20,000, times again, and prints
-        p50/p95 and the p95 growth ratio (target ≤ 1.5× for 10× the data).
+        p50/p95 and the p95 growth ratio (target ≤ 1.2× for 10× the data). It migrates
+        the database first, so a freshly created one needs nothing else.
 
 Another page joins the benchmark by adding a (name, url, user) triple to TARGETS.
 """
@@ -44,6 +45,7 @@ TARGETS = [
 ]
 
 OPEN_SHARE = 0.4  # of referrals still open; the rest are closed history
+TARGET_GROWTH = 1.2  # p95 at 10x the data over p95 at the small scale
 BATCH = 5000
 
 # Risk factors as stored: codes with their values (outreach.messages).
@@ -78,6 +80,8 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql" and not opts["allow_sqlite"]:
             raise CommandError("bench_pages measures PostgreSQL: set DATABASE_URL "
                                "(or --allow-sqlite for a smoke run).")
+        # A new bench database (or one behind the code) gets its tables first.
+        call_command("migrate", interactive=False, verbosity=0)
         if opts["flush"]:
             call_command("flush", interactive=False, verbosity=0)
         large = (opts["households"], opts["referrals"], opts["alerts"])
@@ -302,9 +306,10 @@ class Command(BaseCommand):
         self.stdout.write("")
         for name, _url, _user in TARGETS:
             ratio = large[name]["p95"] / small[name]["p95"]
-            verdict = "OK" if ratio <= 1.5 else "OVER TARGET"
+            verdict = "OK" if ratio <= TARGET_GROWTH else "OVER TARGET"
             p50_ratio = large[name]["p50"] / small[name]["p50"]
-            self.stdout.write(f"p95 growth {name:<20} {ratio:5.2f}×  (target ≤ 1.5×) {verdict}"
+            self.stdout.write(f"p95 growth {name:<20} {ratio:5.2f}×  (target ≤ {TARGET_GROWTH}×) "
+                              f"{verdict}"
                               f"   (p50 {p50_ratio:4.2f}×)")
         self.stdout.write(f"load average during the run: {os.getloadavg()[0]:.1f} on "
                           f"{os.cpu_count()} CPUs (timings on a busy machine are noisy)")
