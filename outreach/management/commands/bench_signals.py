@@ -58,33 +58,29 @@ def database_ensure() -> None:
             admin.execute(f'CREATE DATABASE "{name}"')
 
 
-def cpu_seconds(pids) -> float:
-    """User + system CPU seconds of these processes so far (/proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / ticks
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (so state is [0])."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def cpu_seconds(pids, *, reaped: bool = False) -> float:
+    """User + system CPU seconds of these processes so far; with ``reaped``, only those of
+    their children that already exited."""
+    first = 13 if reaped else 11  # cutime, cstime or utime, stime
+    fields = (_stat(pid) for pid in pids)
+    return sum(int(f[first]) + int(f[first + 1]) for f in fields if f) / os.sysconf(
+        "SC_CLK_TCK")
 
 
 def postgres_cpu_seconds() -> float:
     """CPU seconds of the PostgreSQL processes alive now, plus those of the backends that
     already exited (the postmaster's reaped children: a backend per task connection)."""
     pids = postgres_pids()
-    ticks = os.sysconf("SC_CLK_TCK")
-    reaped = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[1] == "1":  # the postmaster's parent is init
-            reaped += int(fields[13]) + int(fields[14])
-    return cpu_seconds(pids) + reaped / ticks
+    postmaster = [pid for pid in pids if (_stat(pid) or ["", ""])[1] == "1"]
+    return cpu_seconds(pids) + cpu_seconds(postmaster, reaped=True)
 
 
 def postgres_pids() -> list[int]:
