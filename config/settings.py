@@ -329,7 +329,11 @@ NORMAL_FIRST_CONTACT_DAYS = env.int("NORMAL_FIRST_CONTACT_DAYS", default=14)
 # Once a household is contacted, staff decide on support (link, case or close) within this.
 ALERT_DECIDE_DAYS = env.int("ALERT_DECIDE_DAYS", default=14)
 SIGNAL_UPLOAD_MAX_BYTES = env.int("SIGNAL_UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
-SIGNAL_CHUNK_ROWS = env.int("SIGNAL_CHUNK_ROWS", default=20000)
+# Rows per chunk: PostgreSQL stores a chunk set-based (bigger is fewer transactions);
+# SQLite's row-by-row path looks rows up with IN lists, kept well under its 32,766
+# parameters.
+SIGNAL_CHUNK_ROWS = env.int("SIGNAL_CHUNK_ROWS", default=(
+    5000 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 20000))
 # Limits on an agency file, checked while streaming: what breaks one of them becomes a
 # rejected line (or, for the XLSX size, refuses the file) and the rest is imported.
 SIGNAL_MAX_LINE_BYTES = env.int("SIGNAL_MAX_LINE_BYTES", default=64 * 1024)

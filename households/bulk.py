@@ -2,8 +2,7 @@
 by the thousand (the risk-signal import on SQLite; PostgreSQL matches in SQL:
 outreach.services.signal_staging).
 
-Only this app names its tables in SQL; the callers pass plain values and get plain
-tuples back, never a query per row.
+The callers pass plain values and get plain tuples back, never a query per row.
 """
 
 
@@ -18,24 +17,12 @@ from households.services import timeline_add_many
 CANDIDATE_LOCK_KEY = 0x5167_4E41
 
 
-def _fetch(sql: str, params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def people_by_rrn_hash(hashes: list[str]) -> dict[str, tuple[int, int]]:
     """{keyed RRN hash: (person id, household id)} for the hashes that are known."""
     if not hashes:
         return {}
-    if connection.vendor == "postgresql":
-        # One text parameter instead of thousands of IN placeholders (hex digests hold
-        # no commas; one string is sent as is, an array is formatted value by value).
-        rows = _fetch("SELECT rrn_hash, id, household_id FROM households_person "
-                      "WHERE rrn_hash = ANY(string_to_array(%s, ','))", [",".join(hashes)])
-    else:
-        rows = Person.objects.filter(rrn_hash__in=hashes).values_list(
-            "rrn_hash", "id", "household_id")
+    rows = Person.objects.filter(rrn_hash__in=hashes).values_list(
+        "rrn_hash", "id", "household_id")
     return {h: (pid, hid) for h, pid, hid in rows}
 
 
@@ -44,18 +31,9 @@ def people_by_name_and_birth(pairs: list[tuple]) -> dict[tuple, tuple[int, int]]
     people whose (name key, birth date) is one of ``pairs``."""
     if not pairs:
         return {}
-    if connection.vendor == "postgresql":
-        rows = _fetch(
-            "SELECT p.name_key, p.birth_date, h.address_key, p.id, p.household_id "
-            "FROM households_person p JOIN households_household h ON h.id = p.household_id "
-            "WHERE (p.name_key, p.birth_date) IN "
-            "(SELECT * FROM unnest(%s::varchar[], %s::date[]))",
-            [[n for n, _b in pairs], [b for _n, b in pairs]])
-    else:
-        rows = Person.objects.filter(
-            name_key__in={n for n, _b in pairs}, birth_date__in={b for _n, b in pairs},
-        ).values_list("name_key", "birth_date", "household__address_key", "id",
-                      "household_id")
+    rows = Person.objects.filter(
+        name_key__in={n for n, _b in pairs}, birth_date__in={b for _n, b in pairs},
+    ).values_list("name_key", "birth_date", "household__address_key", "id", "household_id")
     return {(n, b, a): (pid, hid) for n, b, a, pid, hid in rows}
 
 
