@@ -22,22 +22,16 @@ from playwright.sync_api import expect
 
 from outreach.models import RiskSignal, SignalBatch
 from tests.browser.steps import sign_in
-from tests.fixtures.signals import days_ago, write_story
+from tests.fixtures.signals import STORY_KINDS, days_ago, write_story
 
-pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("real_stack_only")]
 
 CELERY = Path(settings.BASE_DIR) / ".venv" / "bin" / "celery"
 ROWS_PER_CHUNK = 5
 PARSE_GATE, SCORE_GATE = 7_311_001, 7_311_002  # advisory lock keys
 GATED_PARSE_CHUNK = 4  # the fifth
-KINDS = ["단전", "단수", "단가스", "전기요금 체납", "건강보험료 체납", "관리비 체납", "통신비 체납",
-         "금융연체"]
-
-
-@pytest.fixture(autouse=True)
-def _real_stack_only():
-    if connection.vendor != "postgresql" or settings.CELERY_TASK_ALWAYS_EAGER:
-        pytest.skip("needs DATABASE_URL on PostgreSQL and CELERY_BROKER_URL (a real worker)")
+KINDS = STORY_KINDS
 
 
 def agency_rows(n=60, bad_every=10):

@@ -22,21 +22,15 @@ from django.conf import settings
 from django.db import connection
 
 from outreach.models import RiskAssessment, RiskSignal, SignalBatch, SignalChunk
-from tests.fixtures.signals import days_ago, write_story
+from tests.fixtures.signals import STORY_KINDS, days_ago, write_story
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("real_stack_only")]
 
 BASE_DIR = Path(settings.BASE_DIR)
 CELERY = BASE_DIR / ".venv" / "bin" / "celery"
 ROWS_PER_CHUNK = 20
-KINDS = ["단전", "단수", "단가스", "전기요금 체납", "건강보험료 체납", "관리비 체납", "통신비 체납",
-         "금융연체"]
-
-
-@pytest.fixture(autouse=True)
-def _real_stack_only():
-    if connection.vendor != "postgresql" or settings.CELERY_TASK_ALWAYS_EAGER:
-        pytest.skip("needs DATABASE_URL on PostgreSQL and CELERY_BROKER_URL (a real worker)")
+KINDS = STORY_KINDS
 
 
 def fault_rows(people, n=1200, bad_every=50):
