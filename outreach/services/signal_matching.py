@@ -26,6 +26,7 @@ from households.rrn import rrn_mask
 from outreach.models import (
     RiskSignal,
 )
+from outreach.signal_stream import subject_of
 
 
 def keyed_hmac():
@@ -34,15 +35,10 @@ def keyed_hmac():
     return hmac.new(settings.RRN_HASH_KEY.encode(), digestmod=hashlib.sha256)
 
 
-def signal_subject(row, keyed=None) -> str:
-    if row.rrn_digits:
-        text = row.rrn_digits
-    else:
-        # Keyed too, so a name and birth date cannot be recovered from the table.
-        text = f"nba|{row.name_key}|{row.birth_date:%Y%m%d}|{signal_address_key(row)}"
-    digest = (keyed or keyed_hmac()).copy()
-    digest.update(text.encode())
-    return digest.hexdigest()
+def signal_subject(row) -> str:
+    """The keyed hash the row is about (one definition: signal_stream.subject_of)."""
+    return subject_of(settings.RRN_HASH_KEY.encode(), row.rrn_digits, row.name_key,
+                      row.birth_date, signal_address_key(row))
 
 
 # The same address (and dong hint) recurs across many rows: normalise each once.
@@ -59,12 +55,11 @@ def signal_address_key(row) -> str:
 
 def signal_rows_match(rows: list) -> None:
     """Set person_id / household_id / match on each row: RRN hash, then name+birth+address."""
-    keyed = keyed_hmac()
     for row in rows:
         row.person_id = row.household_id = None
         row.match = RiskSignal.Match.UNMATCHED
         if getattr(row, "subject", None) is None:  # a row matched again keeps its subject
-            row.subject = signal_subject(row, keyed)
+            row.subject = signal_subject(row)
     by_rrn = [row for row in rows if row.rrn_digits]
     if by_rrn:
         found = people_by_rrn_hash(list({row.subject for row in by_rrn}))
