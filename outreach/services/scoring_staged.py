@@ -4,7 +4,6 @@ definition), the verdicts COPYed into a temporary table, then one statement that
 the assessments, upserts one open alert per alerting household on the partial unique
 index, and writes each household's timeline line."""
 
-import json
 from collections.abc import Callable
 from datetime import date
 
@@ -16,6 +15,7 @@ from outreach.scoring import Params, score_chunk
 from outreach.services.signal_staging import pipeline_settings
 
 SCORED = "_scored"
+_SCORED_TYPES = ("bigint", "bigint", "smallint", "varchar", "jsonb", "boolean", "date")
 _HOUSEHOLD = Household._meta.db_table
 _SIGNAL = RiskSignal._meta.db_table
 _ASSESSMENT = RiskAssessment._meta.db_table
@@ -81,14 +81,15 @@ def households_score_staged(household_ids, *, model: RiskModel, batch_id, source
         cursor.execute(f"CREATE TEMPORARY TABLE {SCORED} (household_id bigint, dong_id bigint, "
                        f"score smallint, level varchar(10), factors jsonb, alerting boolean, "
                        f"due_on date) ON COMMIT DROP")
+        # Binary: the factors go as they are (psycopg's jsonb dumper), not as escaped text.
         threshold = params.threshold
         due = {level: due_on(level) for level in set(levels)}
-        with cursor.cursor.copy(f"COPY {SCORED} FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY {SCORED} FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_SCORED_TYPES)
             for (household_id, _alone, _old, dong_id), score, level, factor in zip(
                     households, scores, levels, factors, strict=True):
-                copy.write_row((household_id, dong_id, score, level,
-                                json.dumps(factor, ensure_ascii=False), score >= threshold,
-                                due[level]))
+                copy.write_row((household_id, dong_id, score, level, factor,
+                                score >= threshold, due[level]))
         cursor.execute(_STORE, {"version": model.version, "batch": batch_id,
                                 "actor": actor_id, "source": source_name})
         opened, updated = cursor.fetchone()

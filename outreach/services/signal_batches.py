@@ -333,6 +333,9 @@ def _chunk_parse_rows(chunk: SignalChunk) -> None:
     signal_rows_match(good)
     places = signal_rows_place(good)
     signal_candidates_create(good, places, batch.source)
+    # Unmatched with no address: counted, not kept (signal_staging._UNPLACEABLE says why).
+    unplaceable = sum(1 for row in good if row.match == "unmatched"
+                      and not row.address and not row.address_detail)
 
     signals = sorted(
         (
@@ -346,12 +349,18 @@ def _chunk_parse_rows(chunk: SignalChunk) -> None:
                          if row.match == "unmatched" else ""),
             )
             for row in good
+            if row.match != "unmatched" or row.address or row.address_detail
         ),
         # One order for every chunk: concurrent inserts of shared keys cannot deadlock.
         key=lambda s: (s["kind"], s["subject"], s["observed_on"]),
     )
-    _chunk_done(chunk, bad,
-                lambda: (len(good), signals_insert(signals) if signals else {}))
+    def store():
+        kept = signals_insert(signals) if signals else {}
+        if unplaceable:
+            kept["unmatched"] = kept.get("unmatched", 0) + unplaceable
+        return len(good), kept
+
+    _chunk_done(chunk, bad, store)
 
 
 def _batch_after_parse(batch_id: int) -> None:

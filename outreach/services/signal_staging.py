@@ -24,12 +24,12 @@ _PERSON = Person._meta.db_table
 _HOUSEHOLD = Household._meta.db_table
 _SIGNAL = RiskSignal._meta.db_table
 
+# The staging columns' types, in STAGE_COLUMNS order: the table's and the binary COPY's.
+_RAW_TYPES = ("integer", "varchar", "varchar", "boolean", "date", "integer", "bigint",
+              "text", "text", "date", "text", "text", "text", "bigint", "text", "text")
 _CREATE = f"""
 CREATE TEMPORARY TABLE {RAW} (
-    line integer, kind varchar(40), subject varchar(64), has_rrn boolean,
-    observed_on date, months_overdue integer, amount bigint, name text, name_key text,
-    birth_date date, address text, address_detail text, address_key text,
-    dong_id bigint, rrn_masked text, phone text
+    {', '.join(f"{c} {t}" for c, t in zip(STAGE_COLUMNS, _RAW_TYPES, strict=True))}
 ) ON COMMIT DROP"""
 # Most rows match on the RRN hash: matched while the staging table is written (one
 # index-only probe a row), instead of an UPDATE rewriting every row after.
@@ -56,6 +56,12 @@ UPDATE {STAGE} s SET dong_id = h.dong_id
   FROM {_HOUSEHOLD} h
  WHERE s.person_id IS NULL AND s.dong_id IS NULL AND s.address <> ''
    AND s.address_key <> '' AND h.address_key = s.address_key"""
+# An unmatched row with no address is about somebody this district does not register
+# and cannot place (most rows of a national feed): nobody here can follow it up, so it
+# is counted, not kept (no personal data beyond the purpose; half the rows of a round).
+_UNPLACEABLE = f"""
+SELECT count(*) FROM {STAGE}
+ WHERE match IS NULL AND address = '' AND address_detail = ''"""
 _MARK_CANDIDATES = f"""
 UPDATE {STAGE} SET match = 'candidate', placed = true
  WHERE person_id IS NULL AND dong_id IS NOT NULL"""
@@ -70,7 +76,8 @@ WITH kept AS (
            s.household_id, s.person_id, coalesce(s.match, 'unmatched'),
            coalesce(u.name_masked, ''), coalesce(u.address, ''), now()
       FROM {STAGE} s LEFT JOIN {UNMATCHED} u ON u.line = s.line
-     WHERE s.placed = %s
+     WHERE s.placed = %s AND (s.match IS NOT NULL OR s.address <> ''
+                              OR s.address_detail <> '')
      -- One order for every chunk: concurrent inserts of shared keys wait, not deadlock.
      -- (Two chunks could still cross between their two statements, an observation a
      -- candidate in one and matched in the other: PostgreSQL then aborts one, and the
@@ -100,21 +107,27 @@ def _match_placed(cursor, *, keep_candidates=False) -> None:
         cursor.execute(statement.format(how=how, rows="AND s.placed"))
 
 
-def _copy_rows(cursor, table: str, columns, rows) -> None:
-    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+def _copy_rows(cursor, table: str, columns, rows, types=None) -> None:
+    """COPY rows in; with their column ``types``, in binary (no text to escape on this side,
+    nor dates and numbers to parse on the server's)."""
+    binary = " (FORMAT BINARY)" if types else ""
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN{binary}") as copy:
+        if types:
+            copy.set_types(types)
         for row in rows:
             copy.write_row(row)
 
 
 def chunk_store(rows: list[tuple], *, source, batch_id: int, chunk_no: int) -> dict:
     """Store one chunk's staged rows (signal_stream.STAGE_COLUMNS); returns {match: rows
-    inserted}. Runs inside the chunk's transaction."""
+    inserted}, the unplaceable rows counted as unmatched though not kept. Runs inside the
+    chunk's transaction."""
     with connection.cursor() as cursor:
         pipeline_settings(cursor)
         # Dropped at commit; also here, for a caller whose transaction goes on (tests).
         cursor.execute(f"DROP TABLE IF EXISTS {RAW}, {STAGE}, {UNMATCHED}")
         cursor.execute(_CREATE)
-        _copy_rows(cursor, RAW, STAGE_COLUMNS, rows)
+        _copy_rows(cursor, RAW, STAGE_COLUMNS, rows, _RAW_TYPES)
         cursor.execute(_STAGE_MATCHED)
         cursor.execute(f"DROP TABLE {RAW}")
         cursor.execute(_MATCH_NAME.format(how="'name'", rows=""))
@@ -122,8 +135,12 @@ def chunk_store(rows: list[tuple], *, source, batch_id: int, chunk_no: int) -> d
         cursor.execute(_MARK_CANDIDATES)
         candidates = cursor.rowcount
         _unmatched_describe(cursor)
+        cursor.execute(_UNPLACEABLE)
+        unplaceable = cursor.fetchone()[0]
         cursor.execute(_INSERT, [source.pk, batch_id, chunk_no, False])
         kept = dict(cursor.fetchall())
+        if unplaceable:
+            kept["unmatched"] = kept.get("unmatched", 0) + unplaceable
         if candidates:
             _candidates_create(cursor, source)
             cursor.execute(_INSERT, [source.pk, batch_id, chunk_no, True])
@@ -169,11 +186,9 @@ def _unmatched_describe(cursor) -> None:
     """Where an unmatched row said it lives, masked, for staff to follow up."""
     cursor.execute(f"CREATE TEMPORARY TABLE {UNMATCHED} (line integer, name_masked text, "
                    f"address text) ON COMMIT DROP")
-    # A row with neither name nor address (a national feed's RRN-only row) has nothing to
-    # describe: its empty name_masked and address come from the insert's coalesce.
+    # Only rows with an address are kept (_UNPLACEABLE).
     cursor.execute(f"SELECT line, name, address, address_detail FROM {STAGE} "
-                   f"WHERE match IS NULL AND (name <> '' OR address <> '' "
-                   f"OR address_detail <> '')")
+                   f"WHERE match IS NULL AND (address <> '' OR address_detail <> '')")
     described = [(line, mask_name(name)[:50], f"{address} {detail}".strip()[:250])
                  for line, name, address, detail in cursor.fetchall()]
     if described:

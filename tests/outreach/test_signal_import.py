@@ -96,6 +96,25 @@ def test_an_unmatched_person_at_a_district_address_becomes_an_unregistered_candi
     assert RiskSignal.objects.get(match="unmatched").household is None
 
 
+def test_an_unmatched_row_without_an_address_is_counted_not_kept(tmp_path, import_signals,
+                                                                people):
+    """A national feed's row about somebody registered nowhere here, with no address to
+    visit: nobody can follow it up, so the district does not keep it."""
+    path = tmp_path / "national.csv"
+    path.write_text(
+        "주민등록번호,성명,주소,위기정보,기준일\n"
+        "450101-2345678,,,단전,20250101\n"  # 김영희: registered here
+        "800808-1234567,,,단전,20250101\n"  # registered nowhere here, no address
+        "800808-1234568,최민호,,단수,20250101\n"  # a name, still no address
+        "800808-1234569,최민수,부산광역시 해운대구 해운대로 1,단수,20250101\n",
+        encoding="utf-8")
+    summary = import_signals(path)
+    assert (summary["accepted"], summary["matched_people"], summary["unmatched"]) == (4, 1, 3)
+    assert list(RiskSignal.objects.values_list("match", "address").order_by("line")) == [
+        ("rrn", ""), ("unmatched", "부산광역시 해운대구 해운대로 1")]
+    assert not RiskSignal.objects.filter(name_masked="최*호").exists()
+
+
 def test_an_alert_records_score_level_factors_and_the_emergency_due_date(
         story_file, import_signals, people, settings):
     import_signals(story_file("cp949"))
