@@ -31,13 +31,36 @@ _CREATE = f"""
 CREATE TEMPORARY TABLE {RAW} (
     {', '.join(f"{c} {t}" for c, t in zip(STAGE_COLUMNS, _RAW_TYPES, strict=True))}
 ) ON COMMIT DROP"""
-# Most rows match on the RRN hash: matched while the staging table is written (one
-# index-only probe a row), instead of an UPDATE rewriting every row after.
-_STAGE_MATCHED = f"""
-CREATE TEMPORARY TABLE {STAGE} ON COMMIT DROP AS
-SELECT r.*, p.id AS person_id, p.household_id,
-       (CASE WHEN p.id IS NOT NULL THEN 'rrn' END)::varchar(10) AS match, false AS placed
-  FROM {RAW} r LEFT JOIN {_PERSON} p ON r.has_rrn AND p.rrn_hash = r.subject"""
+_CREATE_STAGE = f"""
+CREATE TEMPORARY TABLE {STAGE} (
+    {', '.join(f"{c} {t}" for c, t in zip(STAGE_COLUMNS, _RAW_TYPES, strict=True))},
+    person_id bigint, household_id bigint, match varchar(10), placed boolean
+) ON COMMIT DROP"""
+# Most rows match on the RRN hash (one index-only probe a row) and go straight into the
+# signals; the rest with an address are staged for matching by name, placing and
+# describing; the rest without one (_UNPLACEABLE's rule) are only counted. Returns the
+# rows kept, counted and staged.
+_SPLIT = f"""
+WITH m AS MATERIALIZED (
+    SELECT r.*, p.id AS person_id, p.household_id
+      FROM {RAW} r LEFT JOIN {_PERSON} p ON r.has_rrn AND p.rrn_hash = r.subject),
+staged AS (
+    INSERT INTO {STAGE} SELECT m.*, NULL, false FROM m
+     WHERE m.person_id IS NULL AND (m.address <> '' OR m.address_detail <> '')
+    RETURNING 1),
+kept AS (
+    INSERT INTO {_SIGNAL} (source_id, kind, subject, observed_on, months_overdue, amount,
+        batch_id, chunk_no, line, household_id, person_id, match, name_masked, address,
+        created_at)
+    SELECT %s, kind, subject, observed_on, months_overdue, amount, %s, %s, line,
+           household_id, person_id, 'rrn', '', '', now()
+      FROM m WHERE person_id IS NOT NULL
+     ORDER BY kind, subject, observed_on  -- as _INSERT
+    ON CONFLICT DO NOTHING RETURNING 1)
+SELECT (SELECT count(*) FROM kept),
+       (SELECT count(*) FROM m
+         WHERE person_id IS NULL AND address = '' AND address_detail = ''),
+       (SELECT count(*) FROM staged)"""
 
 # ``{how}``: 'rrn', or coalesce(s.match, 'rrn') once rows are marked as candidates (they
 # stay candidates: matching again only fills their new person in).
@@ -59,9 +82,6 @@ UPDATE {STAGE} s SET dong_id = h.dong_id
 # An unmatched row with no address is about somebody this district does not register
 # and cannot place (most rows of a national feed): nobody here can follow it up, so it
 # is counted, not kept (no personal data beyond the purpose; half the rows of a round).
-_UNPLACEABLE = f"""
-SELECT count(*) FROM {STAGE}
- WHERE match IS NULL AND address = '' AND address_detail = ''"""
 _MARK_CANDIDATES = f"""
 UPDATE {STAGE} SET match = 'candidate', placed = true
  WHERE person_id IS NULL AND dong_id IS NOT NULL"""
@@ -76,12 +96,12 @@ WITH kept AS (
            s.household_id, s.person_id, coalesce(s.match, 'unmatched'),
            coalesce(u.name_masked, ''), coalesce(u.address, ''), now()
       FROM {STAGE} s LEFT JOIN {UNMATCHED} u ON u.line = s.line
-     WHERE s.placed = %s AND (s.match IS NOT NULL OR s.address <> ''
-                              OR s.address_detail <> '')
+     WHERE s.placed = %s
      -- One order for every chunk: concurrent inserts of shared keys wait, not deadlock.
-     -- (Two chunks could still cross between their two statements, an observation a
-     -- candidate in one and matched in the other: PostgreSQL then aborts one, and the
-     -- chunk is retried like any failed chunk.)
+     -- (Two chunks could still cross between their statements — the RRN-matched rows,
+     -- the other staged rows, the candidates' — an observation a candidate in one and
+     -- matched in the other: PostgreSQL then aborts one, and the chunk is retried like
+     -- any failed chunk.)
      ORDER BY s.kind, s.subject, s.observed_on
     ON CONFLICT DO NOTHING RETURNING match)
 SELECT match, count(*) FROM kept GROUP BY match"""
@@ -128,26 +148,31 @@ def chunk_store(rows: list[tuple], *, source, batch_id: int, chunk_no: int) -> d
         cursor.execute(f"DROP TABLE IF EXISTS {RAW}, {STAGE}, {UNMATCHED}")
         cursor.execute(_CREATE)
         _copy_rows(cursor, RAW, STAGE_COLUMNS, rows, _RAW_TYPES)
-        cursor.execute(_STAGE_MATCHED)
+        cursor.execute(_CREATE_STAGE)
+        cursor.execute(_SPLIT, [source.pk, batch_id, chunk_no])
+        by_rrn, unplaceable, staged = cursor.fetchone()
         cursor.execute(f"DROP TABLE {RAW}")
-        cursor.execute(_MATCH_NAME.format(how="'name'", rows=""))
-        cursor.execute(_PLACE_BY_ADDRESS)
-        cursor.execute(_MARK_CANDIDATES)
-        candidates = cursor.rowcount
-        _unmatched_describe(cursor)
-        cursor.execute(_UNPLACEABLE)
-        unplaceable = cursor.fetchone()[0]
-        cursor.execute(_INSERT, [source.pk, batch_id, chunk_no, False])
-        kept = dict(cursor.fetchall())
-        if unplaceable:
-            kept["unmatched"] = kept.get("unmatched", 0) + unplaceable
-        if candidates:
-            _candidates_create(cursor, source)
-            cursor.execute(_INSERT, [source.pk, batch_id, chunk_no, True])
-            for match, n in cursor.fetchall():
-                kept[match] = kept.get(match, 0) + n
-        cursor.execute(f"DROP TABLE {STAGE}, {UNMATCHED}")
+        kept = {match: n for match, n in (("rrn", by_rrn), ("unmatched", unplaceable)) if n}
+        if staged:
+            _staged_store(cursor, kept, source=source, batch_id=batch_id, chunk_no=chunk_no)
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}, {UNMATCHED}")
         return kept
+
+
+def _staged_store(cursor, kept: dict, *, source, batch_id: int, chunk_no: int) -> None:
+    """The staged rows (not matched by the RRN, with an address): matched by name, placed,
+    unregistered-household candidates created; their signals stored, counted in ``kept``."""
+    cursor.execute(_MATCH_NAME.format(how="'name'", rows=""))
+    cursor.execute(_PLACE_BY_ADDRESS)
+    cursor.execute(_MARK_CANDIDATES)
+    candidates = cursor.rowcount
+    _unmatched_describe(cursor)
+    for placed in (False, True) if candidates else (False,):
+        if placed:
+            _candidates_create(cursor, source)
+        cursor.execute(_INSERT, [source.pk, batch_id, chunk_no, placed])
+        for match, n in cursor.fetchall():
+            kept[match] = kept.get(match, 0) + n
 
 
 def _candidates_create(cursor, source) -> None:
