@@ -162,7 +162,7 @@ class RiskSignal(models.Model):
     # index each would only slow the bulk inserts down. Nor does the database check these
     # four keys row by row (db_constraint=False): millions of rows a round, each written by
     # the pipeline with ids it has just joined in the same transaction; deleting a
-    # household, person or batch still nulls or removes its signals (Django's on_delete).
+    # household or batch still nulls or removes its signals (Django's on_delete).
     source = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
                                db_index=False, db_constraint=False)
     kind = models.CharField(_("위기정보"), max_length=40, choices=KIND_CHOICES)
@@ -179,8 +179,13 @@ class RiskSignal(models.Model):
     household = models.ForeignKey(Household, on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="risk_signals", db_index=False,
                                   db_constraint=False)
-    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="risk_signals", db_constraint=False)
+    # Which member matched, as it was then. Not indexed (a fifth of a signal's insert
+    # cost): nothing reads signals by person — the record page reads them by household
+    # — and people are anonymised, never deleted, so no delete has to find their rows
+    # (DO_NOTHING: a person removed by hand leaves an id that points nowhere).
+    person = models.ForeignKey(Person, on_delete=models.DO_NOTHING, null=True, blank=True,
+                               related_name="risk_signals", db_index=False,
+                               db_constraint=False)
     match = models.CharField(_("일치 방법"), max_length=10, choices=Match.choices)
     # Where an unmatched row said it lives (masked name only), for staff to follow up.
     name_masked = models.CharField(max_length=50, blank=True)
