@@ -259,26 +259,28 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  CPU: workers {workers_cpu:.1f}s, PostgreSQL {database_cpu:.1f}s "
             f"({(workers_cpu + database_cpu) / end_to_end:.2f} cores busy on average)")
-        size_mb, signals_mb = self.tables_mb()
+        size_mb, signals_mb, stored = self.tables_mb()
         copy_s = self.copy_baseline(path)
         if not keep_files:
             path.unlink()
         self.round_clear()
         result = dict(rows=size, end_to_end_s=end_to_end, copy_s=copy_s,
                       peak_rss_mb=pool.peak_kb / 1024, alerted=alerted, db_mb=size_mb,
-                      signals_mb=signals_mb, accepted=batch.accepted)
+                      signals_mb=signals_mb, stored=stored)
         self.stdout.write(self.line(result) + f" alerted_share={alerted / self.households:.4f}"
                           f" db_mb={size_mb:.0f} signals_mb={signals_mb:.0f}")
         return result
 
-    def tables_mb(self) -> tuple[float, float]:
-        """(MB of the round's tables, MB of the signals table alone), indexes included."""
+    def tables_mb(self) -> tuple[float, float, int]:
+        """(MB of the round's tables, MB of the signals table alone), indexes included, and
+        the signals stored (unmatched rows without an address are counted, not kept)."""
         with connection.cursor() as cursor:
             cursor.execute("SELECT sum(pg_total_relation_size(t::regclass)), "
-                           "pg_total_relation_size('outreach_risksignal') FROM "
+                           "pg_total_relation_size('outreach_risksignal'), "
+                           "(SELECT count(*) FROM outreach_risksignal) FROM "
                            "unnest(%s::text[]) t", [SIZE_TABLES])
-            total, signals = cursor.fetchone()
-            return float(total) / 1e6, float(signals) / 1e6
+            total, signals, stored = cursor.fetchone()
+            return float(total) / 1e6, float(signals) / 1e6, stored
 
     @staticmethod
     def line(r: dict) -> str:
@@ -295,10 +297,10 @@ class Command(BaseCommand):
                 f"{r['rows'] / r['end_to_end_s']:>8,.0f} rows/s, COPY {r['copy_s']:.2f}s, "
                 f"ratio {r['end_to_end_s'] / r['copy_s']:.1f}, per row "
                 f"{r['end_to_end_s'] / r['rows'] * 1e6:.1f} µs, peak RSS "
-                f"{r['peak_rss_mb']:.0f} MB; per million signals stored "
-                f"{r['signals_mb'] / r['accepted'] * 1e6:.0f} MB (the signals table) and "
-                f"{r['db_mb'] / r['accepted'] * 1e6:.0f} MB (with assessments, alerts, "
-                f"timeline)")
+                f"{r['peak_rss_mb']:.0f} MB; {r['stored']:,} signals stored, "
+                f"{r['signals_mb'] / max(r['stored'], 1) * 1e6:.0f} MB per million (the "
+                f"signals table) and {r['db_mb'] / r['rows'] * 1e6:.0f} MB per million rows "
+                f"of the round (with assessments, alerts, timeline)")
         by_size = {r["rows"]: r for r in results}
         small, large = min(by_size), max(by_size)
         if small != large:
