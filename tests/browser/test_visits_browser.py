@@ -122,6 +122,8 @@ def test_alert_to_visit_to_links_to_case_to_follow_up(
     page.get_by_role("button", name="목표 추가").click()
     # The plan goes to the team lead; lead1 approves it (their page has its own test).
     page.get_by_role("button", name="계획 결재 요청").click()
+    # The request's page first: a reload while it still loads finds no page to reload.
+    expect(page.get_by_text("승인하면 서비스 제공 단계로 넘어갑니다")).to_be_visible()
     case = Case.objects.get(household=household)
     approval_decide(approval=case.approvals.get(), decision="approved",
                     user=get_user_model().objects.get(username="lead1"))
@@ -133,6 +135,7 @@ def test_alert_to_visit_to_links_to_case_to_follow_up(
     page.get_by_role("button", name="점검 기록 추가").click()
     page.get_by_label("종결 사유").select_option(label="목표 달성")
     page.get_by_role("button", name="종결 결재 요청").click()
+    expect(page.get_by_text("종결 결재를 요청했습니다")).to_be_visible()
     approval_decide(approval=case.approvals.get(kind="case_closure"), decision="approved",
                     user=get_user_model().objects.get(username="lead1"))
     page.reload()
