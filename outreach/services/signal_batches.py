@@ -333,7 +333,7 @@ def _chunk_parse_rows(chunk: SignalChunk) -> None:
     signal_rows_match(good)
     places = signal_rows_place(good)
     signal_candidates_create(good, places, batch.source)
-    # Unmatched with no address: counted, not kept (signal_staging._UNPLACEABLE says why).
+    # Unmatched with no address: counted, not kept (signal_staging._SPLIT says why).
     unplaceable = sum(1 for row in good if row.match == "unmatched"
                       and not row.address and not row.address_detail)
 

@@ -38,7 +38,9 @@ CREATE TEMPORARY TABLE {STAGE} (
 ) ON COMMIT DROP"""
 # Most rows match on the RRN hash (one index-only probe a row) and go straight into the
 # signals; the rest with an address are staged for matching by name, placing and
-# describing; the rest without one (_UNPLACEABLE's rule) are only counted. Returns the
+# describing. The rest without one are only counted (unplaceable): each is about somebody
+# this district does not register and cannot place (most rows of a national feed), so
+# nobody here can follow it up, and crisis data on them has no purpose here. Returns the
 # rows kept, counted and staged.
 _SPLIT = f"""
 WITH m AS MATERIALIZED (
@@ -79,9 +81,6 @@ UPDATE {STAGE} s SET dong_id = h.dong_id
   FROM {_HOUSEHOLD} h
  WHERE s.person_id IS NULL AND s.dong_id IS NULL AND s.address <> ''
    AND s.address_key <> '' AND h.address_key = s.address_key"""
-# An unmatched row with no address is about somebody this district does not register
-# and cannot place (most rows of a national feed): nobody here can follow it up, so it
-# is counted, not kept (no personal data beyond the purpose; half the rows of a round).
 _MARK_CANDIDATES = f"""
 UPDATE {STAGE} SET match = 'candidate', placed = true
  WHERE person_id IS NULL AND dong_id IS NOT NULL"""
@@ -211,7 +210,7 @@ def _unmatched_describe(cursor) -> None:
     """Where an unmatched row said it lives, masked, for staff to follow up."""
     cursor.execute(f"CREATE TEMPORARY TABLE {UNMATCHED} (line integer, name_masked text, "
                    f"address text) ON COMMIT DROP")
-    # Only rows with an address are kept (_UNPLACEABLE).
+    # Only rows with an address are staged (_SPLIT).
     cursor.execute(f"SELECT line, name, address, address_detail FROM {STAGE} "
                    f"WHERE match IS NULL AND (address <> '' OR address_detail <> '')")
     described = [(line, mask_name(name)[:50], f"{address} {detail}".strip()[:250])
