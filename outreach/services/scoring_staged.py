@@ -15,7 +15,11 @@ from outreach.scoring import Params, score_chunk
 from outreach.services.signal_staging import pipeline_settings
 
 SCORED = "_scored"
-_SCORED_TYPES = ("bigint", "bigint", "smallint", "varchar", "jsonb", "boolean", "date")
+# The verdicts' columns: the temporary table's and the binary COPY's types.
+_SCORED_COLUMNS = (("household_id", "bigint"), ("dong_id", "bigint"), ("score", "smallint"),
+                   ("level", "varchar(10)"), ("factors", "jsonb"), ("alerting", "boolean"),
+                   ("due_on", "date"))
+_SCORED_TYPES = tuple(t.split("(")[0] for _c, t in _SCORED_COLUMNS)
 _HOUSEHOLD = Household._meta.db_table
 _SIGNAL = RiskSignal._meta.db_table
 _ASSESSMENT = RiskAssessment._meta.db_table
@@ -78,9 +82,8 @@ def households_score_staged(household_ids, *, model: RiskModel, batch_id, source
             households=[h[:3] for h in households], signals=cursor.fetchall(), params=params,
             today=today)
         cursor.execute(f"DROP TABLE IF EXISTS {SCORED}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {SCORED} (household_id bigint, dong_id bigint, "
-                       f"score smallint, level varchar(10), factors jsonb, alerting boolean, "
-                       f"due_on date) ON COMMIT DROP")
+        cursor.execute(f"CREATE TEMPORARY TABLE {SCORED} "
+                       f"({', '.join(f'{c} {t}' for c, t in _SCORED_COLUMNS)}) ON COMMIT DROP")
         # Binary: the factors go as they are (psycopg's jsonb dumper), not as escaped text.
         threshold = params.threshold
         due = {level: due_on(level) for level in set(levels)}

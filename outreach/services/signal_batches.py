@@ -354,6 +354,7 @@ def _chunk_parse_rows(chunk: SignalChunk) -> None:
         # One order for every chunk: concurrent inserts of shared keys cannot deadlock.
         key=lambda s: (s["kind"], s["subject"], s["observed_on"]),
     )
+
     def store():
         kept = signals_insert(signals) if signals else {}
         if unplaceable:

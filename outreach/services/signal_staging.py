@@ -27,15 +27,11 @@ _SIGNAL = RiskSignal._meta.db_table
 # The staging columns' types, in STAGE_COLUMNS order: the table's and the binary COPY's.
 _RAW_TYPES = ("integer", "varchar", "varchar", "boolean", "date", "integer", "bigint",
               "text", "text", "date", "text", "text", "text", "bigint", "text", "text")
-_CREATE = f"""
-CREATE TEMPORARY TABLE {RAW} (
-    {', '.join(f"{c} {t}" for c, t in zip(STAGE_COLUMNS, _RAW_TYPES, strict=True))}
-) ON COMMIT DROP"""
+_RAW_DEFINITION = ", ".join(f"{c} {t}" for c, t in zip(STAGE_COLUMNS, _RAW_TYPES, strict=True))
+_CREATE = f"CREATE TEMPORARY TABLE {RAW} ({_RAW_DEFINITION}) ON COMMIT DROP"
 _CREATE_STAGE = f"""
-CREATE TEMPORARY TABLE {STAGE} (
-    {', '.join(f"{c} {t}" for c, t in zip(STAGE_COLUMNS, _RAW_TYPES, strict=True))},
-    person_id bigint, household_id bigint, match varchar(10), placed boolean
-) ON COMMIT DROP"""
+CREATE TEMPORARY TABLE {STAGE} ({_RAW_DEFINITION},
+    person_id bigint, household_id bigint, match varchar(10), placed boolean) ON COMMIT DROP"""
 # Most rows match on the RRN hash (one index-only probe a row) and go straight into the
 # signals; the rest with an address are staged for matching by name, placing and
 # describing. The rest without one are only counted (unplaceable): each is about somebody
