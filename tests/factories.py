@@ -307,6 +307,10 @@ class DiscoveryAlertFactory(BackdatedFactory):
 
     household = factory.SubFactory(HouseholdFactory)
     assessment = None
+    # As scoring does: the alert keeps its assessment's level and score (the inbox sorts
+    # by them).
+    level = factory.LazyAttribute(lambda o: o.assessment.level if o.assessment else "")
+    score = factory.LazyAttribute(lambda o: o.assessment.score if o.assessment else None)
     due_on = factory.LazyFunction(timezone.localdate)
     opened_at = None
 

@@ -347,14 +347,15 @@ def _sort_rows(referrals, alerts):
             alerts.order_by().annotate(
                 item_kind=Value(KIND_ALERT, output_field=CharField()),
                 item_id=F("id"),
+                # The alert's own copy of its assessment's level and score (kept by every
+                # rescore): a join to the assessments grew with every round scored.
                 item_urgency=SqlCase(
-                    *[When(assessment__level=level, then=Value(int(urgency)))
+                    *[When(level=level, then=Value(int(urgency)))
                       for level, urgency in LEVEL_URGENCY.items()],
                     default=Value(int(Referral.Urgency.ROUTINE)),
                     output_field=IntegerField(),
                 ),
-                item_score=Coalesce(F("assessment__score"), Value(-1),
-                                    output_field=IntegerField()),
+                item_score=Coalesce(F("score"), Value(-1), output_field=IntegerField()),
                 # What is due next: first contact, or the decision once contacted.
                 item_due=SqlCase(
                     When(stage=Stage.CONTACTED, decide_by__isnull=False, then=F("decide_by")),

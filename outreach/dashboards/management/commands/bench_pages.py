@@ -168,6 +168,7 @@ class Command(BaseCommand):
                 ], batch_size=BATCH)
                 DiscoveryAlert.objects.bulk_create([
                     DiscoveryAlert(household_id=hh[0], dong_id=hh[1], assessment_id=a.pk,
+                                   level=a.level, score=a.score,
                                    due_on=today + timedelta(days=rng.randint(-5, 14)))
                     for hh, a in zip(part, assessments, strict=True)
                 ], batch_size=BATCH)
