@@ -321,8 +321,9 @@ class TimelineEvent(models.Model):
     # Not checked by the database row by row (db_constraint=False): a scoring round writes a
     # line for each of hundreds of thousands of households, and each check locks the
     # household's row; deleting a household still removes its lines (Django's CASCADE).
+    # No index of its own: timeline_household_at starts with it.
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="timeline",
-                                  db_constraint=False)
+                                  db_constraint=False, db_index=False)
     at = models.DateTimeField(_("일시"), db_index=True)
     # signal, assessment, alert, referral, visit, service_link, case, check_in, note …
     kind = models.CharField(_("종류"), max_length=30)

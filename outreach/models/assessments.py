@@ -78,10 +78,11 @@ class RiskAssessment(models.Model):
 
     # Keys the database does not check row by row (db_constraint=False), as on RiskSignal
     # and TimelineEvent: one assessment per household per round, written set-based with ids
-    # just read; Django's on_delete still runs.
+    # just read; Django's on_delete still runs. No index of its own: assessment_hh_at
+    # starts with it (one index fewer to write per household scored).
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="risk_assessments",
-        db_constraint=False,
+        db_constraint=False, db_index=False,
     )
     model_version = models.PositiveIntegerField(_("모델 버전"), default=1)
     score = models.PositiveSmallIntegerField(_("위기도 점수"))
