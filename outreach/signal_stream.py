@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
+import re
 from _hashlib import hmac_digest as _hmac_digest
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +38,7 @@ STAGE_COLUMNS = ("line", "kind", "subject", "has_rrn", "observed_on", "months_ov
 _cached_address_key = lru_cache(maxsize=65536)(address_key)
 _cached_dong_hint = lru_cache(maxsize=65536)(dong_hint)
 _RRN_FRONT = frozenset("12345678")
+_HANGUL_NAME = re.compile("[\uac00-\ud7a3]+").fullmatch
 _CANONICAL = ("rrn", "name", "birth_date", "address", "address_detail", "dong_code",
               "signal_kind", "observed_on", "months_overdue", "amount", "phone")
 
@@ -248,11 +250,17 @@ class Stager:
                     "", None,
                     f"{digits[:6]}-{digits[6]}******", cells[p_phone].strip())
         detail = cells[p_detail].strip()
-        name_key = signal_files.name_key_of(name)
+        # A name of Hangul syllables only (most) is its own key: NFKC leaves them as they
+        # are, and they have no case, spaces or dots to drop.
+        name_key = name if _HANGUL_NAME(name) else signal_files.name_key_of(name)
         addr_key = _cached_address_key(address, detail) if address else ""
+        if digits:
+            subject = _hmac_digest(self.key, digits.encode(), "sha256").hex()
+            masked = f"{digits[:6]}-{digits[6]}******"  # rrn_mask
+        else:
+            subject, masked = subject_of(self.key, "", name_key, birth, addr_key), ""
         return (
-            line, kind, subject_of(self.key, digits, name_key, birth, addr_key),
-            bool(digits), observed, months, amount, name, name_key, birth, address, detail,
-            addr_key, self.places.dong_of(address, dong_code),
-            rrn_mask(digits) if digits else "", cells[p_phone].strip(),
+            line, kind, subject, bool(digits), observed, months, amount, name, name_key,
+            birth, address, detail, addr_key, self.places.dong_of(address, dong_code),
+            masked, cells[p_phone].strip(),
         )

@@ -334,8 +334,9 @@ def _chunk_parse_rows(chunk: SignalChunk) -> None:
     places = signal_rows_place(good)
     signal_candidates_create(good, places, batch.source)
     # Unmatched with no address: counted, not kept (signal_staging._SPLIT says why).
-    unplaceable = sum(1 for row in good if row.match == "unmatched"
-                      and not row.address and not row.address_detail)
+    placeable = [row for row in good if row.match != "unmatched"
+                 or row.address or row.address_detail]
+    unplaceable = len(good) - len(placeable)
 
     signals = sorted(
         (
@@ -348,8 +349,7 @@ def _chunk_parse_rows(chunk: SignalChunk) -> None:
                 address=(f"{row.address} {row.address_detail}".strip()[:250]
                          if row.match == "unmatched" else ""),
             )
-            for row in good
-            if row.match != "unmatched" or row.address or row.address_detail
+            for row in placeable
         ),
         # One order for every chunk: concurrent inserts of shared keys cannot deadlock.
         key=lambda s: (s["kind"], s["subject"], s["observed_on"]),
