@@ -243,21 +243,20 @@ class Stager:
         if dong_code and not (len(dong_code) == 10 and dong_code.isascii()
                               and dong_code.isdigit()):
             return None
-        if digits and not name and not address:
-            # The usual national-feed row: the RRN, the kind, the date, the amounts.
-            return (line, kind, _hmac_digest(self.key, digits.encode(), "sha256").hex(),
-                    True, observed, months, amount, "", "", birth, "", cells[p_detail].strip(),
-                    "", None,
-                    f"{digits[:6]}-{digits[6]}******", cells[p_phone].strip())
+        if digits:
+            # subject_of's RRN case, without building its text.
+            subject = _hmac_digest(self.key, digits.encode(), "sha256").hex()
+            masked = rrn_mask(digits)
+            if not name and not address:
+                # The usual national-feed row: the RRN, the kind, the date, the amounts.
+                return (line, kind, subject, True, observed, months, amount, "", "", birth, "",
+                        cells[p_detail].strip(), "", None, masked, cells[p_phone].strip())
         detail = cells[p_detail].strip()
         # A name of Hangul syllables only (most) is its own key: NFKC leaves them as they
         # are, and they have no case, spaces or dots to drop.
         name_key = name if _HANGUL_NAME(name) else signal_files.name_key_of(name)
         addr_key = _cached_address_key(address, detail) if address else ""
-        if digits:
-            subject = _hmac_digest(self.key, digits.encode(), "sha256").hex()
-            masked = f"{digits[:6]}-{digits[6]}******"  # rrn_mask
-        else:
+        if not digits:
             subject, masked = subject_of(self.key, "", name_key, birth, addr_key), ""
         return (
             line, kind, subject, bool(digits), observed, months, amount, name, name_key,
