@@ -32,7 +32,7 @@ _CREATE = f"CREATE TEMPORARY TABLE {RAW} ({_RAW_DEFINITION}) ON COMMIT DROP"
 _CREATE_STAGE = f"""
 CREATE TEMPORARY TABLE {STAGE} ({_RAW_DEFINITION},
     person_id bigint, household_id bigint, match varchar(10), placed boolean) ON COMMIT DROP"""
-# Most rows match on the RRN hash (one index-only probe a row) and go straight into the
+# Most rows match on the RRN hash (one hash-index probe a row) and go straight into the
 # signals; the rest with an address are staged for matching by name, placing and
 # describing. The rest without one are only counted (unplaceable): each is about somebody
 # this district does not register and cannot place (most rows of a national feed), so
