@@ -14,8 +14,6 @@ A staging row carries the keyed subject hash, never the RRN; the key stays here.
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import re
 from _hashlib import hmac_digest as _hmac_digest
 from dataclasses import dataclass, field
@@ -48,7 +46,7 @@ def subject_of(key: bytes, rrn_digits: str, name_key: str, birth: date | None,
     """The keyed hash a signal is about: of the RRN, or of name + birth date + address
     (keyed too, so neither can be read back from the table)."""
     text = rrn_digits or f"nba|{name_key}|{birth:%Y%m%d}|{addr_key}"
-    return hmac.digest(key, text.encode(), hashlib.sha256).hex()
+    return _hmac_digest(key, text.encode(), "sha256").hex()
 
 
 @dataclass
