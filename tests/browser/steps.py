@@ -12,9 +12,14 @@ def sign_in(page, base, username):
     expect(page.get_by_role("button", name="로그아웃")).to_be_visible()
 
 
-def htmx_settled(page):
-    """Wait until htmx has no request in flight and has finished swapping and settling:
-    only then are the links in swapped-in content wired to htmx (clicked earlier, a link
-    falls back to plain navigation)."""
+def htmx_click(locator):
+    """Click a link or button that htmx drives, once htmx has wired it: clicked earlier
+    (while the content it came in is still being swapped), a link falls back to plain
+    navigation. Waits for no request in flight and for htmx to have processed the element
+    itself (its ``initHash``), not only for the swap classes to be gone."""
+    page = locator.page
     page.wait_for_function(
         "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    page.wait_for_function("el => Boolean((el['htmx-internal-data'] || {}).initHash)",
+                           arg=locator.element_handle())
+    locator.click()

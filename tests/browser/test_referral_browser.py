@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from households.models import Household
 from referrals.models import Referral
-from tests.browser.steps import htmx_settled, sign_in
+from tests.browser.steps import htmx_click, sign_in
 from tests.factories import DiscoveryAlertFactory, ReferralFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -89,8 +89,7 @@ def test_volunteer_refers_offline_then_staff_triages(live_server, dongs, page, b
     expect(row.locator("[data-status]")).to_have_text("확인 중")
     expect(row.locator("[data-assignee]")).to_have_text("staff1")
 
-    htmx_settled(staff)
-    row.locator("[data-actions]").click()
+    htmx_click(row.locator("[data-actions]"))
     row.get_by_label("종결 사유").select_option(label="타 기관 처리 중")
     row.get_by_label("종결 메모").fill("정신건강복지센터 사례관리 중")
     row.get_by_role("button", name="종결").click()
