@@ -9,7 +9,7 @@ The callers pass plain values and get plain tuples back, never a query per row.
 from django.db import connection
 
 from households.addresses import LEGAL_TO_ADMIN_DONG
-from households.models import Dong, Household, Person
+from households.models import Dong, Household, Person, TimelineEvent
 from households.services import timeline_add_many
 
 # PostgreSQL advisory lock key: unregistered-household candidates are created one chunk
@@ -96,3 +96,68 @@ def people_add(people: list[dict]) -> None:
     """Add members in one insert (fields as on Person; a person already there is kept).
     An RRN arrives only as its keyed hash and masked form."""
     Person.objects.bulk_create([Person(**fields) for fields in people], ignore_conflicts=True)
+
+
+def insert_defaults(model, given) -> tuple[list[str], list[str], list]:
+    """For an ``INSERT … SELECT`` of ``model`` rows that sets the ``given`` columns itself:
+    the other columns, their typed placeholders and the values bulk_create would give them
+    (field defaults, auto_now, auto_now_add), as (columns, placeholders, params)."""
+    template = model()
+    columns, placeholders, params = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.column in given:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        placeholders.append(f"%s::{field.db_type(connection)}")
+        params.append(field.get_db_prep_save(field.pre_save(template, add=True), connection))
+    return columns, placeholders, params
+
+
+def _insert_select(model, given: dict[str, str], rest: str) -> tuple[str, list]:
+    """``INSERT INTO model (given…, defaults…) SELECT given expressions…, defaults… rest``."""
+    columns, placeholders, params = insert_defaults(model, given)
+    return (f"INSERT INTO {model._meta.db_table} ({', '.join([*given, *columns])}) "
+            f"SELECT {', '.join([*given.values(), *placeholders])} {rest}"), params
+
+
+def candidates_from_staging(table: str, *, summary) -> None:
+    """PostgreSQL, under candidates_lock: the rows of a staging ``table`` marked
+    ``match = 'candidate'`` with no person yet become unregistered-household candidates —
+    candidate_households_ensure and people_add in two statements, not a row each.
+
+    ``table`` has signal_stream.STAGE_COLUMNS plus ``person_id`` and ``match``: one
+    household per (dong, address key) not yet a candidate (its timeline says why), one
+    person per subject, placed with the first line that names them."""
+    household = Household._meta.db_table
+    # The candidate at a place; of two (none are made twice under the lock), the newest,
+    # as candidate_households_ensure reads them.
+    at_place = (f"(SELECT h.id FROM {household} h WHERE NOT h.registered_here "
+                f"AND h.dong_id = s.dong_id AND h.address_key = s.address_key "
+                f"ORDER BY h.id DESC LIMIT 1)")
+    households, household_params = _insert_select(Household, {
+        "dong_id": "s.dong_id", "road_address": "left(s.address, 200)",
+        "address_detail": "left(s.address_detail, 100)", "address_key": "s.address_key",
+        "registered_here": "false",
+    }, f"""FROM (SELECT DISTINCT ON (dong_id, address_key) * FROM {table}
+                  WHERE match = 'candidate' AND person_id IS NULL
+                  ORDER BY dong_id, address_key, line) s
+            WHERE {at_place} IS NULL ORDER BY s.dong_id, s.address_key RETURNING id""")
+    # A message dict, as timeline_add_many stores one (its plain-text summary stays empty).
+    message_field = TimelineEvent._meta.get_field("message")
+    timeline, timeline_params = _insert_select(TimelineEvent, {
+        "household_id": "id", "kind": "'signal'", "at": "now()", "message": "%s::jsonb",
+    }, "FROM added")
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH added AS ({households}) {timeline}",
+                       [*household_params, message_field.get_db_prep_save(summary, connection),
+                        *timeline_params])
+        people, people_params = _insert_select(Person, {
+            "household_id": at_place, "name": "coalesce(nullif(left(s.name, 50), ''), '?')",
+            "name_key": "s.name_key", "birth_date": "s.birth_date", "phone": "left(s.phone, 30)",
+            "rrn_hash": "CASE WHEN s.has_rrn THEN s.subject END",
+            "rrn_masked": "CASE WHEN s.has_rrn THEN s.rrn_masked ELSE '' END",
+        }, f"""FROM (SELECT DISTINCT ON (subject) * FROM {table}
+                      WHERE match = 'candidate' AND person_id IS NULL
+                      ORDER BY subject, line) s
+                ORDER BY s.subject ON CONFLICT DO NOTHING""")
+        cursor.execute(people, people_params)

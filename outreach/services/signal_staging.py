@@ -11,7 +11,7 @@ nowhere become members of an unregistered-household candidate.
 
 from django.db import connection
 
-from households.bulk import candidate_households_ensure, candidates_lock, people_add
+from households.bulk import candidates_from_staging, candidates_lock
 from households.messages import message
 from households.models import Household, Person, mask_name
 from outreach.models import RiskSignal
@@ -175,30 +175,7 @@ def _candidates_create(cursor, source) -> None:
     another chunk may have created them since: match again first."""
     candidates_lock()
     _match_placed(cursor)
-    cursor.execute(f"""
-        SELECT DISTINCT ON (dong_id, address_key) dong_id, address_key, address,
-               address_detail
-          FROM {STAGE} WHERE match = 'candidate' AND person_id IS NULL
-         ORDER BY dong_id, address_key, line""")
-    wanted = {(dong, key): (address, detail) for dong, key, address, detail in cursor}
-    if not wanted:
-        return
-    households = candidate_households_ensure(
-        wanted, summary=message("candidate_found", source=source.name))
-    # One person per subject (the same person may appear with several kinds).
-    cursor.execute(f"""
-        SELECT DISTINCT ON (subject) subject, has_rrn, rrn_masked, name, name_key,
-               birth_date, phone, dong_id, address_key
-          FROM {STAGE} WHERE match = 'candidate' AND person_id IS NULL
-         ORDER BY subject, line""")
-    people = []
-    for subject, has_rrn, masked, name, name_key, birth, phone, dong, key in cursor:
-        person = dict(household_id=households[(dong, key)], name=name[:50] or "?",
-                      name_key=name_key, birth_date=birth, phone=phone[:30])
-        if has_rrn:
-            person.update(rrn_hash=subject, rrn_masked=masked)
-        people.append(person)
-    people_add(people)
+    candidates_from_staging(STAGE, summary=message("candidate_found", source=source.name))
     _match_placed(cursor, keep_candidates=True)
 
 
