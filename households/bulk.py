@@ -1,6 +1,6 @@
 """Set-based reads and writes over the households tables, for pipelines that handle rows
 by the thousand (the risk-signal import on SQLite; PostgreSQL matches in SQL:
-outreach.services.signal_staging).
+outreach.services.signal_staging, and makes its candidates with candidates_from_staging).
 
 The callers pass plain values and get plain tuples back, never a query per row.
 """
