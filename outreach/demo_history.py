@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from households.dates import add_months
 from households.messages import message
 from households.models import Dong, Household, Membership, Organization, Person, Role
+from households.rrn import keyed_sha256
 from households.services import timeline_add_many
 from outreach.demo_alerts import file_digest, plan_batches
 from outreach.demo_clock import Cast, History, dates_as_given
@@ -44,7 +45,6 @@ from outreach.models import (
     VisitNeed,
 )
 from outreach.selectors.assessments import risk_model_current
-from outreach.services.signal_matching import keyed_hmac
 from referrals.models import Referral, ServiceLink
 
 HISTORY_MONTHS = 36
@@ -105,17 +105,16 @@ def _households(district, cap: int) -> list[Home]:
     heads = {hid: (pid, name, name_key, birth) for pid, hid, name, name_key, birth in
              Person.objects.filter(household_id__in=[r[0] for r in rows], is_head=True)
              .values_list("id", "household_id", "name", "name_key", "birth_date")}
-    keyed, homes = keyed_hmac(), []
+    keyed, homes = keyed_sha256(settings.RRN_HASH_KEY.encode()), []
     for hid, dong_id, alone, elderly, key, road, detail in rows:
         pid, name, name_key, birth = heads.get(hid, (None, "", "", None))
         # The keyed subject of a name + birth date + address match (signal_matching).
-        digest = keyed.copy()
-        digest.update(f"nba|{name_key}|{birth:%Y%m%d}|{key}".encode() if birth else
-                      f"hh|{hid}".encode())
+        subject = keyed(f"nba|{name_key}|{birth:%Y%m%d}|{key}".encode() if birth else
+                        f"hh|{hid}".encode())
         homes.append(Home(id=hid, dong_id=dong_id, lives_alone=alone, elderly=elderly,
                           head_id=pid, head_name=name, birth_date=birth, address_key=key,
                           road_address=road, address_detail=detail,
-                          subject=digest.hexdigest()))
+                          subject=subject))
     return homes
 
 

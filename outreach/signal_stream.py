@@ -14,7 +14,6 @@ A staging row carries the keyed subject hash, never the RRN; the key stays here.
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,7 +22,7 @@ from functools import lru_cache
 from django.conf import settings
 
 from households.addresses import address_key, dong_hint
-from households.rrn import rrn_mask
+from households.rrn import keyed_sha256, rrn_mask
 from outreach import signal_files
 from outreach.signal_files import RawRow, RowErrors, SignalRow
 
@@ -39,31 +38,6 @@ _RRN_FRONT = frozenset("12345678")
 _HANGUL_NAME = re.compile("[\uac00-\ud7a3]+").fullmatch
 _CANONICAL = ("rrn", "name", "birth_date", "address", "address_detail", "dong_code",
               "signal_kind", "observed_on", "months_overdue", "amount", "phone")
-
-
-_IPAD = bytes(x ^ 0x36 for x in range(256))
-_OPAD = bytes(x ^ 0x5C for x in range(256))
-
-
-@lru_cache(maxsize=4)
-def keyed_sha256(key: bytes):
-    """HMAC-SHA256 under ``key`` as a function of the value, hex out: the same digests as
-    ``hmac.new(key, value, sha256).hexdigest()``. The key's inner and outer blocks are
-    hashed once and copied per value (RFC 2104, as the stdlib's hmac does without
-    OpenSSL): a third of the time of keying OpenSSL's HMAC anew for every row."""
-    if len(key) > 64:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(64, b"\0")
-    inner, outer = (hashlib.sha256(key.translate(pad)).copy for pad in (_IPAD, _OPAD))
-
-    def digest(value: bytes) -> str:
-        first = inner()
-        first.update(value)
-        second = outer()
-        second.update(first.digest())
-        return second.hexdigest()
-
-    return digest
 
 
 def subject_of(key: bytes, rrn_digits: str, name_key: str, birth: date | None,

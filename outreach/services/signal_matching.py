@@ -1,8 +1,6 @@
 """Matching signal rows to people: the keyed subject hash, the RRN and name + birth +
 address look-ups, placing unmatched rows in a dong, unregistered-household candidates."""
 
-import hashlib
-import hmac
 from functools import lru_cache
 
 from django.conf import settings
@@ -27,12 +25,6 @@ from outreach.models import (
     RiskSignal,
 )
 from outreach.signal_stream import subject_of
-
-
-def keyed_hmac():
-    """The RRN-hash HMAC with its key already absorbed: ``.copy()`` per value is cheaper
-    than keying a new one (same digests as households.rrn.rrn_hash)."""
-    return hmac.new(settings.RRN_HASH_KEY.encode(), digestmod=hashlib.sha256)
 
 
 def signal_subject(row) -> str:

@@ -1,13 +1,17 @@
 """The plain resident registration number never reaches the database, a log line or
 an error page."""
 
+import hashlib
+import hmac
 import logging
 
 import pytest
 from django.db import connection
 from django.test import override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from households.rrn import InvalidRRN, parse_rrn, redact, rrn_protect
+from households.rrn import InvalidRRN, keyed_sha256, parse_rrn, redact, rrn_protect
 from households.services import person_create
 
 PLAIN = "850315-2234567"
@@ -94,3 +98,14 @@ def test_debug_error_page_shows_no_number(client, db):
     body = response.content.decode()
     assert "RuntimeError" in body
     assert DIGITS not in body and "2234567" not in body
+
+
+@settings(max_examples=300, deadline=None)
+@given(key=st.binary(max_size=64) | st.binary(min_size=65, max_size=200),
+       values=st.lists(st.binary(max_size=300), max_size=5))
+def test_the_keyed_hash_is_hmac_sha256(key, values):
+    """Keys shorter and longer than SHA-256's block (longer ones are hashed first), any
+    value; the digest function is reused across values."""
+    digest = keyed_sha256(key)
+    for value in values:
+        assert digest(value) == hmac.new(key, value, hashlib.sha256).hexdigest()

@@ -2,8 +2,6 @@
 definition: signal_files.read_chunk + validate, staged by stage_of."""
 
 import csv
-import hashlib
-import hmac
 import io
 from datetime import date
 
@@ -118,14 +116,3 @@ def test_reading_at_once_is_taken_for_a_plain_file(tmp_path):
     assert signal_stream._read_fast(path, start=chunk.start, end=chunk.end,
                                     first_line=chunk.first_line, encoding="cp949",
                                     delimiter=",") is not None
-
-
-@settings(max_examples=300, deadline=None)
-@given(key=st.binary(max_size=64) | st.binary(min_size=65, max_size=200),
-       values=st.lists(st.binary(max_size=300), max_size=5))
-def test_the_keyed_hash_is_hmac_sha256(key, values):
-    """Keys shorter and longer than SHA-256's block (longer ones are hashed first), any
-    value; the digest function is reused across values."""
-    digest = signal_stream.keyed_sha256(key)
-    for value in values:
-        assert digest(value) == hmac.new(key, value, hashlib.sha256).hexdigest()
