@@ -1,6 +1,6 @@
 """Set-based reads and writes over the households tables, for pipelines that handle rows
 by the thousand (the risk-signal import on SQLite; PostgreSQL matches in SQL:
-outreach.services.signal_staging, and makes its candidates with candidates_from_staging).
+outreach.services.signal_staging, and makes its candidates with staged_candidates_add).
 
 The callers pass plain values and get plain tuples back, never a query per row.
 """
@@ -120,7 +120,7 @@ def _insert_select(model, given: dict[str, str], rest: str) -> tuple[str, list]:
             f"SELECT {', '.join([*given.values(), *placeholders])} {rest}"), params
 
 
-def candidates_from_staging(table: str, *, summary) -> None:
+def staged_candidates_add(table: str, *, summary) -> None:
     """PostgreSQL, under candidates_lock: the rows of a staging ``table`` marked
     ``match = 'candidate'`` with no person yet become unregistered-household candidates —
     candidate_households_ensure and people_add in two statements, not a row each.

@@ -11,7 +11,7 @@ nowhere become members of an unregistered-household candidate.
 
 from django.db import connection
 
-from households.bulk import candidates_from_staging, candidates_lock
+from households.bulk import candidates_lock, staged_candidates_add
 from households.messages import message
 from households.models import Household, Person, mask_name
 from outreach.models import RiskSignal
@@ -175,7 +175,7 @@ def _candidates_create(cursor, source) -> None:
     another chunk may have created them since: match again first."""
     candidates_lock()
     _match_placed(cursor)
-    candidates_from_staging(STAGE, summary=message("candidate_found", source=source.name))
+    staged_candidates_add(STAGE, summary=message("candidate_found", source=source.name))
     _match_placed(cursor, keep_candidates=True)
 
 

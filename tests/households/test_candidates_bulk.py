@@ -8,8 +8,8 @@ from django.db import connection, transaction
 
 from households.bulk import (
     candidate_households_ensure,
-    candidates_from_staging,
     people_add,
+    staged_candidates_add,
 )
 from households.messages import message
 from households.models import Household, Person, TimelineEvent
@@ -110,7 +110,7 @@ def test_set_based_candidates_equal_the_row_by_row_ones(rows):
     since_household = Household.objects.order_by("-pk").values_list("pk", flat=True)[0]
     since_person = Person.objects.order_by("-pk").values_list("pk", flat=True)[0]
     results = []
-    for make in (row_by_row, lambda rows: candidates_from_staging(signal_staging.STAGE,
+    for make in (row_by_row, lambda rows: staged_candidates_add(signal_staging.STAGE,
                                                                    summary=SUMMARY)):
         with transaction.atomic():
             staged(rows)
