@@ -129,6 +129,13 @@ def staged_candidates_add(table: str, *, summary) -> None:
     household per (dong, address key) not yet a candidate (its timeline says why), one
     person per subject, placed with the first line that names them."""
     household = Household._meta.db_table
+
+    def first_rows(*by: str) -> str:
+        """The rows waiting for a candidate, the first line of each ``by``, as ``s``."""
+        keys = ", ".join(by)
+        return (f"(SELECT DISTINCT ON ({keys}) * FROM {table} WHERE match = 'candidate' "
+                f"AND person_id IS NULL ORDER BY {keys}, line) s")
+
     # The candidate at a place; of two (none are made twice under the lock), the newest,
     # as candidate_households_ensure reads them.
     at_place = (f"(SELECT h.id FROM {household} h WHERE NOT h.registered_here "
@@ -138,10 +145,8 @@ def staged_candidates_add(table: str, *, summary) -> None:
         "dong_id": "s.dong_id", "road_address": "left(s.address, 200)",
         "address_detail": "left(s.address_detail, 100)", "address_key": "s.address_key",
         "registered_here": "false",
-    }, f"""FROM (SELECT DISTINCT ON (dong_id, address_key) * FROM {table}
-                  WHERE match = 'candidate' AND person_id IS NULL
-                  ORDER BY dong_id, address_key, line) s
-            WHERE {at_place} IS NULL ORDER BY s.dong_id, s.address_key RETURNING id""")
+    }, f"FROM {first_rows('dong_id', 'address_key')} WHERE {at_place} IS NULL "
+       f"ORDER BY s.dong_id, s.address_key RETURNING id")
     # A message dict, as timeline_add_many stores one (its plain-text summary stays empty).
     message_field = TimelineEvent._meta.get_field("message")
     timeline, timeline_params = _insert_select(TimelineEvent, {
@@ -156,8 +161,5 @@ def staged_candidates_add(table: str, *, summary) -> None:
             "name_key": "s.name_key", "birth_date": "s.birth_date", "phone": "left(s.phone, 30)",
             "rrn_hash": "CASE WHEN s.has_rrn THEN s.subject END",
             "rrn_masked": "CASE WHEN s.has_rrn THEN s.rrn_masked ELSE '' END",
-        }, f"""FROM (SELECT DISTINCT ON (subject) * FROM {table}
-                      WHERE match = 'candidate' AND person_id IS NULL
-                      ORDER BY subject, line) s
-                ORDER BY s.subject ON CONFLICT DO NOTHING""")
+        }, f"FROM {first_rows('subject')} ORDER BY s.subject ON CONFLICT DO NOTHING")
         cursor.execute(people, people_params)
