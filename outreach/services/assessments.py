@@ -206,17 +206,33 @@ def signal_chunk_score(batch_id: int, number: int, *, claimed_by: str = "") -> N
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 pipeline_settings(cursor)  # the look-up below too: an index range, no JIT
-        household_ids = list(
-            RiskSignal.objects.filter(batch_id=batch_id, household_id__gte=chunk.start,
-                                      household_id__lte=chunk.end)
-            .values_list("household_id", flat=True).distinct()
-        )
-        locked.stats = households_score(household_ids, model=model, batch_id=batch_id,
-                                         source_name=batch.source.name)
+        if _dense(chunk):
+            # PostgreSQL: the range's households and signals read in one pass.
+            today = timezone.localdate()
+            locked.stats = households_score_staged(
+                None, id_range=(chunk.start, chunk.end), model=model, batch_id=batch_id,
+                source_name=batch.source.name, actor_id=None, today=today,
+                due_on=lambda level: _due_on(level, today))
+        else:
+            household_ids = list(
+                RiskSignal.objects.filter(batch_id=batch_id, household_id__gte=chunk.start,
+                                          household_id__lte=chunk.end)
+                .values_list("household_id", flat=True).distinct()
+            )
+            locked.stats = households_score(household_ids, model=model, batch_id=batch_id,
+                                             source_name=batch.source.name)
         locked.status = SignalChunk.Status.DONE
         locked.finished_at = timezone.now()
         locked.save(update_fields=["stats", "status", "finished_at"])
     _batch_after_score(batch_id)
+
+
+def _dense(chunk: SignalChunk) -> bool:
+    """Whether a scoring chunk is read by its id range (PostgreSQL): when the range is at
+    most four chunks wide, so the households read without a signal of the batch (skipped)
+    are bounded, whatever the batch's size; else by the list of the batch's households."""
+    return (connection.vendor == "postgresql"
+            and chunk.end - chunk.start < 4 * SCORE_CHUNK_HOUSEHOLDS_STAGED)
 
 
 def _batch_after_score(batch_id: int) -> None:

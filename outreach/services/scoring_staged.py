@@ -63,23 +63,25 @@ SELECT count(*) FILTER (WHERE opened), count(*) FILTER (WHERE NOT opened) FROM a
 
 
 def households_score_staged(household_ids, *, model: RiskModel, batch_id, source_name: str,
-                            actor_id, today: date, due_on: Callable[[str], date]) -> dict:
+                            actor_id, today: date, due_on: Callable[[str], date],
+                            id_range: tuple[int, int] | None = None) -> dict:
     """Score these households under ``model``: assessments, alerts and timeline lines in
-    one statement. Must run inside a transaction; returns the counts."""
+    one statement. Must run inside a transaction; returns the counts.
+
+    With ``id_range`` (first, last) instead of ids: the households in that id range that
+    have a signal of batch ``batch_id`` — read with their signals in one index range scan,
+    for a range dense with the batch's households (a scoring chunk of a large batch)."""
     params = Params.of(model)
     with connection.cursor() as cursor:
         pipeline_settings(cursor)
-        cursor.execute(f"SELECT id, lives_alone, elderly, dong_id FROM {_HOUSEHOLD} "
-                       f"WHERE id = ANY(%s) ORDER BY id", [list(household_ids)])
-        households = cursor.fetchall()
+        if id_range is None:
+            households, signals = _listed_read(cursor, list(household_ids))
+        else:
+            households, signals = _range_read(cursor, id_range, batch_id)
         if not households:
             return {"households_scored": 0, "alerts_opened": 0, "alerts_updated": 0}
-        # In the order they were stored: of two equally strong signals, the first counts.
-        cursor.execute(f"SELECT household_id, kind, observed_on, months_overdue, amount "
-                       f"FROM {_SIGNAL} WHERE household_id = ANY(%s) "
-                       f"ORDER BY household_id, id", [[h[0] for h in households]])
         scores, levels, factors = score_chunk(
-            households=[h[:3] for h in households], signals=cursor.fetchall(), params=params,
+            households=[h[:3] for h in households], signals=signals, params=params,
             today=today)
         cursor.execute(f"DROP TABLE IF EXISTS {SCORED}")
         cursor.execute(f"CREATE TEMPORARY TABLE {SCORED} "
@@ -99,3 +101,36 @@ def households_score_staged(household_ids, *, model: RiskModel, batch_id, source
         cursor.execute(f"DROP TABLE {SCORED}")
     return {"households_scored": len(households), "alerts_opened": opened,
             "alerts_updated": updated}
+
+
+# A household's signals in the order they were stored: of two equally strong, the first
+# counts (score_household's order).
+_SIGNALS = (f"SELECT household_id, kind, observed_on, months_overdue, amount{{more}} "
+            f"FROM {_SIGNAL} WHERE {{where}} ORDER BY household_id, id")
+_HOUSEHOLDS = (f"SELECT id, lives_alone, elderly, dong_id FROM {_HOUSEHOLD} WHERE {{where}} "
+               f"ORDER BY id")
+
+
+def _listed_read(cursor, household_ids: list) -> tuple[list, list]:
+    """(households, their signals) as score_chunk takes them (households with dong id)."""
+    cursor.execute(_HOUSEHOLDS.format(where="id = ANY(%s)"), [household_ids])
+    households = cursor.fetchall()
+    if not households:
+        return [], []
+    cursor.execute(_SIGNALS.format(more="", where="household_id = ANY(%s)"),
+                   [[h[0] for h in households]])
+    return households, cursor.fetchall()
+
+
+def _range_read(cursor, id_range: tuple[int, int], batch_id) -> tuple[list, list]:
+    """The same for the households in ``id_range`` with a signal of ``batch_id``: their
+    signals and the batch's, read in one pass (no list of ids to send, nor to find)."""
+    cursor.execute(_SIGNALS.format(more=", batch_id", where="household_id BETWEEN %s AND %s"),
+                   list(id_range))
+    rows = cursor.fetchall()
+    wanted = {row[0] for row in rows if row[5] == batch_id}
+    if not wanted:
+        return [], []
+    cursor.execute(_HOUSEHOLDS.format(where="id BETWEEN %s AND %s"), list(id_range))
+    households = [h for h in cursor.fetchall() if h[0] in wanted]
+    return households, [row[:5] for row in rows]

@@ -3,6 +3,7 @@ and nothing is ever counted twice."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from households.messages import message_text
 from households.models import Household, TimelineEvent
@@ -219,3 +220,39 @@ def test_rescoring_under_a_new_version_runs_once_per_household(story_file, impor
     assert risk_model_rescore(model.version) == 0
     assert RiskAssessment.objects.filter(model_version=model.version).count() == 3
     assert DiscoveryAlert.objects.filter(status="open").count() == 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="PostgreSQL reads a scoring chunk by its id range")
+@pytest.mark.parametrize("by_range", [True, False], ids=["by_range", "by_list"])
+def test_a_scoring_chunk_scores_only_the_batchs_households_by_range_or_by_list(
+        story_file, import_signals, people, dongs, monkeypatch, by_range):
+    """Read by its id range, a chunk skips the households in the range the batch does not
+    name (박철수, scored by the first file; 최민호, never reported) and scores the others
+    from all their signals, as score_household does."""
+    from outreach import scoring
+    from outreach.services import assessments, scoring_staged
+
+    ranged = []
+    read = scoring_staged._range_read
+    monkeypatch.setattr(scoring_staged, "_range_read",
+                        lambda *a: ranged.append(a) or read(*a))
+    if not by_range:  # no range is narrow enough: the batch's households are listed
+        monkeypatch.setattr(assessments, "SCORE_CHUNK_HOUSEHOLDS_STAGED", 0)
+    rows = story_rows(dongs)
+    park = [row for row in rows if row[1] == "박 철수"]
+    assert import_signals(story_file("utf-8", rows=park))["households_scored"] == 1
+    summary = import_signals(story_file("cp949", rows=[r for r in rows if r not in park]))
+    assert bool(ranged) is by_range
+    assert summary["households_scored"] == 2
+    assert RiskAssessment.objects.filter(household=people["singil"]).count() == 1
+    assert not RiskAssessment.objects.filter(household=people["daerim"]).exists()
+    params = scoring.Params.of(risk_model_current())
+    for assessment in RiskAssessment.objects.filter(batch_id=summary["batch_id"]):
+        household = assessment.household
+        expected = scoring.score_household(
+            lives_alone=household.lives_alone, elderly=household.elderly, params=params,
+            today=days_ago(0), signals=RiskSignal.objects.filter(household=household)
+            .order_by("id").values_list("kind", "observed_on", "months_overdue", "amount"))
+        assert (assessment.score, assessment.level, assessment.factors) == (
+            expected.score, expected.level, expected.factors)
