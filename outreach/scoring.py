@@ -128,9 +128,10 @@ def score_chunk(*, households: list[tuple[int, bool, bool]], signals: list[tuple
     """score_household over a whole chunk, arrays in and arrays out.
 
     ``households``: (id, lives_alone, elderly), ascending by id. ``signals``: (household
-    id, kind, observed_on, months_overdue, amount), ascending by household id, each
-    household's in the order score_household would see them (rows as the database returns
-    them: no regrouping). Returns (scores, levels, factors), one each per household.
+    id, kind, observed_on, months_overdue, amount, and any further columns, unread),
+    ascending by household id, each household's in the order score_household would see
+    them (rows as the database returns them: no regrouping, no copying). Returns (scores,
+    levels, factors), one each per household.
 
     The same arithmetic in the same order (tests/outreach/test_scoring_chunk.py checks
     equality with score_household under Hypothesis), with what repeats across households
@@ -149,7 +150,8 @@ def score_chunk(*, households: list[tuple[int, bool, bool]], signals: list[tuple
             at += 1  # a household not asked about
         best: dict[str, tuple[float, int | None, int | None]] = {}
         while at < end and signals[at][0] == household_id:
-            _household, kind, observed_on, months, amount = signals[at]
+            row = signals[at]
+            kind, observed_on, months, amount = row[1], row[2], row[3], row[4]
             at += 1
             weight = weights.get(kind)
             if weight is None:

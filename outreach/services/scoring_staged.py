@@ -133,4 +133,4 @@ def _range_read(cursor, id_range: tuple[int, int], batch_id) -> tuple[list, list
         return [], []
     cursor.execute(_HOUSEHOLDS.format(where="id BETWEEN %s AND %s"), list(id_range))
     households = [h for h in cursor.fetchall() if h[0] in wanted]
-    return households, [row[:5] for row in rows]
+    return households, rows  # score_chunk reads the first five columns
