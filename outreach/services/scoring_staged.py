@@ -123,8 +123,9 @@ def _listed_read(cursor, household_ids: list) -> tuple[list, list]:
 
 
 def _range_read(cursor, id_range: tuple[int, int], batch_id) -> tuple[list, list]:
-    """The same for the households in ``id_range`` with a signal of ``batch_id``: their
-    signals and the batch's, read in one pass (no list of ids to send, nor to find)."""
+    """The same for the households in ``id_range`` that have a signal of ``batch_id``:
+    every signal in the range is read once, with its batch, and the households kept are
+    the ones the batch names (no list of ids to find first, nor to send)."""
     cursor.execute(_SIGNALS.format(more=", batch_id", where="household_id BETWEEN %s AND %s"),
                    list(id_range))
     rows = cursor.fetchall()
