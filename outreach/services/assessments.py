@@ -105,17 +105,19 @@ def _due_on(level: str, today):
 
 
 def households_score(household_ids, *, model: RiskModel, batch_id=None, source_name="",
-                      actor=None) -> dict:
+                      actor=None, id_range: tuple[int, int] | None = None) -> dict:
     """Score households, record an assessment each, open or update their alerts.
 
-    Must run inside a transaction; returns the counts.
+    PostgreSQL also takes ``id_range`` instead of ids: the households in that range with a
+    signal of ``batch_id`` (households_score_staged). Must run inside a transaction;
+    returns the counts.
     """
     today = timezone.localdate()
     if connection.vendor == "postgresql":
         return households_score_staged(
             household_ids, model=model, batch_id=batch_id, source_name=source_name,
             actor_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
-            today=today, due_on=lambda level: _due_on(level, today))
+            today=today, due_on=lambda level: _due_on(level, today), id_range=id_range)
     params = Params.of(model)
     households = list(Household.objects.filter(id__in=household_ids).values_list(
         "id", "lives_alone", "elderly"))
@@ -208,19 +210,15 @@ def signal_chunk_score(batch_id: int, number: int, *, claimed_by: str = "") -> N
                 pipeline_settings(cursor)  # the look-up below too: an index range, no JIT
         if _dense(chunk):
             # PostgreSQL: the range's households and signals read in one pass.
-            today = timezone.localdate()
-            locked.stats = households_score_staged(
-                None, id_range=(chunk.start, chunk.end), model=model, batch_id=batch_id,
-                source_name=batch.source.name, actor_id=None, today=today,
-                due_on=lambda level: _due_on(level, today))
+            household_ids, id_range = None, (chunk.start, chunk.end)
         else:
-            household_ids = list(
+            household_ids, id_range = list(
                 RiskSignal.objects.filter(batch_id=batch_id, household_id__gte=chunk.start,
                                           household_id__lte=chunk.end)
                 .values_list("household_id", flat=True).distinct()
-            )
-            locked.stats = households_score(household_ids, model=model, batch_id=batch_id,
-                                             source_name=batch.source.name)
+            ), None
+        locked.stats = households_score(household_ids, id_range=id_range, model=model,
+                                         batch_id=batch_id, source_name=batch.source.name)
         locked.status = SignalChunk.Status.DONE
         locked.finished_at = timezone.now()
         locked.save(update_fields=["stats", "status", "finished_at"])
