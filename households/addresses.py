@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["address_key", "dong_hint", "normalize_name"]
+__all__ = ["address_key", "address_key_and_hint", "dong_hint", "normalize_name"]
 
 # Every dash-like character seen in hand-typed and exported addresses; '~' too ("23~4").
 _DASH_RE = re.compile(
@@ -227,11 +227,15 @@ def _unit(text: str, detail: str) -> tuple[str, str]:
 def address_key(address: str, detail: str = "") -> str:
     """Stable matching key ``name|number|unit`` for a Korean address (see module doc)."""
     text = _strip_prefix(_clean(address))
+    return _key(text, _parse(text), detail)
+
+
+def _key(text: str, parsed, detail: str) -> str:
+    """address_key of a cleaned, prefix-stripped address and its _parse."""
     if not text:
         # Without an address a bare "101호" would match unrelated households.
         return ""
     detail_text = _clean(detail)
-    parsed = _parse(text)
     if parsed:
         _kind, region, name, number, rest = parsed
         unit, _ = _unit(f"{rest} {detail_text}", detail_text)
@@ -253,16 +257,27 @@ def normalize_name(name: str) -> str:
 
 def dong_hint(address: str) -> str | None:
     """The 법정동/행정동 of a lot address, or of a road address's (참고항목); else None."""
-    base = _basic(address)
-    parsed = _parse(_strip_prefix(_clean(address)))
+    return _hint(address, _parse(_strip_prefix(_clean(address))))
+
+
+def _hint(address: str, parsed) -> str | None:
+    """dong_hint of an address, given the _parse of its cleaned, prefix-stripped text."""
     if parsed and parsed[0] == "lot":
         return parsed[2]
-    for content in _PAREN_RE.findall(base):
+    for content in _PAREN_RE.findall(_basic(address)):
         for part in content.split(","):
             match = _HINT_RE.search(part.strip())
             if match:
                 return re.sub(r"\s+", "", match.group(1))
     return None
+
+
+def address_key_and_hint(address: str, detail: str = "") -> tuple[str, str | None]:
+    """(address_key(address, detail), dong_hint(address)), the address cleaned and parsed
+    once for both (an agency row needs both; parsing is most of their cost)."""
+    text = _strip_prefix(_clean(address))
+    parsed = _parse(text)
+    return _key(text, parsed, detail), _hint(address, parsed)
 
 
 # 법정동 (as written in lot addresses) → 행정동 of 영등포구. 신길동 and 대림동 span several

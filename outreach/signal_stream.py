@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from households.addresses import address_key, dong_hint
+from households.addresses import address_key_and_hint
 from households.rrn import keyed_sha256, rrn_mask
 from outreach import signal_files
 from outreach.signal_files import RawRow, RowErrors, SignalRow
@@ -32,8 +32,8 @@ STAGE_COLUMNS = ("line", "kind", "subject", "has_rrn", "observed_on", "months_ov
                  "amount", "name", "name_key", "birth_date", "address", "address_detail",
                  "address_key", "dong_id", "rrn_masked", "phone")
 
-_cached_address_key = lru_cache(maxsize=65536)(address_key)
-_cached_dong_hint = lru_cache(maxsize=65536)(dong_hint)
+# The same address recurs across rows: each normalised once, its key and dong hint together.
+_cached_key_and_hint = lru_cache(maxsize=65536)(address_key_and_hint)
 _RRN_FRONT = frozenset("12345678")
 _HANGUL_NAME = re.compile("[\uac00-\ud7a3]+").fullmatch
 _CANONICAL = ("rrn", "name", "birth_date", "address", "address_detail", "dong_code",
@@ -55,25 +55,30 @@ class Places:
     by_code: dict[str, int]
     by_name: dict[str, int]
 
-    def dong_of(self, address: str, dong_code: str) -> int | None:
+    def dong_of(self, address: str, dong_code: str, hint: str | None) -> int | None:
+        """``hint``: the address's dong_hint (address_key_and_hint gives it)."""
         if not address:
             return None
         dong_id = self.by_code.get(dong_code) if dong_code else None
-        if dong_id is None:
-            hint = _cached_dong_hint(address)
-            dong_id = self.by_name.get(hint) if hint else None
+        if dong_id is None and hint:
+            dong_id = self.by_name.get(hint)
         return dong_id
+
+
+def key_and_hint(address: str, detail: str) -> tuple[str, str | None]:
+    """(address key, dong hint) of a row's address; none without one."""
+    return _cached_key_and_hint(address, detail) if address else ("", None)
 
 
 def stage_of(row: SignalRow, key: bytes, places: Places) -> tuple:
     """A validated row as a staging row (STAGE_COLUMNS)."""
-    addr_key = _cached_address_key(row.address, row.address_detail) if row.address else ""
+    addr_key, hint = key_and_hint(row.address, row.address_detail)
     return (
         row.line, row.kind,
         subject_of(key, row.rrn_digits, row.name_key, row.birth_date, addr_key),
         bool(row.rrn_digits), row.observed_on, row.months_overdue, row.amount,
         row.name, row.name_key, row.birth_date, row.address, row.address_detail, addr_key,
-        places.dong_of(row.address, row.dong_code),
+        places.dong_of(row.address, row.dong_code, hint),
         rrn_mask(row.rrn_digits) if row.rrn_digits else "", row.phone,
     )
 
@@ -253,11 +258,11 @@ class Stager:
         # A name of Hangul syllables only (most) is its own key: NFKC leaves them as they
         # are, and they have no case, spaces or dots to drop.
         name_key = name if _HANGUL_NAME(name) else signal_files.name_key_of(name)
-        addr_key = _cached_address_key(address, detail) if address else ""
+        addr_key, hint = key_and_hint(address, detail)
         if not digits:
             subject, masked = subject_of(self.key, "", name_key, birth, addr_key), ""
         return (
             line, kind, subject, bool(digits), observed, months, amount, name, name_key,
-            birth, address, detail, addr_key, self.places.dong_of(address, dong_code),
+            birth, address, detail, addr_key, self.places.dong_of(address, dong_code, hint),
             masked, cells[p_phone].strip(),
         )

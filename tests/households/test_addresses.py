@@ -1,8 +1,10 @@
 """Address keys, name normalisation and 동 hints used to match referrals to households."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from households.addresses import address_key, dong_hint, normalize_name
+from households.addresses import address_key, address_key_and_hint, dong_hint, normalize_name
 
 # Each row: two real-world spellings of the same dwelling, as (address, detail) pairs.
 SAME_DWELLING = [
@@ -180,3 +182,26 @@ def test_normalize_name_keeps_different_names_apart():
 )
 def test_dong_hint(address, expected):
     assert dong_hint(address) == expected
+
+
+# Pieces of the addresses above, drawn in any order and spacing: prefixes, road and lot
+# names, numbers, 참고항목, units, dashes and stray characters.
+_PIECES = [*"""서울특별시 서울 영등포구 마포구 부산광역시 여의대방로 43번길 선유로 9길 여의도동
+    당산동 3가 신길3동 산 번지 지하 23 4 101 1203 호 동 층 B1 옥탑 반지하 - － 의 ( ) ,
+    한양아파트 제 A 가""".split(), " "]
+_ADDRESSES = st.lists(st.sampled_from(_PIECES), max_size=10).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(address=_ADDRESSES, detail=_ADDRESSES)
+def test_key_and_hint_together_are_the_key_and_the_hint(address, detail):
+    """The signal stream's one-parse function gives what the two functions give."""
+    assert address_key_and_hint(address, detail) == (address_key(address, detail),
+                                                     dong_hint(address))
+
+
+@pytest.mark.parametrize(("address", "detail"), [
+    pair for row in SAME_DWELLING + DIFFERENT_DWELLING for pair in row])
+def test_key_and_hint_together_on_the_spellings_above(address, detail):
+    assert address_key_and_hint(address, detail) == (address_key(address, detail),
+                                                     dong_hint(address))
