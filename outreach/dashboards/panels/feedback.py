@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from django.db.models import (
     Case,
-    F,
     IntegerField,
     Q,
     QuerySet,
@@ -59,34 +58,42 @@ def _hit():
                 output_field=IntegerField())
 
 
-def _band_of_score():
-    """The SCORE_BANDS index of the row's score, in SQL (-1: outside every band)."""
-    return Case(*[When(score__gte=lo, score__lte=hi, then=Value(i))
-                  for i, (lo, hi) in enumerate(SCORE_BANDS)],
-                default=Value(-1), output_field=IntegerField())
+def _by_score(rows: QuerySet, *by: str) -> list[tuple]:
+    """Rollup rows summed per ``by`` and score in the database: (*by, score, closed,
+    hits) — a few hundred groups however many alerts closed (101 scores a group)."""
+    return list(rows.values(*by, "score").order_by().annotate(n=Sum("closed"), h=Sum("hits"))
+                .values_list(*by, "score", "n", "h"))
 
 
-def _sums(cut: int) -> dict:
-    """A group's closed alerts and hits, its score total, and how many of them (and of
-    their hits) scored above the cut-off: summed in SQL over rollup rows."""
-    # closed and hits come last: an annotation's name would shadow the field after it.
-    return dict(score_sum=Sum(F("score") * F("closed"), output_field=IntegerField()),
-                top=Sum("closed", filter=Q(score__gt=cut), default=0),
-                top_hits=Sum("hits", filter=Q(score__gt=cut), default=0),
-                closed=Sum("closed"), hits=Sum("hits"))
+def _summed(groups: list[tuple], cut: int, key) -> dict:
+    """Per ``key(*by, score)`` of _by_score's groups: closed alerts and hits, their score
+    total, and how many of them (and of their hits) scored above the cut-off."""
+    out: dict = {}
+    for *by, score, closed, hits in groups:
+        f = out.setdefault(key(*by, score), {"closed": 0, "hits": 0, "score_sum": 0,
+                                             "top": 0, "top_hits": 0})
+        f["closed"] += closed
+        f["hits"] += hits
+        f["score_sum"] += score * closed
+        if score > cut:
+            f["top"] += closed
+            f["top_hits"] += hits
+    return out
 
 
 def _score_histogram(scope: DashboardScope, period: Period):
     """(figures by dong, version and score band; the cut-off score; how many alerts of
     that score are in the top 10%; the alerts of that score, lowest id first). Read once
-    per page: every risk-model panel shares them. The rollup rows are summed in the
-    database, so a page handles a few hundred groups however many alerts closed."""
+    per page: every risk-model panel shares them. The rollup rows are summed per dong,
+    version and score in one database pass; the cut-off and the bands are worked out from
+    those sums (a few hundred groups, however many alerts closed)."""
     key = ("score_histogram", period)
     if key in scope.memo:
         return scope.memo[key]
-    scores = rollup_rows(DongMonthScore, scope, period)
-    per_score = dict(scores.values("score").order_by().annotate(n=Sum("closed"))
-                     .values_list("score", "n"))
+    groups = _by_score(rollup_rows(DongMonthScore, scope, period), "dong_id", "version")
+    per_score: dict[int, int] = defaultdict(int)
+    for _dong, _version, score, closed, _hits in groups:
+        per_score[score] += closed
     want = (sum(per_score.values()) + 9) // 10  # ceil(n / 10)
     cut, take, above = -1, 0, 0
     for score in sorted(per_score, reverse=True):
@@ -94,8 +101,10 @@ def _score_histogram(scope: DashboardScope, period: Period):
             cut, take = score, want - above
             break
         above += per_score[score]
-    rows = list(scores.values("dong_id", "version", band=_band_of_score()).order_by()
-                .annotate(**_sums(cut)))
+    rows = [{"dong_id": dong, "version": version, "band": band, **f}
+            for (dong, version, band), f in _summed(
+                groups, cut, lambda dong, version, score: (dong, version, _score_band(score))
+            ).items()]
     at_cut = list(_closed_model_alerts(scope, period).filter(assessment__score=cut)
                   .annotate(birth=household_head("birth_date")).order_by("id")
                   .values("household__dong_id", "assessment__model_version",
@@ -121,10 +130,11 @@ def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> 
     rows, cut, take, at_cut = _score_histogram(scope, period)
     if group == "age":
         end = period.end
-        rows = list(rollup_rows(DongMonthAge, scope, period).filter(
+        ages = _by_score(rollup_rows(DongMonthAge, scope, period).filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=end),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=end))
-            .values("band").order_by().annotate(**_sums(cut)))
+            Q(valid_to__isnull=True) | Q(valid_to__gte=end)), "band")
+        rows = [{"band": band, **f}
+                for (band,), f in _summed(ages, cut, lambda band, score: (band,)).items()]
 
     def key(r):
         if group is None:
