@@ -58,6 +58,19 @@ def _hit():
                 output_field=IntegerField())
 
 
+def _band_of(score: int) -> int:
+    """The SCORE_BANDS index of a score (-1: outside every band)."""
+    return next((i for i, (lo, hi) in enumerate(SCORE_BANDS) if lo <= score <= hi), -1)
+
+
+# The band of every score a model gives (0–100), looked up once per rollup group.
+_BANDS = [_band_of(score) for score in range(101)]
+
+
+def _score_band(score: int) -> int:
+    return _BANDS[score] if 0 <= score < len(_BANDS) else _band_of(score)
+
+
 def _by_score(rows: QuerySet, *by: str) -> list[tuple]:
     """Rollup rows summed per ``by`` and score in the database: (*by, score, closed,
     hits) — a few hundred groups however many alerts closed (101 scores a group)."""
@@ -113,8 +126,6 @@ def _score_histogram(scope: DashboardScope, period: Period):
     return scope.memo[key]
 
 
-def _score_band(score: int) -> int:
-    return next((i for i, (lo, hi) in enumerate(SCORE_BANDS) if lo <= score <= hi), -1)
 
 
 def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> dict:
