@@ -73,7 +73,7 @@ def _score_band(score: int) -> int:
 
 def _by_score(rows: QuerySet, *by: str) -> list[tuple]:
     """Rollup rows summed per ``by`` and score in the database: (*by, score, closed,
-    hits) — a few hundred groups however many alerts closed (101 scores a group)."""
+    hits) — at most 101 groups per value of ``by``, however many alerts closed."""
     return list(rows.values(*by, "score").order_by().annotate(n=Sum("closed"), h=Sum("hits"))
                 .values_list(*by, "score", "n", "h"))
 
@@ -99,7 +99,7 @@ def _score_histogram(scope: DashboardScope, period: Period):
     that score are in the top 10%; the alerts of that score, lowest id first). Read once
     per page: every risk-model panel shares them. The rollup rows are summed per dong,
     version and score in one database pass; the cut-off and the bands are worked out from
-    those sums (a few hundred groups, however many alerts closed)."""
+    those sums (at most 101 a dong and version, however many alerts closed)."""
     key = ("score_histogram", period)
     if key in scope.memo:
         return scope.memo[key]
@@ -124,8 +124,6 @@ def _score_histogram(scope: DashboardScope, period: Period):
                           "assessment__score", "birth", hit=_hit())[:max(take, 1)])
     scope.memo[key] = (rows, cut, take, at_cut)
     return scope.memo[key]
-
-
 
 
 def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> dict:
