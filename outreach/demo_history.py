@@ -45,6 +45,7 @@ from outreach.models import (
     VisitNeed,
 )
 from outreach.selectors.assessments import risk_model_current
+from outreach.signal_stream import subject_of
 from referrals.models import Referral, ServiceLink
 
 HISTORY_MONTHS = 36
@@ -105,12 +106,13 @@ def _households(district, cap: int) -> list[Home]:
     heads = {hid: (pid, name, name_key, birth) for pid, hid, name, name_key, birth in
              Person.objects.filter(household_id__in=[r[0] for r in rows], is_head=True)
              .values_list("id", "household_id", "name", "name_key", "birth_date")}
-    keyed, homes = keyed_sha256(settings.RRN_HASH_KEY.encode()), []
+    secret, homes = settings.RRN_HASH_KEY.encode(), []
     for hid, dong_id, alone, elderly, key, road, detail in rows:
         pid, name, name_key, birth = heads.get(hid, (None, "", "", None))
-        # The keyed subject of a name + birth date + address match (signal_matching).
-        subject = keyed(f"nba|{name_key}|{birth:%Y%m%d}|{key}".encode() if birth else
-                        f"hh|{hid}".encode())
+        # The keyed subject of a name + birth date + address match, as an agency row's;
+        # a head without a birth date gets one of the household's own.
+        subject = (subject_of(secret, "", name_key, birth, key) if birth else
+                   keyed_sha256(secret)(f"hh|{hid}".encode()))
         homes.append(Home(id=hid, dong_id=dong_id, lives_alone=alone, elderly=elderly,
                           head_id=pid, head_name=name, birth_date=birth, address_key=key,
                           road_address=road, address_detail=detail,

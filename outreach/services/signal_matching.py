@@ -1,12 +1,9 @@
 """Matching signal rows to people: the keyed subject hash, the RRN and name + birth +
 address look-ups, placing unmatched rows in a dong, unregistered-household candidates."""
 
-from functools import lru_cache
-
 from django.conf import settings
 from django.db import transaction
 
-from households.addresses import address_key, dong_hint
 from households.bulk import (
     candidate_households_ensure,
     candidates_lock,
@@ -24,7 +21,7 @@ from households.rrn import rrn_mask
 from outreach.models import (
     RiskSignal,
 )
-from outreach.signal_stream import subject_of
+from outreach.signal_stream import Places, key_and_hint, subject_of
 
 
 def signal_subject(row) -> str:
@@ -33,16 +30,16 @@ def signal_subject(row) -> str:
                       row.birth_date, signal_address_key(row))
 
 
-# The same address (and dong hint) recurs across many rows: normalise each once.
-_cached_address_key = lru_cache(maxsize=65536)(address_key)
-_cached_dong_hint = lru_cache(maxsize=65536)(dong_hint)
+def _address_of(row) -> tuple[str, str | None]:
+    """(address key, dong hint) of a row, worked out once (signal_stream.key_and_hint, the
+    staging stream's cached normalisation)."""
+    if not hasattr(row, "_address"):
+        row._address = key_and_hint(row.address, row.address_detail)
+    return row._address
 
 
 def signal_address_key(row) -> str:
-    if not hasattr(row, "_address_key"):
-        row._address_key = (_cached_address_key(row.address, row.address_detail)
-                            if row.address else "")
-    return row._address_key
+    return _address_of(row)[0]
 
 
 def signal_rows_match(rows: list) -> None:
@@ -74,16 +71,13 @@ def signal_rows_match(rows: list) -> None:
 def signal_rows_place(rows: list) -> dict:
     """Dong id for unmatched rows with an address: 행정동 code, the dong named in the
     address, or the dong of a household already at that exact address."""
-    by_code, by_name = dong_ids_by_code_and_name()
+    dongs = Places(*dong_ids_by_code_and_name())
     places = {}
     unplaced = []
     for row in rows:
         if row.person_id is not None or not row.address:
             continue
-        dong_id = by_code.get(row.dong_code) if row.dong_code else None
-        if dong_id is None:
-            hint = _cached_dong_hint(row.address)
-            dong_id = by_name.get(hint) if hint else None
+        dong_id = dongs.dong_of(row.address, row.dong_code, _address_of(row)[1])
         if dong_id is None:
             unplaced.append(row)
         places[row.line] = dong_id
