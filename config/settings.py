@@ -398,6 +398,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outreach.tasks.dashboard_rollup_refresh",
         "schedule": crontab(hour=3, minute=30),
     },
+    # the log signal workers read new people's RRN hashes from, kept for a day
+    "rrn-hash-log-prune": {
+        "task": "households.tasks.rrn_hash_log_prune",
+        "schedule": crontab(hour=4, minute=0),
+    },
     # signal chunks of a killed worker are queued again (not a daily job: every few seconds)
     "signal-chunks-recover": {
         "task": "outreach.tasks.signal_chunks_recover",

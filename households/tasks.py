@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from households import services
+from households import rrn_known, services
 
 
 @shared_task(name="households.tasks.access_review_remind")
@@ -15,3 +15,9 @@ def access_review_remind() -> int:
 def households_anonymise() -> int:
     """Anonymise the households the auditor approved (runs again without redoing any)."""
     return services.households_anonymise()
+
+
+@shared_task(name="households.tasks.rrn_hash_log_prune")
+def rrn_hash_log_prune() -> int:
+    """Daily (PostgreSQL): the log of RRN hashes people gained, kept for a day."""
+    return rrn_known.rrn_hash_log_prune()

@@ -35,6 +35,7 @@ STAGE_COLUMNS = ("line", "kind", "subject", "has_rrn", "observed_on", "months_ov
 # The same address recurs across rows: each normalised once, its key and dong hint together.
 _cached_key_and_hint = lru_cache(maxsize=65536)(address_key_and_hint)
 _RRN_FRONT = frozenset("12345678")
+_OUTSIDER = ("outsider",)  # Stager._fast's answer for a row only counted
 _HANGUL_NAME = re.compile("[\uac00-\ud7a3]+").fullmatch
 _CANONICAL = ("rrn", "name", "birth_date", "address", "address_detail", "dong_code",
               "signal_kind", "observed_on", "months_overdue", "amount", "phone")
@@ -135,14 +136,20 @@ def _read_fast(path, *, start, end, first_line, encoding, delimiter
 class Staged:
     rows: list[tuple] = field(default_factory=list)
     problems: list[RowErrors] = field(default_factory=list)
+    # Valid rows about somebody the registry does not hold, with no address: counted as
+    # unmatched, not staged (the database would count them so and keep nothing).
+    outsiders: int = 0
 
 
 class Stager:
     """Validates and stages one chunk's records; caches what recurs (kinds, dates, amounts,
     addresses) for the chunk."""
 
-    def __init__(self, columns: list[str | None], today: date, places: Places):
-        self.columns, self.today, self.places = columns, today, places
+    def __init__(self, columns: list[str | None], today: date, places: Places,
+                 known: set[int] | None = None):
+        """``known``: the registry's RRN hashes (households.rrn_known), to count the rows
+        about somebody it does not hold, with no address, here (PostgreSQL)."""
+        self.columns, self.today, self.places, self.known = columns, today, places, known
         self.key = settings.RRN_HASH_KEY.encode()
         self.digest = keyed_sha256(self.key)
         # The position each canonical column is read from (the last one, as validate
@@ -164,6 +171,9 @@ class Stager:
             else:
                 line, cells = record.line, record.cells
             staged = fast(line, cells) if cells is not None else None
+            if staged is _OUTSIDER:
+                out.outsiders += 1
+                continue
             if staged is None:
                 raw = record if type(record) is RawRow else RawRow(line, cells)
                 result = signal_files.validate(raw, self.columns, self.today)
@@ -246,15 +256,18 @@ class Stager:
         if dong_code and not (len(dong_code) == 10 and dong_code.isascii()
                               and dong_code.isdigit()):
             return None
+        detail = cells[p_detail].strip()
         if digits:
             # subject_of's RRN case, without building its text.
             subject = self.digest(digits.encode())
+            if (not address and not detail and self.known is not None
+                    and int(subject[:16], 16) not in self.known):
+                return _OUTSIDER  # rrn_known.prefix
             masked = rrn_mask(digits)
             if not name and not address:
                 # The usual national-feed row: the RRN, the kind, the date, the amounts.
                 return (line, kind, subject, True, observed, months, amount, "", "", birth, "",
-                        cells[p_detail].strip(), "", None, masked, cells[p_phone].strip())
-        detail = cells[p_detail].strip()
+                        detail, "", None, masked, cells[p_phone].strip())
         # A name of Hangul syllables only (most) is its own key: NFKC leaves them as they
         # are, and they have no case, spaces or dots to drop.
         name_key = name if _HANGUL_NAME(name) else signal_files.name_key_of(name)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.celery import enqueue_on_commit
+from households import rrn_known
 from households.bulk import dong_ids_by_code_and_name
 from households.models import (
     Organization,
@@ -293,7 +294,8 @@ def _chunk_done(chunk: SignalChunk, problems: list, store) -> None:
 
 def _chunk_parse_staged(chunk: SignalChunk) -> None:
     """PostgreSQL: the chunk decoded at once and staged (outreach.signal_stream), then
-    stored set-based (outreach.services.signal_staging)."""
+    stored set-based (outreach.services.signal_staging). Rows about somebody the registry
+    does not hold, with no address, are only counted (households.rrn_known)."""
     batch = chunk.batch
     places = signal_stream.Places(*dong_ids_by_code_and_name())
     # Tens of thousands of small lists and tuples that live until the chunk is stored:
@@ -304,17 +306,19 @@ def _chunk_parse_staged(chunk: SignalChunk) -> None:
             _data_path(batch), start=chunk.start, end=chunk.end,
             first_line=chunk.first_line, encoding=_data_encoding(batch),
             delimiter=batch.delimiter or ",")
-        staged = signal_stream.Stager(batch.columns, timezone.localdate(), places).stage(
-            records)
+        staged = signal_stream.Stager(batch.columns, timezone.localdate(), places,
+                                      rrn_known.KNOWN.current()).stage(records)
         del records
     finally:
         gc.enable()
 
     def store():
-        if not staged.rows:
-            return 0, {}
-        return len(staged.rows), signal_staging.chunk_store(
-            staged.rows, source=batch.source, batch_id=batch.pk, chunk_no=chunk.number)
+        kept = signal_staging.chunk_store(
+            staged.rows, source=batch.source, batch_id=batch.pk, chunk_no=chunk.number
+        ) if staged.rows else {}
+        if staged.outsiders:
+            kept["unmatched"] = kept.get("unmatched", 0) + staged.outsiders
+        return len(staged.rows) + staged.outsiders, kept
 
     _chunk_done(chunk, staged.problems, store)
 

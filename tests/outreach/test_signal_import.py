@@ -256,3 +256,35 @@ def test_a_scoring_chunk_scores_only_the_batchs_households_by_range_or_by_list(
             .order_by("id").values_list("kind", "observed_on", "months_overdue", "amount"))
         assert (assessment.score, assessment.level, assessment.factors) == (
             expected.score, expected.level, expected.factors)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="PostgreSQL's workers count outsiders without staging them")
+def test_rows_about_people_registered_elsewhere_are_counted_until_they_register_here(
+        story_file, import_signals, people, monkeypatch):
+    """A row with only an RRN the registry does not hold is counted as unmatched in the
+    worker, never sent to the database; once that person registers, the next file's row
+    about them is matched. A row with any address still goes to the database."""
+    from outreach.services import signal_staging
+    from tests.factories import PersonFactory
+
+    sent = []
+    store = signal_staging.chunk_store
+    monkeypatch.setattr(signal_staging, "chunk_store",
+                        lambda rows, **kw: sent.extend(r[0] for r in rows) or store(rows, **kw))
+    day = days_ago(3).isoformat()
+    outsider = ["800101-1234567", "", "", "", "", "", "단전", day, "", "", ""]
+    first = import_signals(story_file("utf-8", rows=[
+        outsider,
+        ["800101-1234567", "정대현", "", "", "3층", "", "단수", day, "", "", ""],
+        ["450101-2345678", "김영희", "", "", "", "", "관리비 체납", day, "3", "90000", ""],
+    ]))
+    assert (first["accepted"], first["matched_people"], first["unmatched"]) == (3, 1, 2)
+    assert sent == [3, 4]  # lines: the header is line 1
+    assert RiskSignal.objects.filter(batch_id=first["batch_id"]).count() == 2
+
+    PersonFactory(household=people["daerim"], name="정대현", rrn="800101-1234567")
+    outsider[7] = days_ago(2).isoformat()
+    second = import_signals(story_file("cp949", rows=[outsider]))
+    assert (second["matched_people"], second["unmatched"]) == (1, 0)
+    assert RiskSignal.objects.get(batch_id=second["batch_id"]).household == people["daerim"]

@@ -1,0 +1,74 @@
+"""PostgreSQL: the RRN hashes the registry holds, as a signal worker keeps them across
+chunks (the first 64 bits of each, as ints: about 30 MB for 400,000 people), so that a
+national feed's rows about people registered elsewhere — about half a round — are
+counted in the worker instead of being sent to the database to be found unmatched.
+
+A filter, never the match: a row whose hash is here still goes to the database, which
+matches it against the registry as it is then; a row whose hash is not is about nobody
+the registry held when the chunk began. A prefix shared by two hashes only lets a row
+through.
+
+Brought up to date before each chunk from households_rrn_hash_log (migration 0017),
+whose statement triggers log every hash a person gains, by any door. Each read takes the
+entries of every transaction that was not yet finished at the last read (transaction ids
+from the oldest then in flight on), so whatever committed before a chunk starts — a
+person staff registered, a candidate an earlier chunk of the same file created — is
+known to that chunk. One copy per process (Celery's solo and prefork pools run one task
+at a time in a process)."""
+
+import time
+
+from django.db import connection
+
+# A copy older than this is loaded afresh; the log keeps entries far longer (LOG_KEEP).
+RELOAD_AFTER_S = 600
+LOG_KEEP = "1 day"
+_HORIZON = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text"
+
+
+def prefix(rrn_hash: str) -> int:
+    """The first 64 bits of a hex hash, as the set holds them."""
+    return int(rrn_hash[:16], 16)
+
+
+class KnownHashes:
+    def __init__(self):
+        self.prefixes: set[int] = set()
+        self.horizon: str | None = None  # an xid8: entries from it on are read again
+        self.loaded_at = 0.0
+        self.database = None
+
+    def current(self) -> set[int]:
+        """The set, with every hash committed before this call."""
+        database = connection.settings_dict["NAME"]
+        with connection.cursor() as cursor:
+            # The horizon first: a transaction older than it had finished before the
+            # read below took its snapshot, so the read sees all it wrote.
+            cursor.execute(_HORIZON)
+            (horizon,) = cursor.fetchone()
+            if (self.horizon is None or database != self.database
+                    or time.monotonic() - self.loaded_at > RELOAD_AFTER_S):
+                cursor.execute("SELECT substr(rrn_hash, 1, 16) FROM households_person "
+                               "WHERE rrn_hash IS NOT NULL")
+                self.prefixes = {int(head, 16) for (head,) in cursor.fetchall()}
+                self.database, self.loaded_at = database, time.monotonic()
+            else:
+                cursor.execute("SELECT substr(rrn_hash, 1, 16) FROM households_rrn_hash_log "
+                               "WHERE xid >= %s::xid8", [self.horizon])
+                self.prefixes.update(int(head, 16) for (head,) in cursor.fetchall())
+            self.horizon = horizon
+        return self.prefixes
+
+
+KNOWN = KnownHashes()
+
+
+def rrn_hash_log_prune() -> int:
+    """Daily: drop log entries older than LOG_KEEP (every copy is reloaded long before).
+    The log is PostgreSQL's alone (SQLite stages no signals this way)."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM households_rrn_hash_log "
+                       f"WHERE at < now() - interval '{LOG_KEEP}'")
+        return cursor.rowcount
