@@ -329,11 +329,12 @@ NORMAL_FIRST_CONTACT_DAYS = env.int("NORMAL_FIRST_CONTACT_DAYS", default=14)
 # Once a household is contacted, staff decide on support (link, case or close) within this.
 ALERT_DECIDE_DAYS = env.int("ALERT_DECIDE_DAYS", default=14)
 SIGNAL_UPLOAD_MAX_BYTES = env.int("SIGNAL_UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
-# Rows per chunk: PostgreSQL stores a chunk set-based (bigger is fewer transactions);
-# SQLite's row-by-row path looks rows up with IN lists, kept well under its 32,766
-# parameters.
+# Rows per chunk: PostgreSQL stores a chunk set-based (bigger is fewer transactions: a
+# 1,000,000-row round on 2 workers took 13.8 s in chunks of 40,000 or 50,000 rows against
+# 14.6-15.3 s in chunks of 20,000, for 16 MB more worker memory); SQLite's row-by-row path
+# looks rows up with IN lists, kept well under its 32,766 parameters.
 SIGNAL_CHUNK_ROWS = env.int("SIGNAL_CHUNK_ROWS", default=(
-    5000 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 20000))
+    5000 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 40000))
 # Limits on an agency file, checked while streaming: what breaks one of them becomes a
 # rejected line (or, for the XLSX size, refuses the file) and the rest is imported.
 SIGNAL_MAX_LINE_BYTES = env.int("SIGNAL_MAX_LINE_BYTES", default=64 * 1024)
