@@ -6,18 +6,12 @@ level; the matched rows' visit to the table for their ids costs less than that."
 
 from django.db import migrations
 
+from households.migrations._postgresql import on_postgresql
+
 HASH = ("CREATE INDEX IF NOT EXISTS person_rrn_hash ON households_person "
         "USING hash (rrn_hash) WHERE rrn_hash IS NOT NULL")
 COVER = ("CREATE INDEX IF NOT EXISTS person_rrn_cover ON households_person (rrn_hash) "
          "INCLUDE (id, household_id) WHERE rrn_hash IS NOT NULL")  # as 0013
-
-
-def on_postgresql(*statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-    return run
 
 
 class Migration(migrations.Migration):

@@ -11,6 +11,8 @@ than that loads the registry again)."""
 
 from django.db import migrations
 
+from households.migrations._postgresql import on_postgresql
+
 TABLE = """
 CREATE TABLE IF NOT EXISTS households_rrn_hash_log (
     xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
@@ -50,14 +52,6 @@ DROP = (
     "DROP FUNCTION IF EXISTS households_rrn_hash_updated()",
     "DROP TABLE IF EXISTS households_rrn_hash_log",
 )
-
-
-def on_postgresql(*statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-    return run
 
 
 class Migration(migrations.Migration):
