@@ -50,14 +50,31 @@ class KnownHashes:
                     or time.monotonic() - self.loaded_at > RELOAD_AFTER_S):
                 cursor.execute("SELECT substr(rrn_hash, 1, 16) FROM households_person "
                                "WHERE rrn_hash IS NOT NULL")
-                self.prefixes = {int(head, 16) for (head,) in cursor.fetchall()}
+                self.prefixes = _prefixes(cursor.fetchall())
                 self.database, self.loaded_at = database, time.monotonic()
             else:
                 cursor.execute("SELECT substr(rrn_hash, 1, 16) FROM households_rrn_hash_log "
                                "WHERE xid >= %s::xid8", [self.horizon])
-                self.prefixes.update(int(head, 16) for (head,) in cursor.fetchall())
+                self.prefixes.update(_prefixes(cursor.fetchall()))
             self.horizon = horizon
         return self.prefixes
+
+
+def _prefixes(rows: list[tuple[str]]) -> set[int]:
+    """The prefixes of hashes read; a value no digest gives (hand-edited, say) is passed
+    over rather than failing the chunk — its row only goes to the database."""
+    try:
+        return {int(head, 16) for (head,) in rows}
+    except ValueError:
+        return {int(head, 16) for (head,) in rows if _hex(head)}
+
+
+def _hex(text: str) -> bool:
+    try:
+        int(text, 16)
+    except ValueError:
+        return False
+    return True
 
 
 KNOWN = KnownHashes()

@@ -75,6 +75,15 @@ def test_a_copy_knows_every_hash_committed_before_it_is_read_even_one_written_ea
     assert prefix(older) in known.current()
 
 
+def test_a_value_no_digest_gives_is_passed_over():
+    household = HouseholdFactory()
+    Person.objects.bulk_create([Person(household=household, name="가", rrn_hash=""),
+                                Person(household=household, name="나", rrn_hash="손으로 고친 값"),
+                                Person(household=household, name="다",
+                                       rrn_hash=rrn_hash("8001011234567"))])
+    assert prefix(rrn_hash("8001011234567")) in KnownHashes().current()
+
+
 def test_an_old_copy_is_loaded_again():
     known = KnownHashes()
     known.current()
