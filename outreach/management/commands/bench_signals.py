@@ -10,6 +10,7 @@ reads the workers' peak RSS, and times COPY of the file into an unlogged table o
 columns without an index. The last line printed is the 1,000,000-row result.
 """
 
+import itertools
 import os
 import signal
 import subprocess
@@ -230,8 +231,13 @@ class Command(BaseCommand):
                     source=self.source, fileobj=f, filename=path.name,
                     channel=SignalBatch.Channel.COMMAND)
             last = ""
+            # When each phase was first seen (to the poll's 0.1 s), with the CPU so far.
+            marks = {"received": (0.0, workers_cpu, database_cpu)}
             while True:
                 batch.refresh_from_db()
+                if batch.status not in marks:
+                    marks[batch.status] = (time.monotonic() - started, cpu_seconds(
+                        proc.pid for proc in pool.procs), postgres_cpu_seconds())
                 if batch.finished:
                     break
                 now = (f"  {batch.status} {batch.chunks.filter(status='done').count()}/"
@@ -259,6 +265,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  CPU: workers {workers_cpu:.1f}s, PostgreSQL {database_cpu:.1f}s "
             f"({(workers_cpu + database_cpu) / end_to_end:.2f} cores busy on average)")
+        self.stdout.write("  " + self.phases(marks))
         size_mb, signals_mb, stored = self.tables_mb()
         copy_s = self.copy_baseline(path)
         if not keep_files:
@@ -270,6 +277,17 @@ class Command(BaseCommand):
         self.stdout.write(self.line(result) + f" alerted_share={alerted / self.households:.4f}"
                           f" db_mb={size_mb:.0f} signals_mb={signals_mb:.0f}")
         return result
+
+    @staticmethod
+    def phases(marks: dict) -> str:
+        """Each phase's seconds and CPU seconds (workers / PostgreSQL): received (the upload
+        stored, the file split into chunks), parsing, scoring."""
+        names = [name for name in ("received", "parsing", "scoring", "done") if name in marks]
+        parts = []
+        for name, after in itertools.pairwise(names):
+            (t0, w0, d0), (t1, w1, d1) = marks[name], marks[after]
+            parts.append(f"{name} {t1 - t0:.1f}s (CPU {w1 - w0:.1f}/{d1 - d0:.1f}s)")
+        return "phases: " + ", ".join(parts)
 
     def tables_mb(self) -> tuple[float, float, int]:
         """(MB of the round's tables, MB of the signals table alone), indexes included, and
