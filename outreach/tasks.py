@@ -3,6 +3,8 @@
 Services queue the next step of the signal pipeline by these names
 (config.celery.enqueue_on_commit), so the names are part of the contract."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
@@ -77,19 +79,23 @@ def signal_chunk_score(self, batch_id: int, number: int):
         return _retry_or_fail(self, exc, batch_id=batch_id, phase="score", number=number)
 
 
-@shared_task(name="outreach.tasks.signal_chunks_recover")
-def signal_chunks_recover() -> int:
+@shared_task(name="outreach.tasks.signal_chunks_recover", bind=True)
+def signal_chunks_recover(self) -> int:
     """Every SIGNAL_CHUNK_RECOVER_S (beat): chunks claimed by a task no live worker holds
     any more (a killed worker) are queued again, instead of waiting out the broker's
-    visibility timeout."""
+    visibility timeout; and, when no worker holds any task but this one, chunks queued a
+    while ago that nobody ever claimed (their message was lost with a broker restart)."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return 0
     asked_at = timezone.now()
     in_hand = tasks_in_hand()
     if in_hand is None:  # no worker answered: nothing can be told about any claim
         return 0
-    return signal_batches.signal_chunks_recover(tasks_in_hand=in_hand,
-                                                claimed_before=asked_at)
+    idle = not (in_hand - {self.request.id})
+    return signal_batches.signal_chunks_recover(
+        tasks_in_hand=in_hand, claimed_before=asked_at,
+        idle_since=asked_at - timedelta(seconds=settings.SIGNAL_CHUNK_RECOVER_S) if idle
+        else None)
 
 
 @shared_task(name="outreach.tasks.risk_model_rescore", acks_late=True)

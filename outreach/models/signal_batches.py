@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households.messages import message_text
@@ -108,6 +109,9 @@ class SignalChunk(models.Model):
     # no live worker holds (its worker was killed) is queued again (signal_chunks_recover).
     claimed_by = models.CharField(max_length=255, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # When its task was last sent: a chunk nobody claimed long after, while every worker
+    # sat idle, had its message lost by the broker and is sent again (the same job).
+    queued_at = models.DateTimeField(default=timezone.now)
     # Outcome counts, written in the same transaction as the rows they count.
     stats = models.JSONField(default=dict)
     finished_at = models.DateTimeField(null=True, blank=True)

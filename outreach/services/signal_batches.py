@@ -223,26 +223,37 @@ CHUNK_TASKS = {SignalChunk.Phase.PARSE: "outreach.tasks.signal_chunk_parse",
                SignalChunk.Phase.SCORE: "outreach.tasks.signal_chunk_score"}
 
 
-def signal_chunks_recover(*, tasks_in_hand: set[str], claimed_before) -> int:
+def signal_chunks_recover(*, tasks_in_hand: set[str], claimed_before,
+                          idle_since=None) -> int:
     """Queue again the pending chunks whose task no live worker holds any more (its worker
     was killed: the broker would give the message back only after the visibility
     timeout). ``tasks_in_hand`` are the ids of the tasks live workers run, hold or have
     scheduled, asked *before* ``claimed_before``: a chunk claimed later is left alone.
 
-    Idempotent: the claim is cleared as the chunk is queued (a second caller finds it
-    cleared), and a chunk delivered twice is still stored once."""
-    orphans = (SignalChunk.objects
-               .filter(status=SignalChunk.Status.PENDING, claimed_at__lt=claimed_before,
-                       batch__status__in=[SignalBatch.Status.PARSING,
-                                          SignalBatch.Status.SCORING])
+    With ``idle_since`` (the caller found every live worker idle, and this is that moment
+    less a grace): the pending chunks nobody claimed, queued before it, too. An idle worker
+    would have fetched their messages at once, so the broker lost them — Redis killed as
+    a worker popped a message and before it recorded it as unacknowledged.
+
+    Idempotent: the claim is cleared (or the queueing time moved on) as the chunk is
+    queued, so a second caller finds nothing to do; a chunk delivered twice is still
+    stored once."""
+    running = [SignalBatch.Status.PARSING, SignalBatch.Status.SCORING]
+    pending = SignalChunk.objects.filter(status=SignalChunk.Status.PENDING,
+                                         batch__status__in=running)
+    orphans = (pending.filter(claimed_at__lt=claimed_before)
                .exclude(claimed_by="").exclude(claimed_by__in=tasks_in_hand)
-               .values_list("pk", "claimed_by", "batch_id", "phase", "number"))
+               .values_list("pk", "claimed_by", "queued_at", "batch_id", "phase", "number"))
+    lost = (pending.filter(claimed_by="", queued_at__lt=idle_since)
+            .values_list("pk", "claimed_by", "queued_at", "batch_id", "phase", "number")
+            if idle_since is not None else [])
     queued = 0
-    for pk, claimed_by, batch_id, phase, number in orphans:
+    for pk, claimed_by, queued_at, batch_id, phase, number in [*orphans, *lost]:
         with transaction.atomic():
-            if SignalChunk.objects.filter(pk=pk, claimed_by=claimed_by,
-                                          status=SignalChunk.Status.PENDING
-                                          ).update(claimed_by="", claimed_at=None):
+            if SignalChunk.objects.filter(
+                pk=pk, claimed_by=claimed_by, queued_at=queued_at,
+                status=SignalChunk.Status.PENDING,
+            ).update(claimed_by="", claimed_at=None, queued_at=timezone.now()):
                 enqueue_on_commit(CHUNK_TASKS[phase], batch_id, number)
                 queued += 1
     return queued

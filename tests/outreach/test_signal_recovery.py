@@ -85,3 +85,45 @@ def test_recovering_twice_queues_the_chunk_once(stranded, django_capture_on_comm
         second = signal_chunks_recover(tasks_in_hand=set(), claimed_before=timezone.now())
     assert (first, second, len(queued)) == (1, 0, 1)
     assert stranded.chunks.get(phase="parse", number=0).claimed_by == ""
+
+
+@pytest.fixture
+def lost(stranded):
+    """The same batch, but the first chunk's message was lost before any worker claimed it
+    (a Redis killed as a worker popped it): unclaimed, queued a minute ago."""
+    SignalChunk.objects.filter(batch=stranded, phase="parse", number=0).update(
+        claimed_by="", claimed_at=None, queued_at=timezone.now() - timedelta(minutes=1))
+    return stranded
+
+
+def test_a_chunk_nobody_claimed_is_queued_again_once_every_worker_is_idle(
+        lost, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        # A worker still holds a task: the message may yet be on its way.
+        assert signal_chunks_recover(tasks_in_hand={"busy"}, claimed_before=timezone.now(),
+                                     idle_since=None) == 0
+        assert queued == []
+        assert signal_chunks_recover(tasks_in_hand=set(), claimed_before=timezone.now(),
+                                     idle_since=timezone.now()) == 1
+    lost.refresh_from_db()
+    assert lost.status == SignalBatch.Status.DONE, lost.failure_reason
+    summary = signal_batch_summary(lost)
+    assert {key: summary[key] for key in STORY_SUMMARY} == STORY_SUMMARY
+
+
+def test_a_chunk_queued_since_the_workers_went_idle_is_left_alone(
+        lost, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        assert signal_chunks_recover(
+            tasks_in_hand=set(), claimed_before=timezone.now(),
+            idle_since=timezone.now() - timedelta(minutes=2)) == 0
+    assert queued == []
+
+
+def test_a_lost_chunk_is_queued_again_once(lost, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        first = signal_chunks_recover(tasks_in_hand=set(), claimed_before=timezone.now(),
+                                      idle_since=timezone.now())
+        second = signal_chunks_recover(tasks_in_hand=set(), claimed_before=timezone.now(),
+                                       idle_since=timezone.now() - timedelta(seconds=5))
+    assert (first, second, len(queued)) == (1, 0, 1)
