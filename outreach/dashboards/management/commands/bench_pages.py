@@ -4,8 +4,9 @@
         builds 20,000 households + 5,000 referrals + 2,000 open alerts (and as many closed
         alerts, a visit per alert, a service link per other alert, for the dashboard),
         times every target, tops up to 200,000 + 50,000 + 20,000, times again, and prints
-        p50/p95 and the p95 growth ratio (target ≤ 1.2× for 10× the data). It migrates
-        the database first, so a freshly created one needs nothing else.
+        p50/p95 and the p95 growth ratio (target ≤ 1.2× for 10× the data). It creates
+        the database when it does not exist (its name must contain "bench") and migrates
+        it, so nothing else is needed first.
 
 Another page joins the benchmark by adding a (name, url, user) triple to TARGETS.
 """
@@ -32,6 +33,7 @@ from django.utils import timezone
 from households.demo import seed_registry
 from households.models import Household
 from outreach.dashboards.rollups import dashboard_rollup_refresh
+from outreach.management.commands.bench_signals import database_ensure
 from outreach.models import CrisisLevel, DiscoveryAlert, RiskAssessment
 from referrals.models import Concern, Referral
 from referrals.services import due_date_for
@@ -80,6 +82,10 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql" and not opts["allow_sqlite"]:
             raise CommandError("bench_pages measures PostgreSQL: set DATABASE_URL "
                                "(or --allow-sqlite for a smoke run).")
+        if connection.vendor == "postgresql":
+            # Created when it does not exist yet; a name without "bench" is refused (--flush
+            # empties it).
+            database_ensure()
         # A new bench database (or one behind the code) gets its tables first.
         call_command("migrate", interactive=False, verbosity=0)
         if opts["flush"]:
