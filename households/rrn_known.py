@@ -64,14 +64,14 @@ def _prefixes(rows: list[tuple[str]]) -> set[int]:
     """The prefixes of hashes read; a value no digest gives (hand-edited, say) is passed
     over rather than failing the chunk — its row only goes to the database."""
     try:
-        return {int(head, 16) for (head,) in rows}
+        return {prefix(head) for (head,) in rows}
     except ValueError:
-        return {int(head, 16) for (head,) in rows if _hex(head)}
+        return {prefix(head) for (head,) in rows if _hex(head)}
 
 
 def _hex(text: str) -> bool:
     try:
-        int(text, 16)
+        prefix(text)
     except ValueError:
         return False
     return True

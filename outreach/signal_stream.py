@@ -23,6 +23,7 @@ from django.conf import settings
 
 from households.addresses import address_key_and_hint
 from households.rrn import keyed_sha256, rrn_mask
+from households.rrn_known import prefix
 from outreach import signal_files
 from outreach.signal_files import RawRow, RowErrors, SignalRow
 
@@ -261,8 +262,8 @@ class Stager:
             # subject_of's RRN case, without building its text.
             subject = self.digest(digits.encode())
             if (not address and not detail and self.known is not None
-                    and int(subject[:16], 16) not in self.known):
-                return _OUTSIDER  # rrn_known.prefix
+                    and prefix(subject) not in self.known):
+                return _OUTSIDER
             masked = rrn_mask(digits)
             if not name and not address:
                 # The usual national-feed row: the RRN, the kind, the date, the amounts.
