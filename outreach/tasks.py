@@ -84,7 +84,8 @@ def signal_chunks_recover(self) -> int:
     """Every SIGNAL_CHUNK_RECOVER_S (beat): chunks claimed by a task no live worker holds
     any more (a killed worker) are queued again, instead of waiting out the broker's
     visibility timeout; and, when no worker holds any task but this one, chunks queued a
-    while ago that nobody ever claimed (their message was lost with a broker restart)."""
+    while ago that nobody ever claimed, and batches whose start or scoring plan never ran
+    (their message was lost with a broker restart)."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return 0
     asked_at = timezone.now()

@@ -235,6 +235,8 @@ def signal_chunks_recover(*, tasks_in_hand: set[str], claimed_before,
     would have fetched their messages at once, so the broker lost them — Redis killed as
     a worker popped a message and before it recorded it as unacknowledged.
 
+    The same holds for a batch's own steps (_batch_steps_resend). Returns what was sent.
+
     Idempotent: the claim is cleared (or the queueing time moved on) as the chunk is
     queued, so a second caller finds nothing to do; a chunk delivered twice is still
     stored once."""
@@ -256,7 +258,33 @@ def signal_chunks_recover(*, tasks_in_hand: set[str], claimed_before,
             ).update(claimed_by="", claimed_at=None, queued_at=timezone.now()):
                 enqueue_on_commit(CHUNK_TASKS[phase], batch_id, number)
                 queued += 1
+    if idle_since is not None:
+        queued += _batch_steps_resend(idle_since)
     return queued
+
+
+def _batch_steps_resend(idle_since) -> int:
+    """Every worker idle since ``idle_since``: a batch still received then (its start
+    message lost) is started again, and a batch whose parsing finished before then but
+    whose scoring was never planned (that message lost) is planned again. Both tasks do
+    nothing a second time."""
+    sent = 0
+    for batch_id in SignalBatch.objects.filter(status=SignalBatch.Status.RECEIVED,
+                                               created_at__lt=idle_since
+                                               ).values_list("pk", flat=True):
+        enqueue_on_commit("outreach.tasks.signal_batch_start", batch_id)
+        sent += 1
+    unplanned = SignalBatch.objects.filter(status=SignalBatch.Status.SCORING,
+                                           score_chunks_total=0).values_list("pk", flat=True)
+    for batch_id in unplanned:
+        chunks = SignalChunk.objects.filter(batch_id=batch_id)
+        if (chunks.filter(phase=SignalChunk.Phase.SCORE).exists()
+                or chunks.filter(phase=SignalChunk.Phase.PARSE,
+                                 finished_at__gte=idle_since).exists()):
+            continue
+        enqueue_on_commit("outreach.tasks.signal_batch_score", batch_id)
+        sent += 1
+    return sent
 
 
 def signal_chunk_parse(batch_id: int, number: int, *, claimed_by: str = "") -> None:

@@ -127,3 +127,54 @@ def test_a_lost_chunk_is_queued_again_once(lost, django_capture_on_commit_callba
         second = signal_chunks_recover(tasks_in_hand=set(), claimed_before=timezone.now(),
                                        idle_since=timezone.now() - timedelta(seconds=5))
     assert (first, second, len(queued)) == (1, 0, 1)
+
+
+@pytest.fixture
+def received(story_file, settings, django_capture_on_commit_callbacks):
+    """A batch received whose start message was lost."""
+    settings.SIGNAL_CHUNK_ROWS = 3
+    path = story_file("cp949")
+    with django_capture_on_commit_callbacks(execute=False), open(path, "rb") as f:
+        batch, _created = signal_batch_receive(
+            source=Organization.objects.get(code="ssis"), fileobj=f, filename=path.name,
+            channel="command")
+    return batch
+
+
+def test_a_batch_whose_start_was_lost_is_started_again_once_every_worker_is_idle(
+        received, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        # Received after the workers went idle: its start may still be on its way.
+        assert signal_chunks_recover(tasks_in_hand=set(), claimed_before=timezone.now(),
+                                     idle_since=received.created_at) == 0
+        assert queued == []
+        assert signal_chunks_recover(tasks_in_hand=set(), claimed_before=timezone.now(),
+                                     idle_since=timezone.now()) == 1
+    received.refresh_from_db()
+    assert received.status == SignalBatch.Status.DONE, received.failure_reason
+    summary = signal_batch_summary(received)
+    assert {key: summary[key] for key in STORY_SUMMARY} == STORY_SUMMARY
+
+
+def test_a_batch_whose_scoring_was_never_planned_is_planned_again(
+        received, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        signal_batch_start(received.pk)
+    with django_capture_on_commit_callbacks(execute=False) as lost:  # the planner's message
+        for number in received.chunks.values_list("number", flat=True):
+            signal_chunk_parse(received.pk, number, claimed_by=f"task-{number}")
+    assert len(lost) == 1
+    received.refresh_from_db()
+    assert (received.status, received.score_chunks_total) == (SignalBatch.Status.SCORING, 0)
+    parsed = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        # A chunk finished after the workers went idle: the planner may be on its way.
+        assert signal_chunks_recover(tasks_in_hand=set(), claimed_before=parsed,
+                                     idle_since=parsed - timedelta(minutes=1)) == 0
+        assert queued == []
+        assert signal_chunks_recover(tasks_in_hand=set(), claimed_before=parsed,
+                                     idle_since=parsed) == 1
+    received.refresh_from_db()
+    assert received.status == SignalBatch.Status.DONE, received.failure_reason
+    summary = signal_batch_summary(received)
+    assert {key: summary[key] for key in STORY_SUMMARY} == STORY_SUMMARY
