@@ -243,11 +243,11 @@ def signal_chunks_recover(*, tasks_in_hand: set[str], claimed_before,
     running = [SignalBatch.Status.PARSING, SignalBatch.Status.SCORING]
     pending = SignalChunk.objects.filter(status=SignalChunk.Status.PENDING,
                                          batch__status__in=running)
+    read = ("pk", "claimed_by", "queued_at", "batch_id", "phase", "number")
     orphans = (pending.filter(claimed_at__lt=claimed_before)
                .exclude(claimed_by="").exclude(claimed_by__in=tasks_in_hand)
-               .values_list("pk", "claimed_by", "queued_at", "batch_id", "phase", "number"))
-    lost = (pending.filter(claimed_by="", queued_at__lt=idle_since)
-            .values_list("pk", "claimed_by", "queued_at", "batch_id", "phase", "number")
+               .values_list(*read))
+    lost = (pending.filter(claimed_by="", queued_at__lt=idle_since).values_list(*read)
             if idle_since is not None else [])
     queued = 0
     for pk, claimed_by, queued_at, batch_id, phase, number in [*orphans, *lost]:
