@@ -34,3 +34,22 @@ def on_dong_figures_changed(sender, *, dong_ids, **kwargs) -> None:
     else:
         for dong_id in dong_ids:
             dashboard_rollup_mark(dong_id)
+
+
+def rollups_fill_after_migrate(sender, *, using="default", **kwargs) -> None:
+    """After ``migrate``: a rollup table that a migration has just created is empty while
+    the alerts it counts exist; rebuild them all then, so the dashboard is right from the
+    first page after an upgrade, not from the next nightly refresh. Two small queries
+    on every other ``migrate``."""
+    from django.db import connections
+
+    from outreach.dashboards.rollups import dashboard_rollup_refresh
+    from outreach.models import DiscoveryAlert, DongScoreToDate
+
+    tables = connections[using].introspection.table_names()
+    if DongScoreToDate._meta.db_table not in tables:
+        return  # migrated only part of the way
+    counted = DiscoveryAlert.objects.using(using).filter(
+        status=DiscoveryAlert.Status.CLOSED, origin="risk_model", assessment__isnull=False)
+    if not DongScoreToDate.objects.using(using).exists() and counted.exists():
+        dashboard_rollup_refresh()

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, DateField, F, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
 
 from households.dates import add_months
 from households.models import Household
@@ -29,6 +30,7 @@ from outreach.dashboards.forms import MAX_MONTHS
 from outreach.dashboards.panels.feedback import age_band_spans
 from outreach.models import (
     DiscoveryAlert,
+    DongAgeToDate,
     DongDayUncontacted,
     DongHouseholds,
     DongMonthAge,
@@ -38,9 +40,9 @@ from outreach.models import (
     DongMonthLink,
     DongMonthReach,
     DongMonthReferral,
-    DongMonthScore,
     DongMonthStat,
     DongOpenAlerts,
+    DongScoreToDate,
     Visit,
 )
 from referrals.models import Referral, ServiceLink
@@ -179,7 +181,31 @@ def _model_alerts(alerts):
     )
 
 
-def _scores(alerts) -> list[DongMonthScore]:
+def _to_date(model, counts: dict, fields: tuple[str, ...]) -> list:
+    """Running-total rows of ``model`` from ``counts`` {(dong_id, *key): {month: [closed,
+    hits]}}: a row per key for every month from its first to the dong's last, which is
+    the current month (or a later one holding data), the same for every key of the dong
+    (a reader finds the dong's last month once and reads every key there)."""
+    now = timezone.localdate().replace(day=1)
+    through: dict[int, object] = {}
+    for (dong_id, *_key), months in counts.items():
+        through[dong_id] = max(through.get(dong_id, now), max(months))
+    rows = []
+    for (dong_id, *key), months in counts.items():
+        closed = hits = 0
+        month = min(months)
+        while month <= through[dong_id]:
+            n, h = months.get(month, (0, 0))
+            closed, hits = closed + n, hits + h
+            rows.append(model(dong_id=dong_id, month=month, closed=closed, hits=hits,
+                              **dict(zip(fields, key, strict=True))))
+            month = add_months(month, 1)
+    # Stored in the order they are read (a dong's keys of one month together).
+    rows.sort(key=lambda r: (r.dong_id, r.month))
+    return rows
+
+
+def _scores(alerts) -> list[DongScoreToDate]:
     rows = (
         _model_alerts(alerts)
         .annotate(m=_month("closed_at"))
@@ -189,17 +215,11 @@ def _scores(alerts) -> list[DongMonthScore]:
             closed=Count("id"), hits=Count("id", filter=Q(close_reason__in=NEEDED_HELP_REASONS))
         )
     )
-    return [
-        DongMonthScore(
-            dong_id=r["household__dong_id"],
-            month=r["m"],
-            version=r["assessment__model_version"],
-            score=r["assessment__score"],
-            closed=r["closed"],
-            hits=r["hits"],
-        )
-        for r in rows
-    ]
+    counts: dict[tuple, dict] = defaultdict(dict)
+    for r in rows:
+        key = (r["household__dong_id"], r["assessment__model_version"], r["assessment__score"])
+        counts[key][r["m"]] = (r["closed"], r["hits"])
+    return _to_date(DongScoreToDate, counts, ("version", "score"))
 
 
 def _factors(alerts) -> list[DongMonthFactor]:
@@ -226,8 +246,12 @@ def _factors(alerts) -> list[DongMonthFactor]:
     ]
 
 
-def _ages(alerts) -> list[DongMonthAge]:
+def _ages(alerts) -> tuple[list[DongMonthAge], list[DongAgeToDate]]:
+    """The age panel's rows: by closing month for the alerts whose head changes band
+    within the reach of a period holding that month (DongMonthAge), running totals for
+    the rest (DongAgeToDate)."""
     counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    steady: dict[tuple, dict] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     spans: dict = {}
     rows = (
         _model_alerts(alerts)
@@ -239,6 +263,7 @@ def _ages(alerts) -> list[DongMonthAge]:
         last_end = add_months(month, MAX_MONTHS - 1)
         if birth not in spans:
             spans[birth] = age_band_spans(birth)
+        hit = reason in NEEDED_HELP_REASONS
         for band, valid_from, valid_to in spans[birth]:
             # A period holding the closing month ends in it or later: the spans that
             # end before are never read, and an earlier start is no start.
@@ -251,10 +276,13 @@ def _ages(alerts) -> list[DongMonthAge]:
                 valid_from = None
             if valid_to is not None and valid_to >= last_end:
                 valid_to = None
-            c = counts[(dong_id, month, score, band, valid_from, valid_to)]
+            if valid_from is None and valid_to is None:
+                c = steady[(dong_id, score, band)][month]
+            else:
+                c = counts[(dong_id, month, score, band, valid_from, valid_to)]
             c[0] += 1
-            c[1] += reason in NEEDED_HELP_REASONS
-    return [
+            c[1] += hit
+    spanned = [
         DongMonthAge(
             dong_id=dong_id,
             month=month,
@@ -267,6 +295,7 @@ def _ages(alerts) -> list[DongMonthAge]:
         )
         for (dong_id, month, score, band, valid_from, valid_to), (n, h) in counts.items()
     ]
+    return spanned, _to_date(DongAgeToDate, steady, ("score", "band"))
 
 
 def _companions(visits) -> list[DongMonthCompanion]:
@@ -362,12 +391,14 @@ def dashboard_rollup_refresh(dong_ids=None) -> int:
         households = households.filter(dong_id__in=dong_ids)
         referrals = referrals.filter(dong_id__in=dong_ids)
         links = links.filter(household__dong_id__in=dong_ids)
+    spanned_ages, steady_ages = _ages(alerts)
     rows = {
         DongMonthStat: _stats(alerts, visits),
         DongMonthReach: _reaches(alerts, visits),
-        DongMonthScore: _scores(alerts),
+        DongScoreToDate: _scores(alerts),
         DongMonthFactor: _factors(alerts),
-        DongMonthAge: _ages(alerts),
+        DongMonthAge: spanned_ages,
+        DongAgeToDate: steady_ages,
         DongMonthCompanion: _companions(visits),
         DongHouseholds: _households(households),
         DongOpenAlerts: _open_alerts(alerts),

@@ -8,6 +8,7 @@ from outreach.models.field_days import FieldDay, FieldDaySetting, FieldDayStop, 
 from outreach.models.pairings import CheckIn, Pairing
 from outreach.models.rollups import (
     DiscoveryTarget,
+    DongAgeToDate,
     DongDayUncontacted,
     DongHouseholds,
     DongMonthAge,
@@ -17,9 +18,9 @@ from outreach.models.rollups import (
     DongMonthLink,
     DongMonthReach,
     DongMonthReferral,
-    DongMonthScore,
     DongMonthStat,
     DongOpenAlerts,
+    DongScoreToDate,
 )
 from outreach.models.signal_batches import RiskSignal, SignalBatch, SignalChunk, SignalRejection
 from outreach.models.visits import NeedLevel, Visit, VisitNeed
@@ -27,11 +28,11 @@ from outreach.models.visits import NeedLevel, Visit, VisitNeed
 __all__ = [
     "Approval", "ApprovalDecision",
     "Case", "CaseConference", "CaseGoal", "CaseNote", "CaseStageChange", "CheckIn",
-    "CrisisLevel", "DiscoveryAlert", "DiscoveryTarget", "DongDayUncontacted", "DongHouseholds",
-    "DongMonthAge",
+    "CrisisLevel", "DiscoveryAlert", "DiscoveryTarget", "DongAgeToDate", "DongDayUncontacted",
+    "DongHouseholds", "DongMonthAge",
     "DongMonthCompanion", "DongMonthConcern", "DongMonthFactor", "DongMonthLink",
-    "DongMonthReach", "DongMonthReferral", "DongMonthScore", "DongMonthStat",
-    "DongOpenAlerts", "NeedLevel",
+    "DongMonthReach", "DongMonthReferral", "DongMonthStat",
+    "DongOpenAlerts", "DongScoreToDate", "NeedLevel",
     "FieldDay", "FieldDaySetting", "FieldDayStop", "StopReason", "Weekday",
     "Pairing", "RiskAssessment", "RiskModel", "RiskSignal", "SignalBatch", "SignalChunk",
     "SignalRejection", "Visit", "VisitNeed",

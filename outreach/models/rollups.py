@@ -104,11 +104,23 @@ class DongMonthReach(models.Model):
         return f"{self.dong_id} {self.kind} {self.month:%Y-%m}: {self.n}"
 
 
-class DongMonthScore(models.Model):
-    """Closed risk-model alerts by the month they closed, model version and score
-    (an integer 0–100): how many, and how many were closed as needing help."""
+class DongScoreToDate(models.Model):
+    """Closed risk-model alerts by model version and score (an integer 0–100), counted
+    from the first month up to and including ``month`` (by the month they closed): how
+    many, and how many were closed as needing help.
 
-    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
+    Running totals, one row per (dong, version, score) for every month from the first
+    closing of that key to the month the dong's rollups were last written (the current
+    month then): the alerts of months [s, e] are the row at e less the row at s − 1, so a
+    period reads at most two rows per key (18 dongs × versions × 101 scores) however many
+    months it spans and however many alerts closed. Months after the last write read the
+    dong's last month, which is what they hold: any write to the dong rewrites its rows.
+    """
+
+    # Found through the (dong, month) index only: with one on dong alone too, PostgreSQL
+    # reads a dong's every month to pick one.
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+",
+                             db_index=False)
     month = models.DateField()
     version = models.PositiveIntegerField()
     score = models.PositiveSmallIntegerField()
@@ -116,10 +128,32 @@ class DongMonthScore(models.Model):
     hits = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["month"], name="score_month")]
+        indexes = [models.Index(fields=["dong", "month"], name="score_to_date_dong_month")]
 
     def __str__(self):
-        return f"{self.dong_id} {self.month:%Y-%m} v{self.version} {self.score}: {self.closed}"
+        return f"{self.dong_id} ≤{self.month:%Y-%m} v{self.version} {self.score}: {self.closed}"
+
+
+class DongAgeToDate(models.Model):
+    """DongScoreToDate for the age panel: closed risk-model alerts by score and the age
+    band of the household's head (outreach.dashboards.AGE_BANDS; -1 unknown) up to and
+    including ``month``, for the alerts whose head stays in one band on the last day of
+    every period that can hold their closing month (most of them). The others, whose
+    head crosses a band edge within that reach, are the DongMonthAge rows."""
+
+    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+",
+                             db_index=False)  # as DongScoreToDate's
+    month = models.DateField()
+    score = models.PositiveSmallIntegerField()
+    band = models.SmallIntegerField()
+    closed = models.PositiveIntegerField(default=0)
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["dong", "month"], name="age_to_date_dong_month")]
+
+    def __str__(self):
+        return f"{self.dong_id} ≤{self.month:%Y-%m} band {self.band} {self.score}: {self.closed}"
 
 
 class DongMonthFactor(models.Model):
@@ -143,8 +177,10 @@ class DongMonthAge(models.Model):
     """Closed risk-model alerts by the month they closed, score and the age band of the
     household's head (outreach.dashboards.AGE_BANDS; -1 unknown) on the last day of a
     period ending in a month from ``valid_from`` to ``valid_to`` (first days of months;
-    null: open-ended). A head's band changes only on a few birthdays, so each alert
-    has a handful of rows at most, and a period picks the row valid at its end."""
+    null: open-ended). Only the alerts whose head changes band within the reach of a
+    period holding their closing month (a birthday over 40, 65 or 75 within MAX_MONTHS):
+    the rest are in DongAgeToDate. Each such alert has a handful of rows, and a period
+    picks the row valid at its end."""
 
     dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()

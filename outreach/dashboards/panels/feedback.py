@@ -33,14 +33,16 @@ from outreach.dashboards.base import (
     alerts_in_scope,
     rate,
     rollup_rows,
+    to_date_rows,
     within_period,
 )
 from outreach.messages import FACTORS, factor_label
 from outreach.models import (
     DiscoveryAlert,
+    DongAgeToDate,
     DongMonthAge,
     DongMonthFactor,
-    DongMonthScore,
+    DongScoreToDate,
 )
 
 # --- panels: risk-model feedback ----------------------------------------------------------
@@ -103,7 +105,7 @@ def _score_histogram(scope: DashboardScope, period: Period):
     key = ("score_histogram", period)
     if key in scope.memo:
         return scope.memo[key]
-    groups = _by_score(rollup_rows(DongMonthScore, scope, period), "dong_id", "version")
+    groups = to_date_rows(DongScoreToDate, scope, period, "dong_id", "version", "score")
     per_score: dict[int, int] = defaultdict(int)
     for _dong, _version, score, closed, _hits in groups:
         per_score[score] += closed
@@ -127,10 +129,10 @@ def _score_histogram(scope: DashboardScope, period: Period):
 
 
 def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> dict:
-    """The risk model's feedback from the rollups (DongMonthScore, DongMonthAge): per
-    group (None: everything, "version", "band", "dong_id" or "age") closed, hits, mean
-    score, and how many of — and which hits among — the top-scored 10% of *all* the
-    scope's alerts closed in the period fall in the group.
+    """The risk model's feedback from the rollups (DongScoreToDate; DongAgeToDate and
+    DongMonthAge): per group (None: everything, "version", "band", "dong_id" or "age")
+    closed, hits, mean score, and how many of — and which hits among — the top-scored
+    10% of *all* the scope's alerts closed in the period fall in the group.
 
     The top 10% is ceil(n / 10) alerts by score, ties broken by alert id: every alert
     scored above the cut-off score plus, at the cut-off, the lowest alert ids — one
@@ -139,9 +141,12 @@ def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> 
     rows, cut, take, at_cut = _score_histogram(scope, period)
     if group == "age":
         end = period.end
-        ages = _by_score(rollup_rows(DongMonthAge, scope, period).filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=end)), "band")
+        # Heads in one band all along (running totals), and the few whose band depends
+        # on the period's end (the rows valid at that end).
+        ages = to_date_rows(DongAgeToDate, scope, period, "band", "score") + _by_score(
+            rollup_rows(DongMonthAge, scope, period).filter(
+                Q(valid_from__isnull=True) | Q(valid_from__lte=end),
+                Q(valid_to__isnull=True) | Q(valid_to__gte=end)), "band")
         rows = [{"band": band, **f}
                 for (band,), f in _summed(ages, cut, lambda band, score: (band,)).items()]
 
