@@ -264,11 +264,22 @@ def rollup_rows(model, scope: DashboardScope, period: Period) -> QuerySet:
                                 month__lte=period.end)
 
 
-def to_date_rows(model, scope: DashboardScope, period: Period, *by: str) -> list[tuple]:
+def _score_band_sql(column: str) -> str:
+    """The SCORE_BANDS index of a score column (-1: outside every band), in SQL."""
+    cases = " ".join(f"WHEN {column} BETWEEN {int(lo)} AND {int(hi)} THEN {i}"
+                     for i, (lo, hi) in enumerate(SCORE_BANDS))
+    return f"CASE {cases} ELSE -1 END"
+
+
+def to_date_rows(model, scope: DashboardScope, period: Period, *by: str,
+                 score_band: bool = False, cut: int | None = None) -> list[tuple]:
     """(*by, closed, hits) of the alerts closed in the period's months, from a running-total
     rollup (DongScoreToDate, DongAgeToDate): per key, the row of the period's last month
     less the row of the month before it starts. Each dong's rows run to the month of its
     last refresh, so a later month reads that one; a key that starts later reads 0.
+
+    ``score_band`` adds the score's SCORE_BANDS index to the keys; ``cut`` adds three
+    sums: the scores (for a mean) and the alerts and hits scored above ``cut``.
 
     One statement: per dong, the two months to read (an index probe each), then at most
     two rows per key, summed per ``by`` — as many rows for 200,000 households as for
@@ -276,7 +287,16 @@ def to_date_rows(model, scope: DashboardScope, period: Period, *by: str) -> list
     rollup to the months picked per dong without a subquery per rollup row."""
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
-    columns = ", ".join(f"t.{qn(model._meta.get_field(name).column)}" for name in by)
+    keys = [f"t.{qn(model._meta.get_field(name).column)}" for name in by]
+    if score_band:
+        keys.append(_score_band_sql("t.score"))
+    sums = ["SUM(t.closed * p.sign)", "SUM(t.hits * p.sign)"]
+    params: list = []
+    if cut is not None:
+        sums += ["SUM(t.score * t.closed * p.sign)",
+                 "SUM(CASE WHEN t.score > %s THEN t.closed * p.sign ELSE 0 END)",
+                 "SUM(CASE WHEN t.score > %s THEN t.hits * p.sign ELSE 0 END)"]
+        params = [cut, cut]
     dong_ids = scope.dong_ids
     if not dong_ids:
         return []
@@ -291,6 +311,7 @@ def to_date_rows(model, scope: DashboardScope, period: Period, *by: str) -> list
                 "AND r.month = p.month OFFSET 0) t")
     else:
         rows = f"JOIN {table} t ON t.dong_id = p.dong_id AND t.month = p.month"
+    positions = ", ".join(str(i + 1) for i in range(len(keys)))
     sql = f"""
         WITH marks AS MATERIALIZED (
             SELECT d.id AS dong_id, {latest} AS last, {latest} AS before
@@ -301,12 +322,12 @@ def to_date_rows(model, scope: DashboardScope, period: Period, *by: str) -> list
             UNION ALL
             SELECT dong_id, before, -1 FROM marks WHERE before IS NOT NULL AND before <> last
         )
-        SELECT {columns}, SUM(t.closed * p.sign), SUM(t.hits * p.sign)
+        SELECT {", ".join(keys + sums)}
         FROM picked p {rows}
-        GROUP BY {columns}
+        GROUP BY {positions}
         HAVING SUM(t.closed * p.sign) <> 0"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [period.end, add_months(period.start, -1), *dong_ids])
+        cursor.execute(sql, [period.end, add_months(period.start, -1), *dong_ids, *params])
         return [tuple(row) for row in cursor.fetchall()]
 
 

@@ -45,6 +45,7 @@ from outreach.models import (
     DongScoreToDate,
     Visit,
 )
+from outreach.models.rollups import contact_seconds_pack
 from referrals.models import Referral, ServiceLink
 
 STAT_FIELDS = (
@@ -129,7 +130,7 @@ def _stats(alerts, visits) -> list[DongMonthStat]:
         DongMonthStat(
             dong_id=dong_id,
             month=month,
-            contact_seconds=sorted(seconds.get((dong_id, month), ())),
+            contact_seconds=contact_seconds_pack(sorted(seconds.get((dong_id, month), ()))),
             **figures,
         )
         for (dong_id, month), figures in rows.items()

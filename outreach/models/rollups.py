@@ -3,6 +3,9 @@
 Declared in the outreach app so their migrations stay where they are; only
 ``outreach.dashboards`` writes them."""
 
+import sys
+from array import array
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -47,6 +50,26 @@ class DiscoveryTarget(models.Model):
 # writes that change them); a month is a calendar month in Asia/Seoul.
 
 
+def contact_seconds_pack(seconds) -> bytes:
+    """Whole seconds as little-endian signed 32-bit integers (±68 years), in order."""
+    packed = array("i", (round(s) for s in seconds))
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def contact_seconds_unpack(data, into: array | None = None) -> array:
+    """contact_seconds_pack's integers, appended to ``into`` (a new array if None)."""
+    into = array("i") if into is None else into
+    start = len(into)
+    into.frombytes(bytes(data or b""))
+    if sys.byteorder == "big":
+        tail = into[start:]
+        tail.byteswap()
+        into[start:] = tail
+    return into
+
+
 class DongMonthStat(models.Model):
     """Counts that add up over months and dongs. Alert figures by the month the alert
     opened (first-contact figures too), ``alerts_closed`` by the month it closed,
@@ -69,9 +92,11 @@ class DongMonthStat(models.Model):
     visits_done = models.PositiveIntegerField(default=0)
     visits_met = models.PositiveIntegerField(default=0)
     visits_paired = models.PositiveIntegerField(default=0)
-    # Seconds from alert to first contact of the alerts contacted, sorted: the
-    # median is exact (one number per contacted alert, no join to read them).
-    contact_seconds = models.JSONField(default=list)
+    # Seconds from alert to first contact of the alerts contacted, sorted: the median
+    # is exact (one number per contacted alert, no join to read them). Packed as 32-bit
+    # integers (contact_seconds_pack): four bytes an alert, read back in one call, where
+    # a JSON list took a parse per number (5 ms for 20,000 alerts).
+    contact_seconds = models.BinaryField(default=bytes)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["dong", "month"],

@@ -203,3 +203,15 @@ def test_a_new_household_counts_on_the_map_at_once(admin_user, district, dongs,
     figures = map_figures(dashboard_scope(admin_user), APRIL)
     yeoui = next(f for f in figures if f.dong.pk == dongs["여의동"].pk)
     assert yeoui.values["open_alerts"] == 1000 / 3  # alert 7 among three households
+
+
+def test_contact_seconds_pack_and_unpack_round_trip():
+    from outreach.models.rollups import contact_seconds_pack, contact_seconds_unpack
+
+    packed = contact_seconds_pack([-3600.0, 0, 14400.4, 18000.6, 2**31 - 1])
+    assert len(packed) == 20  # four bytes a number
+    assert list(contact_seconds_unpack(packed)) == [-3600, 0, 14400, 18001, 2**31 - 1]
+    # Appended to what is there (a dong's months read one after another).
+    into = contact_seconds_unpack(contact_seconds_pack([5]))
+    assert list(contact_seconds_unpack(memoryview(packed[:8]), into=into)) == [5, -3600, 0]
+    assert list(contact_seconds_unpack(b"")) == []

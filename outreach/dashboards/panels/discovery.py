@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 from statistics import median
 
 from django.conf import settings
@@ -41,6 +43,7 @@ from outreach.models import (
     DongMonthStat,
     DongOpenAlerts,
 )
+from outreach.models.rollups import contact_seconds_unpack
 
 # --- panels: discovery ------------------------------------------------------------------
 
@@ -203,15 +206,17 @@ def panel_first_contact(scope: DashboardScope, period: Period) -> Table:
         "normal_uncontacted",
     )
     stats: dict[int, dict] = defaultdict(lambda: dict.fromkeys(fields, 0))
-    delays: dict[int, list] = defaultdict(list)
+    delays: dict[int, array] = defaultdict(lambda: array("i"))
     for r in rollup_rows(DongMonthStat, scope, period).values(
         "dong_id", "contact_seconds", *fields
     ):
         for f in fields:
             stats[r["dong_id"]][f] += r[f]
-        delays[r["dong_id"]].extend(r["contact_seconds"] or ())
-    medians = {dong_id: median(v) / 86400 for dong_id, v in delays.items() if v}
-    everyone = [v for values in delays.values() for v in values]
+        contact_seconds_unpack(r["contact_seconds"], into=delays[r["dong_id"]])
+    # Each dong's months are sorted runs, merged by one sort; so are the dongs after.
+    ordered = {dong_id: sorted(v) for dong_id, v in delays.items() if v}
+    medians = {dong_id: median(v) / 86400 for dong_id, v in ordered.items()}
+    everyone = sorted(chain.from_iterable(ordered.values()))
     overall_median = median(everyone) / 86400 if everyone else None
     late = not_late_yet(scope, period, now)
     per_dong = {}

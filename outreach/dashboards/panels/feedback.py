@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.db.models import (
     Case,
+    F,
     IntegerField,
     Q,
     QuerySet,
@@ -73,42 +74,20 @@ def _score_band(score: int) -> int:
     return _BANDS[score] if 0 <= score < len(_BANDS) else _band_of(score)
 
 
-def _by_score(rows: QuerySet, *by: str) -> list[tuple]:
-    """Rollup rows summed per ``by`` and score in the database: (*by, score, closed,
-    hits) — at most 101 groups per value of ``by``, however many alerts closed."""
-    return list(rows.values(*by, "score").order_by().annotate(n=Sum("closed"), h=Sum("hits"))
-                .values_list(*by, "score", "n", "h"))
-
-
-def _summed(groups: list[tuple], cut: int, key) -> dict:
-    """Per ``key(*by, score)`` of _by_score's groups: closed alerts and hits, their score
-    total, and how many of them (and of their hits) scored above the cut-off."""
-    out: dict = {}
-    for *by, score, closed, hits in groups:
-        f = out.setdefault(key(*by, score), {"closed": 0, "hits": 0, "score_sum": 0,
-                                             "top": 0, "top_hits": 0})
-        f["closed"] += closed
-        f["hits"] += hits
-        f["score_sum"] += score * closed
-        if score > cut:
-            f["top"] += closed
-            f["top_hits"] += hits
-    return out
+FIGURES = ("closed", "hits", "score_sum", "top", "top_hits")
 
 
 def _score_histogram(scope: DashboardScope, period: Period):
     """(figures by dong, version and score band; the cut-off score; how many alerts of
     that score are in the top 10%; the alerts of that score, lowest id first). Read once
-    per page: every risk-model panel shares them. The rollup rows are summed per dong,
-    version and score in one database pass; the cut-off and the bands are worked out from
-    those sums (at most 101 a dong and version, however many alerts closed)."""
+    per page: every risk-model panel shares them. Two passes over the running totals:
+    the alerts per score (at most 101 rows) give the cut-off, then the figures per dong,
+    version and score band are summed in the database around it."""
     key = ("score_histogram", period)
     if key in scope.memo:
         return scope.memo[key]
-    groups = to_date_rows(DongScoreToDate, scope, period, "dong_id", "version", "score")
-    per_score: dict[int, int] = defaultdict(int)
-    for _dong, _version, score, closed, _hits in groups:
-        per_score[score] += closed
+    per_score = {score: closed for score, closed, _hits
+                 in to_date_rows(DongScoreToDate, scope, period, "score")}
     want = (sum(per_score.values()) + 9) // 10  # ceil(n / 10)
     cut, take, above = -1, 0, 0
     for score in sorted(per_score, reverse=True):
@@ -116,16 +95,39 @@ def _score_histogram(scope: DashboardScope, period: Period):
             cut, take = score, want - above
             break
         above += per_score[score]
-    rows = [{"dong_id": dong, "version": version, "band": band, **f}
-            for (dong, version, band), f in _summed(
-                groups, cut, lambda dong, version, score: (dong, version, _score_band(score))
-            ).items()]
+    rows = [{"dong_id": dong, "version": version, "band": band,
+             **dict(zip(FIGURES, sums, strict=True))}
+            for dong, version, band, *sums in to_date_rows(
+                DongScoreToDate, scope, period, "dong_id", "version", score_band=True, cut=cut)]
     at_cut = list(_closed_model_alerts(scope, period).filter(assessment__score=cut)
                   .annotate(birth=household_head("birth_date")).order_by("id")
                   .values("household__dong_id", "assessment__model_version",
                           "assessment__score", "birth", hit=_hit())[:max(take, 1)])
     scope.memo[key] = (rows, cut, take, at_cut)
     return scope.memo[key]
+
+
+def _age_figures(scope: DashboardScope, period: Period, cut: int) -> list[dict]:
+    """FIGURES per age band of the head on the period's last day: the heads in one band
+    all along (running totals) and the few whose band depends on the period's end (the
+    DongMonthAge rows valid at that end), both summed in the database."""
+    end = period.end
+    above = Q(score__gt=cut)
+    spanned = (rollup_rows(DongMonthAge, scope, period)
+               .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=end),
+                       Q(valid_to__isnull=True) | Q(valid_to__gte=end))
+               .values("band").order_by()
+               .annotate(n=Sum("closed"), h=Sum("hits"), s=Sum(F("score") * F("closed")),
+                         t=Sum("closed", filter=above, default=0),
+                         th=Sum("hits", filter=above, default=0))
+               .values_list("band", "n", "h", "s", "t", "th"))
+    per: dict = {}
+    for band, *sums in [*to_date_rows(DongAgeToDate, scope, period, "band", cut=cut),
+                        *spanned]:
+        f = per.setdefault(band, dict.fromkeys(FIGURES, 0))
+        for name, value in zip(FIGURES, sums, strict=True):
+            f[name] += value
+    return [{"band": band, **f} for band, f in per.items()]
 
 
 def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> dict:
@@ -140,15 +142,7 @@ def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> 
     """
     rows, cut, take, at_cut = _score_histogram(scope, period)
     if group == "age":
-        end = period.end
-        # Heads in one band all along (running totals), and the few whose band depends
-        # on the period's end (the rows valid at that end).
-        ages = to_date_rows(DongAgeToDate, scope, period, "band", "score") + _by_score(
-            rollup_rows(DongMonthAge, scope, period).filter(
-                Q(valid_from__isnull=True) | Q(valid_from__lte=end),
-                Q(valid_to__isnull=True) | Q(valid_to__gte=end)), "band")
-        rows = [{"band": band, **f}
-                for (band,), f in _summed(ages, cut, lambda band, score: (band,)).items()]
+        rows = _age_figures(scope, period, cut)
 
     def key(r):
         if group is None:
@@ -156,11 +150,10 @@ def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> 
         # "band" is the score band of score rows, the age band of age rows.
         return r["band" if group == "age" else group]
 
-    per: dict = defaultdict(lambda: {"closed": 0, "hits": 0, "score_sum": 0, "top": 0,
-                                     "top_hits": 0})
+    per: dict = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
     for r in rows:
         f = per[key(r)]
-        for name in ("closed", "hits", "score_sum", "top", "top_hits"):
+        for name in FIGURES:
             f[name] += r[name] or 0
     for a in at_cut[:take]:
         f = per[key({"version": a["assessment__model_version"],
