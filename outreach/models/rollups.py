@@ -129,28 +129,36 @@ class DongMonthReach(models.Model):
         return f"{self.dong_id} {self.kind} {self.month:%Y-%m}: {self.n}"
 
 
-class DongScoreToDate(models.Model):
-    """Closed risk-model alerts by model version and score (an integer 0–100), counted
-    from the first month up to and including ``month`` (by the month they closed): how
-    many, and how many were closed as needing help.
+class RunningTotal(models.Model):
+    """Closed risk-model alerts of a dong counted from the first month up to and including
+    ``month`` (by the month they closed): how many, and how many were closed as needing
+    help. The subclasses add the key.
 
-    Running totals, one row per (dong, version, score) for every month from the first
-    closing of that key to the month the dong's rollups were last written (the current
-    month then): the alerts of months [s, e] are the row at e less the row at s − 1, so a
-    period reads at most two rows per key (18 dongs × versions × 101 scores) however many
-    months it spans and however many alerts closed. Months after the last write read the
-    dong's last month, which is what they hold: any write to the dong rewrites its rows.
-    """
+    A row per key for every month from the key's first closing to the month the dong's
+    rollups were last written (the current month then): the alerts of months [s, e] are
+    the row at e less the row at s − 1, so a period reads at most two rows per key
+    however many months it spans and however many alerts closed (``to_date_rows``).
+    Months after the last write read the dong's last month, which is what they hold: any
+    write to the dong rewrites its rows."""
 
     # Found through the (dong, month) index only: with one on dong alone too, PostgreSQL
     # reads a dong's every month to pick one.
     dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+",
                              db_index=False)
     month = models.DateField()
-    version = models.PositiveIntegerField()
-    score = models.PositiveSmallIntegerField()
     closed = models.PositiveIntegerField(default=0)
     hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DongScoreToDate(RunningTotal):
+    """Running totals per model version and score (an integer 0–100): at most 18 dongs ×
+    versions × 101 scores rows a month."""
+
+    version = models.PositiveIntegerField()
+    score = models.PositiveSmallIntegerField()
 
     class Meta:
         indexes = [models.Index(fields=["dong", "month"], name="score_to_date_dong_month")]
@@ -159,20 +167,15 @@ class DongScoreToDate(models.Model):
         return f"{self.dong_id} ≤{self.month:%Y-%m} v{self.version} {self.score}: {self.closed}"
 
 
-class DongAgeToDate(models.Model):
-    """DongScoreToDate for the age panel: closed risk-model alerts by score and the age
-    band of the household's head (outreach.dashboards.AGE_BANDS; -1 unknown) up to and
-    including ``month``, for the alerts whose head stays in one band on the last day of
-    every period that can hold their closing month (most of them). The others, whose
-    head crosses a band edge within that reach, are the DongMonthAge rows."""
+class DongAgeToDate(RunningTotal):
+    """Running totals for the age panel, per score and the age band of the household's
+    head (outreach.dashboards.AGE_BANDS; -1 unknown), of the alerts whose head stays in
+    one band on the last day of every period that can hold their closing month (most of
+    them). The others, whose head crosses a band edge within that reach, are the
+    DongMonthAge rows."""
 
-    dong = models.ForeignKey("households.Dong", on_delete=models.CASCADE, related_name="+",
-                             db_index=False)  # as DongScoreToDate's
-    month = models.DateField()
     score = models.PositiveSmallIntegerField()
     band = models.SmallIntegerField()
-    closed = models.PositiveIntegerField(default=0)
-    hits = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["dong", "month"], name="age_to_date_dong_month")]
