@@ -285,6 +285,9 @@ def to_date_rows(model, scope: DashboardScope, period: Period, *by: str,
     two rows per key, summed per ``by`` — as many rows for 200,000 households as for
     20,000, and for a five-year period as for one month. Plain SQL: the ORM cannot join a
     rollup to the months picked per dong without a subquery per rollup row."""
+    dong_ids = scope.dong_ids
+    if not dong_ids:
+        return []
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     keys = [f"t.{qn(model._meta.get_field(name).column)}" for name in by]
@@ -297,9 +300,6 @@ def to_date_rows(model, scope: DashboardScope, period: Period, *by: str,
                  "SUM(CASE WHEN t.score > %s THEN t.closed * p.sign ELSE 0 END)",
                  "SUM(CASE WHEN t.score > %s THEN t.hits * p.sign ELSE 0 END)"]
         params = [cut, cut]
-    dong_ids = scope.dong_ids
-    if not dong_ids:
-        return []
     latest = (f"(SELECT m.month FROM {table} m WHERE m.dong_id = d.id AND m.month <= %s "
               "ORDER BY m.month DESC LIMIT 1)")
     # The months per dong are worked out first (MATERIALIZED: not once per rollup row),

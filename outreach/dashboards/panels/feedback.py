@@ -108,9 +108,10 @@ def _score_histogram(scope: DashboardScope, period: Period):
 
 
 def _age_figures(scope: DashboardScope, period: Period, cut: int) -> list[dict]:
-    """FIGURES per age band of the head on the period's last day: the heads in one band
-    all along (running totals) and the few whose band depends on the period's end (the
-    DongMonthAge rows valid at that end), both summed in the database."""
+    """FIGURES per age band of the head on the period's last day, as two rows a band at
+    most (score_feedback adds them up): the heads in one band all along (running totals)
+    and the few whose band depends on the period's end (the DongMonthAge rows valid at
+    that end), both summed in the database."""
     end = period.end
     above = Q(score__gt=cut)
     spanned = (rollup_rows(DongMonthAge, scope, period)
@@ -121,13 +122,9 @@ def _age_figures(scope: DashboardScope, period: Period, cut: int) -> list[dict]:
                          t=Sum("closed", filter=above, default=0),
                          th=Sum("hits", filter=above, default=0))
                .values_list("band", "n", "h", "s", "t", "th"))
-    per: dict = {}
-    for band, *sums in [*to_date_rows(DongAgeToDate, scope, period, "band", cut=cut),
-                        *spanned]:
-        f = per.setdefault(band, dict.fromkeys(FIGURES, 0))
-        for name, value in zip(FIGURES, sums, strict=True):
-            f[name] += value
-    return [{"band": band, **f} for band, f in per.items()]
+    return [{"band": band, **dict(zip(FIGURES, sums, strict=True))}
+            for band, *sums in [*to_date_rows(DongAgeToDate, scope, period, "band", cut=cut),
+                                *spanned]]
 
 
 def score_feedback(scope: DashboardScope, period: Period, group: str | None) -> dict:
