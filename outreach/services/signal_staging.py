@@ -15,6 +15,7 @@ from households.bulk import candidates_lock, staged_candidates_add
 from households.messages import message
 from households.models import Household, Person, mask_name
 from outreach.models import RiskSignal
+from outreach.models.signal_batches import OBSERVATION_SQL
 from outreach.signal_stream import STAGE_COLUMNS
 
 RAW = "_signal_raw"
@@ -23,6 +24,8 @@ UNMATCHED = "_signal_unmatched"
 _PERSON = Person._meta.db_table
 _HOUSEHOLD = Household._meta.db_table
 _SIGNAL = RiskSignal._meta.db_table
+# The observation key of a staged row, under the chunk's source (a parameter).
+_OBSERVATION = OBSERVATION_SQL.replace("{source}", "%(source)s")
 
 # The staging columns' types, in STAGE_COLUMNS order: the table's and the binary COPY's.
 _RAW_TYPES = ("integer", "varchar", "varchar", "boolean", "date", "integer", "bigint",
@@ -49,11 +52,13 @@ staged AS (
 kept AS (
     INSERT INTO {_SIGNAL} (source_id, kind, subject, observed_on, months_overdue, amount,
         batch_id, chunk_no, line, household_id, person_id, match, name_masked, address,
-        created_at)
-    SELECT %s, kind, subject, observed_on, months_overdue, amount, %s, %s, line,
-           household_id, person_id, 'rrn', '', '', now()
+        created_at, observation)
+    SELECT %(source)s, kind, subject, observed_on, months_overdue, amount, %(batch)s,
+           %(chunk)s, line, household_id, person_id, 'rrn', '', '', now(),
+           {_OBSERVATION.format(kind="kind", subject="subject", observed_on="observed_on")}
+           AS observation
       FROM m WHERE person_id IS NOT NULL
-     ORDER BY kind, subject, observed_on  -- as _INSERT
+     ORDER BY observation  -- as _INSERT
     ON CONFLICT DO NOTHING RETURNING 1)
 SELECT (SELECT count(*) FROM kept),
        (SELECT count(*) FROM m
@@ -86,18 +91,21 @@ _INSERT = f"""
 WITH kept AS (
     INSERT INTO {_SIGNAL} (source_id, kind, subject, observed_on, months_overdue, amount,
         batch_id, chunk_no, line, household_id, person_id, match, name_masked, address,
-        created_at)
-    SELECT %s, s.kind, s.subject, s.observed_on, s.months_overdue, s.amount, %s, %s, s.line,
-           s.household_id, s.person_id, coalesce(s.match, 'unmatched'),
-           coalesce(u.name_masked, ''), coalesce(u.address, ''), now()
+        created_at, observation)
+    SELECT %(source)s, s.kind, s.subject, s.observed_on, s.months_overdue, s.amount,
+           %(batch)s, %(chunk)s, s.line, s.household_id, s.person_id,
+           coalesce(s.match, 'unmatched'), coalesce(u.name_masked, ''),
+           coalesce(u.address, ''), now(),
+           {_OBSERVATION.format(kind="s.kind", subject="s.subject",
+                                observed_on="s.observed_on")} AS observation
       FROM {STAGE} s LEFT JOIN {UNMATCHED} u ON u.line = s.line
-     WHERE s.placed = %s
+     WHERE s.placed = %(placed)s
      -- One order for every chunk: concurrent inserts of shared keys wait, not deadlock.
      -- (Two chunks could still cross between their statements — the RRN-matched rows,
      -- the other staged rows, the candidates' — an observation a candidate in one and
      -- matched in the other: PostgreSQL then aborts one, and the chunk is retried like
      -- any failed chunk.)
-     ORDER BY s.kind, s.subject, s.observed_on
+     ORDER BY observation
     ON CONFLICT DO NOTHING RETURNING match)
 SELECT match, count(*) FROM kept GROUP BY match"""
 
@@ -144,7 +152,7 @@ def chunk_store(rows: list[tuple], *, source, batch_id: int, chunk_no: int) -> d
         cursor.execute(_CREATE)
         _copy_rows(cursor, RAW, STAGE_COLUMNS, rows, _RAW_TYPES)
         cursor.execute(_CREATE_STAGE)
-        cursor.execute(_SPLIT, [source.pk, batch_id, chunk_no])
+        cursor.execute(_SPLIT, {"source": source.pk, "batch": batch_id, "chunk": chunk_no})
         by_rrn, unplaceable, staged = cursor.fetchone()
         cursor.execute(f"DROP TABLE {RAW}")
         kept = {match: n for match, n in (("rrn", by_rrn), ("unmatched", unplaceable)) if n}
@@ -165,7 +173,8 @@ def _staged_store(cursor, kept: dict, *, source, batch_id: int, chunk_no: int) -
     for placed in (False, True) if candidates else (False,):
         if placed:
             _candidates_create(cursor, source)
-        cursor.execute(_INSERT, [source.pk, batch_id, chunk_no, placed])
+        cursor.execute(_INSERT, {"source": source.pk, "batch": batch_id, "chunk": chunk_no,
+                                 "placed": placed})
         for match, n in cursor.fetchall():
             kept[match] = kept.get(match, 0) + n
 

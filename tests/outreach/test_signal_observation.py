@@ -1,0 +1,126 @@
+"""A signal's observation key: one definition in Python (observation_key) and one in SQL
+(OBSERVATION_SQL, for the chunks PostgreSQL stores set-based) that must agree, every way
+a signal is written sets it, and migration 0031 gives existing rows theirs."""
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from households.models import Organization
+from outreach.models import RiskSignal, SignalBatch
+from outreach.models.signal_batches import OBSERVATION_SQL, observation_key
+from outreach.signal_kinds import KIND_CHOICES
+
+KINDS = [code for code, _label in KIND_CHOICES]
+rows = st.tuples(
+    st.integers(min_value=1, max_value=2**62),
+    st.sampled_from(KINDS) | st.text(max_size=40),
+    st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)
+    | st.text(max_size=64),
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31)),
+)
+_SELECT = OBSERVATION_SQL.format(source="%(source)s", kind="%(kind)s", subject="%(subject)s",
+                                 observed_on="%(observed_on)s")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="the SQL spelling is PostgreSQL's (the set-based pipeline)")
+@pytest.mark.django_db
+@settings(max_examples=150, deadline=None)
+@given(row=rows)
+def test_the_sql_key_is_the_python_key(row):
+    source, kind, subject, observed_on = row
+    if "\x00" in kind + subject:  # PostgreSQL text holds no NUL; a signal's never does
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_SELECT}", {"source": source, "kind": kind,
+                                              "subject": subject, "observed_on": observed_on})
+        (key,) = cursor.fetchone()
+    assert key == observation_key(source, kind, subject, observed_on)
+
+
+def test_the_key_tells_every_part_apart():
+    base = (7, "power_cutoff", "a" * 64, date(2026, 11, 30))
+    keys = {observation_key(*base), observation_key(8, *base[1:]),
+            observation_key(7, "water_cutoff", *base[2:]),
+            observation_key(7, "power_cutoff", "b" * 64, base[3]),
+            observation_key(*base[:3], base[3] - timedelta(days=1)),
+            observation_key(*base[:3], date(1999, 12, 31))}
+    assert len(keys) == 6
+    # Fields run together must not meet: "1|2" + "3" is not "1" + "2|3".
+    assert observation_key(1, "2|x", "y", base[3]) != observation_key(1, "2", "x|y", base[3])
+
+
+@pytest.fixture
+def batch(db):
+    source = Organization.objects.create(name="한국전력공사", code="kepco",
+                                         kind=Organization.Kind.PUBLIC)
+    return SignalBatch.objects.create(source=source, channel=SignalBatch.Channel.COMMAND,
+                                      original_name="a.csv", sha256="0" * 64, size_bytes=1)
+
+
+def _signal(batch, line, **changes) -> RiskSignal:
+    fields = dict(source_id=batch.source_id, kind="power_cutoff", subject="c" * 64,
+                  observed_on=date(2026, 11, 2), batch=batch, chunk_no=0, line=line,
+                  match=RiskSignal.Match.UNMATCHED)
+    return RiskSignal(**{**fields, **changes})
+
+
+def test_save_and_bulk_create_set_the_key_and_the_same_observation_is_kept_once(batch):
+    first = _signal(batch, 2)
+    first.save()
+    assert first.observation == observation_key(batch.source_id, "power_cutoff", "c" * 64,
+                                                date(2026, 11, 2))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _signal(batch, 3).save()
+    RiskSignal.objects.bulk_create(
+        [_signal(batch, 4), _signal(batch, 5, kind="water_cutoff")], ignore_conflicts=True)
+    assert sorted(RiskSignal.objects.values_list("line", flat=True)) == [2, 5]
+    other = RiskSignal.objects.get(line=5)
+    assert other.observation == observation_key(batch.source_id, "water_cutoff", "c" * 64,
+                                                date(2026, 11, 2))
+    # A signal edited and saved again is keyed by what it now says.
+    other.observed_on = date(2026, 11, 3)
+    other.save()
+    other.refresh_from_db()
+    assert other.observation == observation_key(batch.source_id, "water_cutoff", "c" * 64,
+                                                date(2026, 11, 3))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keys_the_signals_already_stored():
+    before = [("outreach", "0030_contact_seconds_packed")]
+    after = [("outreach", "0031_signal_observation_key")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    source = apps.get_model("households", "Organization").objects.create(
+        name="국민건강보험공단", code="nhis", kind="public")
+    batch = apps.get_model("outreach", "SignalBatch").objects.create(
+        source=source, channel="command", original_name="a.csv", sha256="1" * 64,
+        size_bytes=1)
+    old = apps.get_model("outreach", "RiskSignal")
+    stored = [("health_insurance_arrears", "d" * 64, date(2026, 10, 1)),
+              ("power_cutoff", "d" * 64, date(1998, 2, 3)),
+              ("power_cutoff", "e" * 64, date(2026, 10, 1))]
+    for line, (kind, subject, observed_on) in enumerate(stored, start=2):
+        old.objects.create(source=source, kind=kind, subject=subject, observed_on=observed_on,
+                           batch=batch, chunk_no=0, line=line, match="rrn")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    apps = executor.loader.project_state(after).apps
+    keyed = apps.get_model("outreach", "RiskSignal").objects.order_by("line")
+    assert [s.observation for s in keyed] == [
+        observation_key(source.pk, kind, subject, observed_on)
+        for kind, subject, observed_on in stored]
+    assert all(isinstance(s.observation, uuid.UUID) for s in keyed)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
