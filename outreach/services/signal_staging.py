@@ -24,8 +24,14 @@ UNMATCHED = "_signal_unmatched"
 _PERSON = Person._meta.db_table
 _HOUSEHOLD = Household._meta.db_table
 _SIGNAL = RiskSignal._meta.db_table
-# The observation key of a staged row, under the chunk's source (a parameter).
-_OBSERVATION = OBSERVATION_SQL.replace("{source}", "%(source)s")
+
+
+def _observation_of(table: str = "") -> str:
+    """The observation key of a staged row (``table``: its alias and a dot, if any), under
+    the chunk's source (a parameter)."""
+    return OBSERVATION_SQL.format(source="%(source)s", kind=f"{table}kind",
+                                  subject=f"{table}subject", observed_on=f"{table}observed_on")
+
 
 # The staging columns' types, in STAGE_COLUMNS order: the table's and the binary COPY's.
 _RAW_TYPES = ("integer", "varchar", "varchar", "boolean", "date", "integer", "bigint",
@@ -55,8 +61,7 @@ kept AS (
         created_at, observation)
     SELECT %(source)s, kind, subject, observed_on, months_overdue, amount, %(batch)s,
            %(chunk)s, line, household_id, person_id, 'rrn', '', '', now(),
-           {_OBSERVATION.format(kind="kind", subject="subject", observed_on="observed_on")}
-           AS observation
+           {_observation_of()} AS observation
       FROM m WHERE person_id IS NOT NULL
      ORDER BY observation  -- as _INSERT
     ON CONFLICT DO NOTHING RETURNING 1)
@@ -96,8 +101,7 @@ WITH kept AS (
            %(batch)s, %(chunk)s, s.line, s.household_id, s.person_id,
            coalesce(s.match, 'unmatched'), coalesce(u.name_masked, ''),
            coalesce(u.address, ''), now(),
-           {_OBSERVATION.format(kind="s.kind", subject="s.subject",
-                                observed_on="s.observed_on")} AS observation
+           {_observation_of("s.")} AS observation
       FROM {STAGE} s LEFT JOIN {UNMATCHED} u ON u.line = s.line
      WHERE s.placed = %(placed)s
      -- One order for every chunk: concurrent inserts of shared keys wait, not deadlock.
