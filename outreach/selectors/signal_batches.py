@@ -77,8 +77,14 @@ def signal_batches_progress(batches) -> dict[int, dict]:
 
 
 def _progress(batch: SignalBatch, parse: dict, score: dict) -> dict:
+    # Parsing is over but the households are not yet split into scoring chunks (a moment,
+    # longer for a large file): the card says so, and the live region still holds the
+    # reading phase, so that it speaks of scoring once, when there are chunks to count.
+    planning = batch.status == SignalBatch.Status.SCORING and not batch.score_chunks_total
     return {
         "status": batch.status,
+        "planning": planning,
+        "announced": SignalBatch.Status.PARSING if planning else batch.status,
         "parse_done": parse.get("done", 0), "parse_failed": parse.get("failed", 0),
         "parse_total": batch.chunks_total,
         "score_done": score.get("done", 0), "score_failed": score.get("failed", 0),

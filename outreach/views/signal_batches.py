@@ -137,17 +137,17 @@ def signal_batch_detail(request, batch_id: int):
 @login_required
 def signal_batch_progress(request, batch_id: int):
     """The progress card alone, polled by htmx while the batch runs (the page itself shows
-    the same figures on a plain reload). ``seen``: the status the page last showed; a
-    change is said once in the page's live region. ``on``: the page polling (detail or
+    the same figures on a plain reload). ``seen``: the phase the page's live region last
+    said (progress["announced"]); a change is said there once. ``on``: the page polling (detail or
     list); the detail page gets its rejected lines when the batch finishes."""
     batch = _batch(request, batch_id)
     on = request.GET.get("on") if request.GET.get("on") in ("detail", "list") else "detail"
     seen = request.GET.get("seen", "")
+    progress = signal_batch_selectors.signal_batch_progress(batch)
     context = {
-        "batch": batch, "on": on,
-        "progress": signal_batch_selectors.signal_batch_progress(batch),
+        "batch": batch, "on": on, "progress": progress,
         "announce": bool(request.htmx) and seen in SignalBatch.Status.values
-        and seen != batch.status,
+        and seen != progress["announced"],
         "rejected_oob": bool(request.htmx) and batch.finished and on == "detail",
     }
     if context["rejected_oob"]:

@@ -143,6 +143,33 @@ def test_a_change_of_phase_is_said_once_in_the_live_region(client_as, admin_user
     assert "hx-swap-oob" not in again
 
 
+def test_scoring_is_said_once_it_has_chunks_to_count(client_as, admin_user, halfway):
+    """Between the last chunk read and the scoring plan, the card says what is happening,
+    the live region stays quiet, and the card keeps asking as the reading phase: the
+    change is said when the plan exists, with its chunks, not as 0/0."""
+    client = client_as(admin_user)
+    SignalChunk.objects.filter(batch=halfway).update(status=DONE, stats=parse_stats(10, 0))
+    SignalBatch.objects.filter(pk=halfway.pk).update(status="scoring")
+    html = client.get(progress_url(halfway), {"on": "detail", "seen": "parsing"},
+                      HTTP_HX_REQUEST="true").content.decode()
+    assert "점수 계산 준비: 평가할 가구를 묶음으로 나누는 중" in html
+    assert "hx-swap-oob" not in html and "0/0" not in html
+    assert "seen=parsing" in html
+
+    SignalBatch.objects.filter(pk=halfway.pk).update(score_chunks_total=1)
+    SignalChunkFactory(batch=halfway, phase="score", number=0, status=PENDING)
+    html = client.get(progress_url(halfway), {"on": "detail", "seen": "parsing"},
+                      HTTP_HX_REQUEST="true").content.decode()
+    assert (f'<p id="batch-{halfway.pk}-announce" hx-swap-oob="innerHTML">'
+            "점수 계산 중: 0/1 묶음, 0가구 평가, 신규 발굴 0건</p>") in html
+    assert "seen=scoring" in html
+    client.cookies["django_language"] = "en"
+    SignalBatch.objects.filter(pk=halfway.pk).update(score_chunks_total=0)
+    html = client.get(progress_url(halfway), {"seen": "parsing"},
+                      HTTP_HX_REQUEST="true").content.decode()
+    assert "Preparing to score: splitting the households into chunks" in html
+
+
 def test_a_finished_batch_stops_polling(client_as, admin_user, scoring):
     SignalChunk.objects.filter(batch=scoring).update(status=DONE)
     SignalBatch.objects.filter(pk=scoring.pk).update(status="done")
