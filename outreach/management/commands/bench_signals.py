@@ -46,17 +46,22 @@ SIZE_TABLES = ["outreach_risksignal", "outreach_riskassessment", "outreach_disco
 
 def database_ensure() -> None:
     """Create the database when it does not exist yet (then migrate it)."""
-    params = connection.get_connection_params()
-    name = params.pop("dbname")
+    name = connection.settings_dict["NAME"]
     if "bench" not in name:
         raise CommandError(f"bench_signals clears its tables: use a database whose name "
                            f"contains 'bench' (DATABASE_URL names {name!r})")
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    params.pop("prepare_threshold", None)
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+    with database_admin() as admin:
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_admin() -> psycopg.Connection:
+    """A connection to the server's maintenance database, as the project's user (to create,
+    copy or drop a bench database)."""
+    params = connection.get_connection_params()
+    for name in ("dbname", "cursor_factory", "context", "prepare_threshold"):
+        params.pop(name, None)
+    return psycopg.connect(dbname="postgres", autocommit=True, **params)
 
 
 def _stat(pid: int) -> list[str] | None:
