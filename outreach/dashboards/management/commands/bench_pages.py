@@ -4,7 +4,7 @@
         builds 20,000 households + 5,000 referrals + 2,000 open alerts (and as many closed
         alerts, a visit per alert, a service link per other alert, for the dashboard),
         copies that database, tops up to 200,000 + 50,000 + 20,000, times every target on
-        both in alternating blocks, and prints p50/p95 and the p95 growth ratio (target
+        both request by request in pairs, and prints p50/p95 and the p95 growth ratio (target
         ≤ 1.2× for 10× the data). It creates the database when it does not exist (its
         name must contain "bench") and migrates it, so nothing else is needed first.
 
@@ -59,7 +59,7 @@ BENCH_FACTORS = [{"code": "power_cutoff", "months": 2},
 
 
 def figures(times: list[float]) -> dict:
-    """min, p50 and p95 of request times (ms); p95 of 100 is their 95th."""
+    """min, p50 and p95 of request times (ms); p95 of 200 is their 190th."""
     times = sorted(times)
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
     return {"min": times[0], "p50": statistics.median(times), "p95": p95}
@@ -74,17 +74,17 @@ class Command(BaseCommand):
         parser.add_argument("--alerts", type=int, default=20_000)
         parser.add_argument("--fraction", type=float, default=0.1,
                             help="the small scale as a share of the large one")
-        # p95 of 100 requests is their 95th: five slow ones (a busy neighbour on a shared
+        # p95 of 200 requests is their 190th: ten slow ones (a busy neighbour on a shared
         # machine) cannot decide it alone, as three did of 40.
-        parser.add_argument("--runs", type=int, default=100)
+        parser.add_argument("--runs", type=int, default=200,
+                            help="requests per target and scale")
         parser.add_argument("--warmup", type=int, default=10)
         # Timed one after the other, minutes apart, the two scales met different moments of
         # a shared machine: the same small database's p50 ranged 92–114 ms from run to run,
-        # more than the large one's growth. In alternating blocks, both meet the same.
-        parser.add_argument("--rounds", type=int, default=5,
-                            help="PostgreSQL: time the scales in this many alternating blocks "
-                                 "of runs/rounds requests each")
-        parser.add_argument("--raw", action="store_true", help=argparse.SUPPRESS)
+        # more than the large one's growth; in alternating blocks of 20 requests, a page's
+        # p95 still went over 1.2× in two runs of four. So the scales are timed in pairs of
+        # requests (measure_paired), each scale in its own process.
+        parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
         parser.add_argument("--user", default="staff1")
         parser.add_argument("--flush", action="store_true",
                             help="empty the database first (it must hold less than the small "
@@ -94,6 +94,9 @@ class Command(BaseCommand):
                             help="time the targets on the data as it is; print JSON")
 
     def handle(self, *args, **opts):
+        if opts["serve"]:
+            self.serve(opts)
+            return
         if opts["measure_only"]:
             self.stdout.write(json.dumps(self.measure(opts, quiet=True)))
             return
@@ -124,8 +127,8 @@ class Command(BaseCommand):
         copy = self.database_copy()
         try:
             self.build(*large)
-            self.report(self.measure_alternating(opts, {"small": (small, copy),
-                                                        "large": (large, None)}))
+            self.report(self.measure_paired(opts, {"small": (small, copy),
+                                                   "large": (large, None)}))
         finally:
             with database_admin() as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{copy}"')
@@ -294,37 +297,87 @@ class Command(BaseCommand):
             admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
         return copy
 
-    def measure_alternating(self, opts, scales: dict) -> dict:
-        """{label: (scale, database or None for this one)} timed in opts["rounds"] blocks,
-        the scales taking turns; every block in a fresh process with its warm-up. Returns
-        {label: (scale, figures)} over all of a scale's requests."""
-        rounds = max(1, opts["rounds"])
-        times: dict = {label: {} for label in scales}
-        queries: dict = {label: {} for label in scales}
-        for _ in range(rounds):
-            for label, (_scale, database) in scales.items():
-                out = self.measure_in_child({**opts, "runs": max(1, opts["runs"] // rounds)},
-                                            database=database, quiet=True)
-                for name, row in out.items():
-                    times[label].setdefault(name, []).extend(row["times"])
-                    queries[label].setdefault(name, row["queries"])
-        return {label: (scale, {name: {**figures(ms), "queries": queries[label][name]}
+    def measure_paired(self, opts, scales: dict) -> dict:
+        """{label: (scale, database or None for this one)} timed request by request: one
+        process per scale, both warmed up, then each target's requests in pairs, one to
+        each scale, the order swapped every pair. A busy moment of the machine (seconds
+        long) lands on both scales' requests alike, not on one scale's block. Returns
+        {label: (scale, figures)}."""
+        children = {label: self.child_start(opts, database)
+                    for label, (_scale, database) in scales.items()}
+        try:
+            ready = {label: json.loads(child.stdout.readline())
+                     for label, child in children.items()}
+            times: dict = {label: {} for label in scales}
+            labels = list(scales)
+            for name, _url, _user in TARGETS:
+                for run in range(opts["runs"]):
+                    for label in labels if run % 2 == 0 else labels[::-1]:
+                        child = children[label]
+                        child.stdin.write(name + "\n")
+                        child.stdin.flush()
+                        times[label].setdefault(name, []).append(
+                            float(child.stdout.readline()))
+        finally:
+            for child in children.values():
+                child.stdin.close()
+                child.wait(timeout=60)
+        if any(child.returncode for child in children.values()):
+            raise CommandError("a timing process failed: "
+                               + " ".join(c.stderr.read()[-2000:] for c in children.values()))
+        return {label: (scale, {name: {**figures(ms), "queries": ready[label][name]}
                                 for name, ms in times[label].items()})
                 for label, (scale, _database) in scales.items()}
 
-    def measure_in_child(self, opts, *, database: str | None = None, quiet=False) -> dict:
-        """Time in a fresh process, so both scales start from the same interpreter state;
-        on ``database`` instead of this one, when given."""
-        command = [sys.executable, sys.argv[0], "bench_pages", "--measure-only", "--raw",
-                   "--runs", str(opts["runs"]), "--warmup", str(opts["warmup"]),
-                   "--user", opts["user"]]
-        if opts["allow_sqlite"]:
-            command.append("--allow-sqlite")
+    def child_start(self, opts, database: str | None) -> subprocess.Popen:
+        """A timing process on ``database`` (this one when None): it warms every target
+        up, prints their query counts as a JSON line, then answers each target name read
+        from its input with that request's milliseconds."""
+        command = [sys.executable, sys.argv[0], "bench_pages", "--serve",
+                   "--warmup", str(opts["warmup"]), "--user", opts["user"]]
+        return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, bufsize=1,
+                                env=self.child_env(database))
+
+    @staticmethod
+    def child_env(database: str | None) -> dict:
         env = {**os.environ, "LOG_LEVEL": "WARNING"}
         if database:
             url = urlsplit(env["DATABASE_URL"])
             env["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{database}"))
-        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+        return env
+
+    def serve(self, opts) -> None:
+        """--serve: the timing process of measure_paired."""
+        clients, queries = {}, {}
+        for name, url, username in TARGETS:
+            client = self.client_for(opts, username)
+            for _ in range(opts["warmup"]):
+                self._get(client, url)
+            connection.queries_log.clear()
+            with CaptureQueriesContext(connection) as captured:
+                self._get(client, url)
+            clients[name], queries[name] = (client, url), len(captured.captured_queries)
+        out = sys.stdout  # a line at a time: the parent waits for each
+        out.write(json.dumps(queries) + "\n")
+        out.flush()
+        for line in sys.stdin:
+            client, url = clients[line.strip()]
+            started = time.perf_counter()
+            self._get(client, url)
+            out.write(f"{(time.perf_counter() - started) * 1000:.3f}\n")
+            out.flush()
+
+    def measure_in_child(self, opts, quiet=False) -> dict:
+        """Time in a fresh process, so both scales start from the same interpreter state
+        (the smoke run on SQLite)."""
+        command = [sys.executable, sys.argv[0], "bench_pages", "--measure-only",
+                   "--runs", str(opts["runs"]), "--warmup", str(opts["warmup"]),
+                   "--user", opts["user"]]
+        if opts["allow_sqlite"]:
+            command.append("--allow-sqlite")
+        done = subprocess.run(command, capture_output=True, text=True,
+                              env=self.child_env(None), check=False)
         if done.returncode:
             raise CommandError(done.stderr[-2000:])
         out = json.loads(done.stdout.strip().splitlines()[-1])
@@ -336,10 +389,7 @@ class Command(BaseCommand):
     def measure(self, opts, quiet=False) -> dict:
         out = {}
         for name, url, username in TARGETS:
-            if opts["user"] != "staff1" and username == "staff1":
-                username = opts["user"]
-            client = Client()
-            client.force_login(get_user_model().objects.get(username=username))
+            client = self.client_for(opts, username)
             for _ in range(opts["warmup"]):
                 self._get(client, url)
             # With DEBUG on, the query log is a full 9,000-entry deque after the build.
@@ -352,12 +402,19 @@ class Command(BaseCommand):
                 self._get(client, url)
                 times.append((time.perf_counter() - started) * 1000)
             out[name] = {**figures(times), "queries": len(queries.captured_queries)}
-            if opts.get("raw"):
-                out[name]["times"] = times
             if not quiet:
                 self.stdout.write(f"  {name:<20} p50 {out[name]['p50']:7.1f} ms   p95 "
                                   f"{out[name]['p95']:7.1f} ms   {out[name]['queries']} queries")
         return out
+
+    @staticmethod
+    def client_for(opts, username: str) -> Client:
+        """A logged-in client; --user stands in for staff1."""
+        if opts["user"] != "staff1" and username == "staff1":
+            username = opts["user"]
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        return client
 
     def _get(self, client, url):
         response = client.get(url, HTTP_HOST=settings.ALLOWED_HOSTS[0]
