@@ -233,17 +233,17 @@ def test_a_scoring_chunk_scores_only_the_batchs_households_by_range_or_by_list(
     from outreach import scoring
     from outreach.services import assessments, scoring_staged
 
-    ranged = []
-    read = scoring_staged._range_read
-    monkeypatch.setattr(scoring_staged, "_range_read",
-                        lambda *a: ranged.append(a) or read(*a))
+    ranges = []
+    statement = scoring_staged.score_statement
+    monkeypatch.setattr(scoring_staged, "score_statement",
+                        lambda **kw: ranges.append(kw["id_range"]) or statement(**kw))
     if not by_range:  # no range is narrow enough: the batch's households are listed
         monkeypatch.setattr(assessments, "SCORE_CHUNK_HOUSEHOLDS_STAGED", 0)
     rows = story_rows(dongs)
     park = [row for row in rows if row[1] == "박 철수"]
     assert import_signals(story_file("utf-8", rows=park))["households_scored"] == 1
     summary = import_signals(story_file("cp949", rows=[r for r in rows if r not in park]))
-    assert bool(ranged) is by_range
+    assert ranges and all((r is not None) is by_range for r in ranges)
     assert summary["households_scored"] == 2
     assert RiskAssessment.objects.filter(household=people["singil"]).count() == 1
     assert not RiskAssessment.objects.filter(household=people["daerim"]).exists()
