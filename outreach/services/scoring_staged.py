@@ -218,6 +218,15 @@ def score_statement(*, id_range: tuple[int, int] | None, then: str = "") -> str:
             .replace("<then>", then))
 
 
+def score_ranges_by_registry(size: int) -> list[tuple[int, int]]:
+    """(first, last) ids of every ``size`` households of the registry, in id order."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT min(id), max(id) FROM (SELECT id, (row_number() OVER "
+                       f"(ORDER BY id) - 1) / %s AS n FROM {_HOUSEHOLD}) x "
+                       f"GROUP BY n ORDER BY n", [size])
+        return cursor.fetchall()
+
+
 def households_score_staged(household_ids, *, model: RiskModel, batch_id, source_name: str,
                             actor_id, today: date, due_on: Callable[[str], date],
                             id_range: tuple[int, int] | None = None) -> dict:

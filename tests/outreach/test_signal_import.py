@@ -7,7 +7,7 @@ from django.db import connection
 
 from households.messages import message_text
 from households.models import Household, TimelineEvent
-from outreach.models import DiscoveryAlert, RiskAssessment, RiskSignal, SignalBatch
+from outreach.models import DiscoveryAlert, RiskAssessment, RiskSignal, SignalBatch, SignalChunk
 from outreach.selectors.assessments import risk_model_current
 from outreach.services.approvals import approval_decide
 from outreach.services.assessments import risk_model_rescore, risk_model_save
@@ -288,3 +288,28 @@ def test_rows_about_people_registered_elsewhere_are_counted_until_they_register_
     second = import_signals(story_file("cp949", rows=[outsider]))
     assert (second["matched_people"], second["unmatched"]) == (1, 0)
     assert RiskSignal.objects.get(batch_id=second["batch_id"]).household == people["daerim"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="PostgreSQL cuts a large batch's scoring along the registry")
+def test_a_batch_as_large_as_the_registry_is_scored_in_ranges_of_the_registry(
+        story_file, import_signals, people, monkeypatch):
+    """Kept signals enough for the registry's size (here one per ten households): the
+    scoring chunks are every two households of the registry by id (the candidate the
+    file created included), and each scores only the ones the batch names — the same
+    summary as any other cut."""
+    from outreach.services import assessments
+
+    monkeypatch.setattr(assessments, "SCORE_CHUNK_HOUSEHOLDS_STAGED", 2)
+    monkeypatch.setattr(assessments, "REGISTRY_CUT_SHARE", 0.1)
+    summary = import_signals(story_file("cp949"))
+    assert summary["households_scored"] == STORY_SUMMARY["households_scored"]
+    registry = list(Household.objects.order_by("id").values_list("id", flat=True))
+    assert 20 < len(registry) <= 50  # the demo district's, the story's, the candidate
+    ranges = list(SignalChunk.objects.filter(batch_id=summary["batch_id"], phase="score")
+                  .order_by("number").values_list("start", "end"))
+    assert ranges == [(pair[0], pair[-1]) for pair in
+                      (registry[n:n + 2] for n in range(0, len(registry), 2))]
+    scored = set(RiskAssessment.objects.filter(batch_id=summary["batch_id"])
+                 .values_list("household_id", flat=True))
+    assert people["daerim"].pk not in scored and len(scored) == 3
