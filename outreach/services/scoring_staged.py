@@ -48,6 +48,18 @@ SELECT id, lives_alone, elderly, dong_id FROM {_HOUSEHOLD}
  WHERE id BETWEEN %(first)s AND %(last)s
    AND id IN (SELECT household_id FROM raw WHERE batch_id = %(batch)s)"""
 
+# The combination bonuses' factors, in the reference's order: (bonus column, factor).
+_BONUS_FACTORS = (
+    ("alone", f"jsonb_build_object('code', '{FACTOR_ALONE}')"),
+    ("cutoff", f"jsonb_build_object('code', '{FACTOR_CUTOFFS}', 'kinds', to_jsonb(cutoffs))"),
+    ("elderly", f"jsonb_build_object('code', '{FACTOR_ELDERLY}')"),
+    ("many", f"jsonb_build_object('code', '{FACTOR_MANY_KINDS}', 'n', n)"),
+)
+_BONUS_TERMS = "".join(
+    f"\n    UNION ALL\n    SELECT household_id, {column}, 1, {seq}, {factor}"
+    f"\n      FROM bonus WHERE {column} >= 0.5"
+    for seq, (column, factor) in enumerate(_BONUS_FACTORS, start=1))
+
 # score_household, step by step. ``sig``: each weighted signal's points, weight × recency ×
 # severity, multiplied in that order. ``best``: the strongest signal of each kind (of two
 # equally strong, the first stored), with the kind's first signal, which orders the kinds
@@ -94,21 +106,7 @@ terms AS (
     SELECT household_id, points, 0 AS part, first_id AS seq,
            jsonb_strip_nulls(jsonb_build_object('code', kind, 'months', nullif(months, 0),
                                                 'amount', nullif(amount, 0))) AS factor
-      FROM best WHERE points >= 0.5
-    UNION ALL
-    SELECT household_id, alone, 1, 1, jsonb_build_object('code', '{FACTOR_ALONE}')
-      FROM bonus WHERE alone >= 0.5
-    UNION ALL
-    SELECT household_id, cutoff, 1, 2,
-           jsonb_build_object('code', '{FACTOR_CUTOFFS}', 'kinds', to_jsonb(cutoffs))
-      FROM bonus WHERE cutoff >= 0.5
-    UNION ALL
-    SELECT household_id, elderly, 1, 3, jsonb_build_object('code', '{FACTOR_ELDERLY}')
-      FROM bonus WHERE elderly >= 0.5
-    UNION ALL
-    SELECT household_id, many, 1, 4,
-           jsonb_build_object('code', '{FACTOR_MANY_KINDS}', 'n', n)
-      FROM bonus WHERE many >= 0.5),
+      FROM best WHERE points >= 0.5{_BONUS_TERMS}),
 ranked AS (
     SELECT household_id, factor, row_number() OVER (
                PARTITION BY household_id ORDER BY points DESC, part, seq) AS rank

@@ -81,6 +81,15 @@ def _store(homes, batch, chunk) -> None:
     RiskSignal.objects.bulk_create(rows)
 
 
+def _scored_once(homes, batch, params: Params, chunk) -> dict:
+    """The SQL's verdicts on the chunk's households as drawn, rolled back after."""
+    with transaction.atomic():
+        _store(homes, batch, chunk)
+        got = _sql(params, ids=homes[:len(chunk)])
+        transaction.set_rollback(True)
+    return got
+
+
 def _sql(params: Params, *, ids=None, id_range=None, batch=None) -> dict:
     parameters = score_parameters(params, TODAY)
     if id_range is None:
@@ -98,10 +107,7 @@ def _sql(params: Params, *, ids=None, id_range=None, batch=None) -> dict:
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(chunk=st.lists(households, max_size=HOUSEHOLDS), params=models())
 def test_the_sql_scores_every_household_as_the_reference_does(homes, batch, chunk, params):
-    with transaction.atomic():
-        _store(homes, batch, chunk)
-        got = _sql(params, ids=homes[:len(chunk)])
-        transaction.set_rollback(True)
+    got = _scored_once(homes, batch, params, chunk)
     assert sorted(got) == homes[:len(chunk)]
     for home, (alone, old, drawn) in zip(homes, chunk, strict=False):
         expected = score_household(lives_alone=alone, elderly=old, signals=drawn,
@@ -155,13 +161,8 @@ def test_the_sum_runs_in_the_reference_order_and_rounds_half_to_even(homes, batc
                     bonus_many_kinds=0)
     for order, score in ((kinds, 7), (kinds[::-1], 6)):
         rows = [(kind, TODAY, None, None) for kind in order]
-        with transaction.atomic():
-            _store(homes, batch, [(False, False, rows)])
-            got = _sql(params, ids=[homes[0]])
-            transaction.set_rollback(True)
-        expected = score_household(lives_alone=False, elderly=False, signals=rows,
-                                   params=params, today=TODAY)
-        assert got[homes[0]][0] == expected.score == score
+        got = _scored_once(homes, batch, params, [(False, False, rows)])[homes[0]]
+        assert got[0] == _reference(rows, params).score == score
 
 
 def test_of_two_equally_strong_signals_of_a_kind_the_first_stored_counts(homes, batch):
@@ -170,11 +171,11 @@ def test_of_two_equally_strong_signals_of_a_kind_the_first_stored_counts(homes, 
     params = Params(weights={"power_arrears": 30.0}, month_factor=0.0)
     for months in ((2, 7), (7, 2)):
         rows = [("power_arrears", TODAY, n, None) for n in months]
-        with transaction.atomic():
-            _store(homes, batch, [(False, False, rows)])
-            got = _sql(params, ids=[homes[0]])
-            transaction.set_rollback(True)
-        expected = score_household(lives_alone=False, elderly=False, signals=rows,
-                                   params=params, today=TODAY)
-        assert got[homes[0]][2] == expected.factors == [
+        got = _scored_once(homes, batch, params, [(False, False, rows)])[homes[0]]
+        assert got[2] == _reference(rows, params).factors == [
             {"code": "power_arrears", "months": months[0]}]
+
+
+def _reference(rows, params):
+    return score_household(lives_alone=False, elderly=False, signals=rows, params=params,
+                           today=TODAY)

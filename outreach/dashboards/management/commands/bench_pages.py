@@ -351,13 +351,8 @@ class Command(BaseCommand):
         """--serve: the timing process of measure_paired."""
         clients, queries = {}, {}
         for name, url, username in TARGETS:
-            client = self.client_for(opts, username)
-            for _ in range(opts["warmup"]):
-                self._get(client, url)
-            connection.queries_log.clear()
-            with CaptureQueriesContext(connection) as captured:
-                self._get(client, url)
-            clients[name], queries[name] = (client, url), len(captured.captured_queries)
+            client, queries[name] = self.warm(opts, url, username)
+            clients[name] = (client, url)
         out = sys.stdout  # a line at a time: the parent waits for each
         out.write(json.dumps(queries) + "\n")
         out.flush()
@@ -389,23 +384,29 @@ class Command(BaseCommand):
     def measure(self, opts, quiet=False) -> dict:
         out = {}
         for name, url, username in TARGETS:
-            client = self.client_for(opts, username)
-            for _ in range(opts["warmup"]):
-                self._get(client, url)
-            # With DEBUG on, the query log is a full 9,000-entry deque after the build.
-            connection.queries_log.clear()
-            with CaptureQueriesContext(connection) as queries:
-                self._get(client, url)
+            client, queries = self.warm(opts, url, username)
             times = []
             for _ in range(opts["runs"]):
                 started = time.perf_counter()
                 self._get(client, url)
                 times.append((time.perf_counter() - started) * 1000)
-            out[name] = {**figures(times), "queries": len(queries.captured_queries)}
+            out[name] = {**figures(times), "queries": queries}
             if not quiet:
                 self.stdout.write(f"  {name:<20} p50 {out[name]['p50']:7.1f} ms   p95 "
                                   f"{out[name]['p95']:7.1f} ms   {out[name]['queries']} queries")
         return out
+
+    def warm(self, opts, url: str, username: str) -> tuple[Client, int]:
+        """A client of the page's user after the warm-up, and the queries one request of
+        the page makes."""
+        client = self.client_for(opts, username)
+        for _ in range(opts["warmup"]):
+            self._get(client, url)
+        # With DEBUG on, the query log is a full 9,000-entry deque after the build.
+        connection.queries_log.clear()
+        with CaptureQueriesContext(connection) as captured:
+            self._get(client, url)
+        return client, len(captured.captured_queries)
 
     @staticmethod
     def client_for(opts, username: str) -> Client:
