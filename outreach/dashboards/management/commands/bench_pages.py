@@ -18,6 +18,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import timedelta
@@ -306,8 +307,7 @@ class Command(BaseCommand):
         children = {label: self.child_start(opts, database)
                     for label, (_scale, database) in scales.items()}
         try:
-            ready = {label: json.loads(child.stdout.readline())
-                     for label, child in children.items()}
+            ready = {label: json.loads(self.answer(child)) for label, child in children.items()}
             times: dict = {label: {} for label in scales}
             labels = list(scales)
             for name, _url, _user in TARGETS:
@@ -316,15 +316,12 @@ class Command(BaseCommand):
                         child = children[label]
                         child.stdin.write(name + "\n")
                         child.stdin.flush()
-                        times[label].setdefault(name, []).append(
-                            float(child.stdout.readline()))
+                        times[label].setdefault(name, []).append(float(self.answer(child)))
         finally:
             for child in children.values():
                 child.stdin.close()
                 child.wait(timeout=60)
-        if any(child.returncode for child in children.values()):
-            raise CommandError("a timing process failed: "
-                               + " ".join(c.stderr.read()[-2000:] for c in children.values()))
+                child.errors.close()
         return {label: (scale, {name: {**figures(ms), "queries": ready[label][name]}
                                 for name, ms in times[label].items()})
                 for label, (scale, _database) in scales.items()}
@@ -335,9 +332,24 @@ class Command(BaseCommand):
         from its input with that request's milliseconds."""
         command = [sys.executable, sys.argv[0], "bench_pages", "--serve",
                    "--warmup", str(opts["warmup"]), "--user", opts["user"]]
-        return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, bufsize=1,
-                                env=self.child_env(database))
+        # Its errors to a file, not a pipe nobody reads while it runs (a full pipe stalls it).
+        errors = tempfile.TemporaryFile()
+        child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=errors, text=True, bufsize=1,
+                                 env=self.child_env(database))
+        child.errors = errors
+        return child
+
+    @staticmethod
+    def answer(child: subprocess.Popen) -> str:
+        """The timing process's next line; what it said on its way out if it has ended."""
+        line = child.stdout.readline()
+        if not line:
+            child.wait(timeout=60)
+            child.errors.seek(0)
+            raise CommandError("a timing process ended: "
+                               + child.errors.read()[-2000:].decode(errors="replace"))
+        return line
 
     @staticmethod
     def child_env(database: str | None) -> dict:
