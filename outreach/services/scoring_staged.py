@@ -41,8 +41,8 @@ _TIMELINE = TimelineEvent._meta.db_table
 # the ones in the range with a signal of the batch, found among the signals read.
 SIGNALS_LISTED = "s.household_id = ANY(%(ids)s)"
 SIGNALS_IN_RANGE = "s.household_id BETWEEN %(first)s AND %(last)s"
-HOUSEHOLDS_LISTED = f"SELECT id, lives_alone, elderly, dong_id FROM {_HOUSEHOLD} " \
-                    f"WHERE id = ANY(%(ids)s)"
+HOUSEHOLDS_LISTED = (f"SELECT id, lives_alone, elderly, dong_id FROM {_HOUSEHOLD} "
+                     f"WHERE id = ANY(%(ids)s)")
 HOUSEHOLDS_IN_RANGE = f"""
 SELECT id, lives_alone, elderly, dong_id FROM {_HOUSEHOLD}
  WHERE id BETWEEN %(first)s AND %(last)s
@@ -174,11 +174,13 @@ def hash_joins(cursor):
     every other's, and the factors computed again per household: 11.6 s for 3,400
     households instead of tens of milliseconds. The signals are read by an index range or
     by the listed ids either way (not a join)."""
+    # The settings as they were and the new ones in one round trip (a SELECT's columns are
+    # read left to right).
     cursor.execute("SELECT current_setting('enable_nestloop'), "
-                   "current_setting('enable_mergejoin')")
-    before = cursor.fetchone()
-    cursor.execute("SET LOCAL enable_nestloop = off")
-    cursor.execute("SET LOCAL enable_mergejoin = off")
+                   "current_setting('enable_mergejoin'), "
+                   "set_config('enable_nestloop', 'off', true), "
+                   "set_config('enable_mergejoin', 'off', true)")
+    before = cursor.fetchone()[:2]
     try:
         yield
     finally:
@@ -232,8 +234,8 @@ def households_score_staged(household_ids, *, model: RiskModel, batch_id, source
     one statement. Must run inside a transaction; returns the counts.
 
     With ``id_range`` (first, last) instead of ids: the households in that id range that
-    have a signal of batch ``batch_id`` — read with their signals in one index range scan,
-    for a range dense with the batch's households (a scoring chunk of a large batch)."""
+    have a signal of batch ``batch_id`` — read with their signals in one index range scan
+    (a scoring chunk of a large batch: assessments._score_ranges)."""
     parameters = {
         **score_parameters(Params.of(model), today),
         "version": model.version, "batch": batch_id, "actor": actor_id,
