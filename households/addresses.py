@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-__all__ = ["address_key", "address_key_and_hint", "dong_hint", "normalize_name"]
+__all__ = ["address_key", "address_key_and_hint", "cached_key_and_hint", "dong_hint",
+           "normalize_name"]
 
 # Every dash-like character seen in hand-typed and exported addresses; '~' too ("23~4").
 _DASH_RE = re.compile(
@@ -278,6 +280,41 @@ def address_key_and_hint(address: str, detail: str = "") -> tuple[str, str | Non
     text = _strip_prefix(_clean(address))
     parsed = _parse(text)
     return _key(text, parsed, detail), _hint(address, parsed)
+
+
+def cached_key_and_hint(address: str, detail: str = "") -> tuple[str, str | None]:
+    """address_key_and_hint for a stream of rows, remembering what recurs in two parts:
+    the address as written (cleaned, parsed, its hint) and the unit (what the address
+    leaves after its number, with the detail as written). A file repeats a building
+    far more often than a whole address: 200,000 households of the demo district live
+    at 62,000 road addresses, in units spelled 1,600 ways."""
+    head, rest, hint = _address_part(address)
+    if head is None:
+        return _key(rest, None, detail), hint
+    return (f"{head}{_unit_after(rest, detail)}" if head else ""), hint
+
+
+@lru_cache(maxsize=65536)
+def _address_part(address: str) -> tuple[str | None, str, str | None]:
+    """(the key up to its unit: ``name|number|``, or "" for no address, or None when the
+    address does not parse; what the unit is read from: the text after the number, or
+    the whole text when it does not parse; the dong hint)."""
+    text = _strip_prefix(_clean(address))
+    parsed = _parse(text)
+    hint = _hint(address, parsed)
+    if not text:
+        return "", "", hint
+    if parsed is None:
+        return None, text, hint
+    _kind, region, name, number, rest = parsed
+    return f"{region}{name}|{number}|", rest, hint
+
+
+@lru_cache(maxsize=16384)
+def _unit_after(rest: str, detail: str) -> str:
+    """The unit of a parsed address (as _key reads it), from the text after its number."""
+    detail_text = _clean(detail)
+    return _unit(f"{rest} {detail_text}", detail_text)[0]
 
 
 # 법정동 (as written in lot addresses) → 행정동 of 영등포구. 신길동 and 대림동 span several

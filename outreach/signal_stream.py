@@ -17,11 +17,10 @@ import csv
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 
 from django.conf import settings
 
-from households.addresses import address_key_and_hint
+from households.addresses import cached_key_and_hint
 from households.rrn import keyed_sha256, rrn_mask
 from households.rrn_known import prefix
 from outreach import signal_files
@@ -33,8 +32,6 @@ STAGE_COLUMNS = ("line", "kind", "subject", "has_rrn", "observed_on", "months_ov
                  "amount", "name", "name_key", "birth_date", "address", "address_detail",
                  "address_key", "dong_id", "rrn_masked", "phone")
 
-# The same address recurs across rows: each normalised once, its key and dong hint together.
-_cached_key_and_hint = lru_cache(maxsize=65536)(address_key_and_hint)
 _RRN_FRONT = frozenset("12345678")
 _OUTSIDER = ("outsider",)  # Stager._fast's answer for a row only counted
 _HANGUL_NAME = re.compile("[\uac00-\ud7a3]+").fullmatch
@@ -69,7 +66,7 @@ class Places:
 
 def key_and_hint(address: str, detail: str) -> tuple[str, str | None]:
     """(address key, dong hint) of a row's address; none without one."""
-    return _cached_key_and_hint(address, detail) if address else ("", None)
+    return cached_key_and_hint(address, detail) if address else ("", None)
 
 
 def stage_of(row: SignalRow, key: bytes, places: Places) -> tuple:
