@@ -46,11 +46,14 @@ CREATE TEMPORARY TABLE {STAGE} ({_RAW_DEFINITION},
 # describing. The rest without one are only counted (unplaceable): each is about somebody
 # this district does not register and cannot place (most rows of a national feed), so
 # nobody here can follow it up, and crisis data on them has no purpose here. Returns the
-# rows kept, counted and staged.
+# rows kept, counted and staged. A row without an RRN is not probed for one: its subject
+# (a hash of name, birth date and address) is looked up as NULL, which the index answers
+# without a search (as a join filter, ``r.has_rrn`` was tested after the probe).
 _SPLIT = f"""
 WITH m AS MATERIALIZED (
     SELECT r.*, p.id AS person_id, p.household_id
-      FROM {RAW} r LEFT JOIN {_PERSON} p ON r.has_rrn AND p.rrn_hash = r.subject),
+      FROM {RAW} r LEFT JOIN {_PERSON} p
+        ON p.rrn_hash = CASE WHEN r.has_rrn THEN r.subject END),
 staged AS (
     INSERT INTO {STAGE} SELECT m.*, NULL, false FROM m
      WHERE m.person_id IS NULL AND (m.address <> '' OR m.address_detail <> '')
