@@ -237,12 +237,11 @@ def _key(text: str, parsed, detail: str) -> str:
     if not text:
         # Without an address a bare "101호" would match unrelated households.
         return ""
-    detail_text = _clean(detail)
     if parsed:
         _kind, region, name, number, rest = parsed
-        unit, _ = _unit(f"{rest} {detail_text}", detail_text)
         # Building names (한양아파트, APT, 빌라) are dropped: numbers identify the dwelling.
-        return f"{region}{name}|{number}|{unit}"
+        return f"{region}{name}|{number}|{_unit_of(rest, detail)}"
+    detail_text = _clean(detail)
     unit, leftover = _unit(f"{text} {detail_text}", detail_text)
     compact = re.sub(r"\s+", "", leftover)
     if not compact:
@@ -310,11 +309,13 @@ def _address_part(address: str) -> tuple[str | None, str, str | None]:
     return f"{region}{name}|{number}|", rest, hint
 
 
-@lru_cache(maxsize=16384)
-def _unit_after(rest: str, detail: str) -> str:
-    """The unit of a parsed address (as _key reads it), from the text after its number."""
+def _unit_of(rest: str, detail: str) -> str:
+    """The unit of a parsed address, from the text after its number and the detail."""
     detail_text = _clean(detail)
     return _unit(f"{rest} {detail_text}", detail_text)[0]
+
+
+_unit_after = lru_cache(maxsize=16384)(_unit_of)
 
 
 # 법정동 (as written in lot addresses) → 행정동 of 영등포구. 신길동 and 대림동 span several
