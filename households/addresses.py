@@ -21,8 +21,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["address_key", "address_key_and_hint", "cached_key_and_hint", "dong_hint",
-           "normalize_name"]
+__all__ = ["address_key", "address_key_and_hint", "dong_hint", "normalize_name"]
 
 # Every dash-like character seen in hand-typed and exported addresses; '~' too ("23~4").
 _DASH_RE = re.compile(
@@ -274,19 +273,12 @@ def _hint(address: str, parsed) -> str | None:
 
 
 def address_key_and_hint(address: str, detail: str = "") -> tuple[str, str | None]:
-    """(address_key(address, detail), dong_hint(address)), the address cleaned and parsed
-    once for both (an agency row needs both; parsing is most of their cost)."""
-    text = _strip_prefix(_clean(address))
-    parsed = _parse(text)
-    return _key(text, parsed, detail), _hint(address, parsed)
-
-
-def cached_key_and_hint(address: str, detail: str = "") -> tuple[str, str | None]:
-    """address_key_and_hint for a stream of rows, remembering what recurs in two parts:
-    the address as written (cleaned, parsed, its hint) and the unit (what the address
-    leaves after its number, with the detail as written). A file repeats a building
-    far more often than a whole address: 200,000 households of the demo district live
-    at 62,000 road addresses, in units spelled 1,600 ways."""
+    """(address_key(address, detail), dong_hint(address)) for a stream of agency rows: the
+    address cleaned and parsed once for both (parsing is most of their cost), and what
+    recurs remembered in two parts — the address as written (its key up to the unit, the
+    text after its number, its hint) and the unit (that text with the detail). A file
+    repeats a building far more often than a whole address: 200,000 households of the
+    demo district live at 62,000 road addresses, in units spelled 1,600 ways."""
     head, rest, hint = _address_part(address)
     if head is None:
         return _key(rest, None, detail), hint

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from households.addresses import cached_key_and_hint
+from households.addresses import address_key_and_hint
 from households.rrn import keyed_sha256, rrn_mask
 from households.rrn_known import prefix
 from outreach import signal_files
@@ -74,7 +74,7 @@ class Places:
 
 def key_and_hint(address: str, detail: str) -> tuple[str, str | None]:
     """(address key, dong hint) of a row's address; none without one."""
-    return cached_key_and_hint(address, detail) if address else ("", None)
+    return address_key_and_hint(address, detail) if address else ("", None)
 
 
 def stage_of(row: SignalRow, key: bytes, places: Places) -> tuple:
