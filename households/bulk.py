@@ -28,12 +28,15 @@ def people_by_rrn_hash(hashes: list[str]) -> dict[str, tuple[int, int]]:
 
 def people_by_name_and_birth(pairs: list[tuple]) -> dict[tuple, tuple[int, int]]:
     """{(name key, birth date, household address key): (person id, household id)} for
-    people whose (name key, birth date) is one of ``pairs``."""
+    people whose (name key, birth date) is one of ``pairs``; of two people alike in all
+    three, the first registered (as signal_staging matches)."""
     if not pairs:
         return {}
     rows = Person.objects.filter(
         name_key__in={n for n, _b in pairs}, birth_date__in={b for _n, b in pairs},
-    ).values_list("name_key", "birth_date", "household__address_key", "id", "household_id")
+    ).order_by("-id").values_list("name_key", "birth_date", "household__address_key", "id",
+                                  "household_id")
+    # The first registered written last, so it is the one kept.
     return {(n, b, a): (pid, hid) for n, b, a, pid, hid in rows}
 
 

@@ -41,21 +41,33 @@ _CREATE = f"CREATE TEMPORARY TABLE {RAW} ({_RAW_DEFINITION}) ON COMMIT DROP"
 _CREATE_STAGE = f"""
 CREATE TEMPORARY TABLE {STAGE} ({_RAW_DEFINITION},
     person_id bigint, household_id bigint, match varchar(10), placed boolean) ON COMMIT DROP"""
-# Most rows match on the RRN hash (one hash-index probe a row) and go straight into the
-# signals; the rest with an address are staged for matching by name, placing and
+# Most rows match a person on the RRN hash (one hash-index probe a row), or else by name +
+# birth date + address key (two index probes, for a row with all three; the first such
+# person registered), and go straight into the signals: one statement, with no staging
+# row written and updated for them. The rest with an address are staged for placing and
 # describing. The rest without one are only counted (unplaceable): each is about somebody
 # this district does not register and cannot place (most rows of a national feed), so
 # nobody here can follow it up, and crisis data on them has no purpose here. Returns the
-# rows kept, counted and staged. A row without an RRN is not probed for one: its subject
-# (a hash of name, birth date and address) is looked up as NULL, which the index answers
-# without a search (as a join filter, ``r.has_rrn`` was tested after the probe).
+# rows kept by RRN and by name, counted and staged. A row without an RRN is not probed for
+# one: its subject (a hash of name, birth date and address) is looked up as NULL, which
+# the index answers without a search (as a join filter, ``r.has_rrn`` was tested after
+# the probe).
 _SPLIT = f"""
 WITH m AS MATERIALIZED (
-    SELECT r.*, p.id AS person_id, p.household_id
+    SELECT r.*, coalesce(p.id, n.id) AS person_id,
+           coalesce(p.household_id, n.household_id) AS household_id,
+           CASE WHEN p.id IS NOT NULL THEN 'rrn' ELSE 'name' END AS how
       FROM {RAW} r LEFT JOIN {_PERSON} p
-        ON p.rrn_hash = CASE WHEN r.has_rrn THEN r.subject END),
+        ON p.rrn_hash = CASE WHEN r.has_rrn THEN r.subject END
+      LEFT JOIN LATERAL (
+           SELECT q.id, q.household_id FROM {_PERSON} q JOIN {_HOUSEHOLD} h
+               ON h.id = q.household_id
+            WHERE p.id IS NULL AND r.name_key <> '' AND r.birth_date IS NOT NULL
+              AND r.address <> '' AND q.name_key = r.name_key
+              AND q.birth_date = r.birth_date AND h.address_key = r.address_key
+            ORDER BY q.id LIMIT 1) n ON true),
 staged AS (
-    INSERT INTO {STAGE} SELECT m.*, NULL, false FROM m
+    INSERT INTO {STAGE} SELECT {", ".join(STAGE_COLUMNS)}, NULL, NULL, NULL, false FROM m
      WHERE m.person_id IS NULL AND (m.address <> '' OR m.address_detail <> '')
     RETURNING 1),
 kept AS (
@@ -63,28 +75,30 @@ kept AS (
         batch_id, chunk_no, line, household_id, person_id, match, name_masked, address,
         created_at, observation)
     SELECT %(source)s, kind, subject, observed_on, months_overdue, amount, %(batch)s,
-           %(chunk)s, line, household_id, person_id, 'rrn', '', '', now(),
+           %(chunk)s, line, household_id, person_id, how, '', '', now(),
            {_observation_of()} AS observation
       FROM m WHERE person_id IS NOT NULL
      ORDER BY observation  -- as _INSERT
-    ON CONFLICT DO NOTHING RETURNING 1)
-SELECT (SELECT count(*) FROM kept),
+    ON CONFLICT DO NOTHING RETURNING match)
+SELECT (SELECT count(*) FILTER (WHERE match = 'rrn') FROM kept),
+       (SELECT count(*) FILTER (WHERE match = 'name') FROM kept),
        (SELECT count(*) FROM m
          WHERE person_id IS NULL AND address = '' AND address_detail = ''),
        (SELECT count(*) FROM staged)"""
 
+# The rows placed as candidates, matched again under the candidate lock (_match_placed).
 # ``{how}``: 'rrn', or coalesce(s.match, 'rrn') once rows are marked as candidates (they
 # stay candidates: matching again only fills their new person in).
 _MATCH_RRN = f"""
 UPDATE {STAGE} s SET person_id = p.id, household_id = p.household_id, match = {{how}}
   FROM {_PERSON} p
- WHERE s.person_id IS NULL AND s.has_rrn AND p.rrn_hash = s.subject {{rows}}"""
+ WHERE s.person_id IS NULL AND s.has_rrn AND p.rrn_hash = s.subject AND s.placed"""
 _MATCH_NAME = f"""
 UPDATE {STAGE} s SET person_id = p.id, household_id = p.household_id, match = {{how}}
   FROM {_PERSON} p JOIN {_HOUSEHOLD} h ON h.id = p.household_id
  WHERE s.person_id IS NULL AND s.name_key <> '' AND s.birth_date IS NOT NULL
    AND s.address <> '' AND p.name_key = s.name_key AND p.birth_date = s.birth_date
-   AND h.address_key = s.address_key {{rows}}"""
+   AND h.address_key = s.address_key AND s.placed"""
 _PLACE_BY_ADDRESS = f"""
 UPDATE {STAGE} s SET dong_id = h.dong_id
   FROM {_HOUSEHOLD} h
@@ -134,7 +148,7 @@ def _match_placed(cursor, *, keep_candidates=False) -> None:
     people since, or this one just did)."""
     for statement, how in ((_MATCH_RRN, "rrn"), (_MATCH_NAME, "name")):
         how = f"coalesce(s.match, '{how}')" if keep_candidates else f"'{how}'"
-        cursor.execute(statement.format(how=how, rows="AND s.placed"))
+        cursor.execute(statement.format(how=how))
 
 
 def _copy_rows(cursor, table: str, columns, rows, types=None) -> None:
@@ -160,9 +174,10 @@ def chunk_store(rows: list[tuple], *, source, batch_id: int, chunk_no: int) -> d
         _copy_rows(cursor, RAW, STAGE_COLUMNS, rows, _RAW_TYPES)
         cursor.execute(_CREATE_STAGE)
         cursor.execute(_SPLIT, {"source": source.pk, "batch": batch_id, "chunk": chunk_no})
-        by_rrn, unplaceable, staged = cursor.fetchone()
+        by_rrn, by_name, unplaceable, staged = cursor.fetchone()
         cursor.execute(f"DROP TABLE {RAW}")
-        kept = {match: n for match, n in (("rrn", by_rrn), ("unmatched", unplaceable)) if n}
+        kept = {match: n for match, n in (("rrn", by_rrn), ("name", by_name),
+                                          ("unmatched", unplaceable)) if n}
         if staged:
             _staged_store(cursor, kept, source=source, batch_id=batch_id, chunk_no=chunk_no)
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}, {UNMATCHED}")
@@ -170,9 +185,8 @@ def chunk_store(rows: list[tuple], *, source, batch_id: int, chunk_no: int) -> d
 
 
 def _staged_store(cursor, kept: dict, *, source, batch_id: int, chunk_no: int) -> None:
-    """The staged rows (not matched by the RRN, with an address): matched by name, placed,
-    unregistered-household candidates created; their signals stored, counted in ``kept``."""
-    cursor.execute(_MATCH_NAME.format(how="'name'", rows=""))
+    """The staged rows (matched to nobody, with an address): placed, unregistered-household
+    candidates created; their signals stored, counted in ``kept``."""
     cursor.execute(_PLACE_BY_ADDRESS)
     cursor.execute(_MARK_CANDIDATES)
     candidates = cursor.rowcount

@@ -1,6 +1,8 @@
 """The command-line door on the story file: every encoding and XLSX give the same result,
 and nothing is ever counted twice."""
 
+from datetime import date
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -12,6 +14,7 @@ from outreach.selectors.assessments import risk_model_current
 from outreach.services.approvals import approval_decide
 from outreach.services.assessments import risk_model_rescore, risk_model_save
 from outreach.services.signal_batches import signal_chunk_parse
+from tests.factories import PersonFactory
 from tests.fixtures.signals import STORY_SUMMARY, days_ago, story_rows
 
 
@@ -84,6 +87,25 @@ def test_people_are_matched_by_number_then_by_name_birth_and_address(story_file,
     assert set(RiskSignal.objects.filter(person=people["kim"]).values_list("match", flat=True)) \
         == {"rrn"}
     assert RiskSignal.objects.get(person=people["park"]).match == "name"
+
+
+def test_a_number_the_registry_lacks_still_matches_by_name_birth_and_address(
+        tmp_path, import_signals, people):
+    """박철수 has no RRN on file: a row that gives one is still his by name, birth date and
+    address (the first registered of two such people); without the address it is nobody's."""
+    twin = PersonFactory(household=people["singil"], name="박철수",
+                         birth_date=date(1960, 5, 5))
+    path = tmp_path / "numbered.csv"
+    path.write_text(
+        "주민등록번호,성명,생년월일,주소,상세주소,위기정보,기준일\n"
+        "600505-1234567,박철수,19600505,영등포구 신길로 10,2층,단전,20250101\n"
+        "600505-1234567,박철수,19600505,,,단수,20250101\n", encoding="utf-8")
+    summary = import_signals(path)
+    assert (summary["matched_people"], summary["unmatched"]) == (1, 1)
+    signal = RiskSignal.objects.get()
+    assert (signal.match, signal.person, signal.household) == (
+        "name", people["park"], people["singil"])
+    assert twin.pk > people["park"].pk
 
 
 def test_an_unmatched_person_at_a_district_address_becomes_an_unregistered_candidate(
