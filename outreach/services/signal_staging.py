@@ -78,7 +78,9 @@ kept AS (
            %(chunk)s, line, household_id, person_id, how, '', '', now(),
            {_observation_of()} AS observation
       FROM m WHERE person_id IS NOT NULL
-     ORDER BY observation  -- as _INSERT
+     -- A household's signals side by side (as _INSERT): scoring reads them by household
+     -- range, a few pages from each chunk instead of a page for nearly every signal.
+     ORDER BY household_id, observation
     ON CONFLICT DO NOTHING RETURNING match)
 SELECT (SELECT count(*) FILTER (WHERE match = 'rrn') FROM kept),
        (SELECT count(*) FILTER (WHERE match = 'name') FROM kept),
@@ -121,12 +123,13 @@ WITH kept AS (
            {_observation_of("s.")} AS observation
       FROM {STAGE} s LEFT JOIN {UNMATCHED} u ON u.line = s.line
      WHERE s.placed = %(placed)s
-     -- One order for every chunk: concurrent inserts of shared keys wait, not deadlock.
-     -- (Two chunks could still cross between their statements — the RRN-matched rows,
-     -- the other staged rows, the candidates' — an observation a candidate in one and
-     -- matched in the other: PostgreSQL then aborts one, and the chunk is retried like
-     -- any failed chunk.)
-     ORDER BY observation
+     -- One order for every chunk, _SPLIT's: concurrent inserts of shared keys wait, not
+     -- deadlock (an observation is about one person, so of one household). Two chunks
+     -- could still cross between their statements — the matched rows, the other staged
+     -- rows, the candidates' — an observation a candidate in one and matched in the
+     -- other, or a person moved to another household between them: PostgreSQL then
+     -- aborts one, and the chunk is retried like any failed chunk.
+     ORDER BY household_id, observation
     ON CONFLICT DO NOTHING RETURNING match)
 SELECT match, count(*) FROM kept GROUP BY match"""
 
