@@ -82,11 +82,11 @@ kept AS (
      -- range, a few pages from each chunk instead of a page for nearly every signal.
      ORDER BY household_id, observation
     ON CONFLICT DO NOTHING RETURNING match)
-SELECT (SELECT count(*) FILTER (WHERE match = 'rrn') FROM kept),
-       (SELECT count(*) FILTER (WHERE match = 'name') FROM kept),
+SELECT count(*) FILTER (WHERE match = 'rrn'), count(*) FILTER (WHERE match = 'name'),
        (SELECT count(*) FROM m
          WHERE person_id IS NULL AND address = '' AND address_detail = ''),
-       (SELECT count(*) FROM staged)"""
+       (SELECT count(*) FROM staged)
+  FROM kept"""
 
 # The rows placed as candidates, matched again under the candidate lock (_match_placed).
 # ``{how}``: 'rrn', or coalesce(s.match, 'rrn') once rows are marked as candidates (they
