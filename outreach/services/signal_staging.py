@@ -41,17 +41,30 @@ _CREATE = f"CREATE TEMPORARY TABLE {RAW} ({_RAW_DEFINITION}) ON COMMIT DROP"
 _CREATE_STAGE = f"""
 CREATE TEMPORARY TABLE {STAGE} ({_RAW_DEFINITION},
     person_id bigint, household_id bigint, match varchar(10), placed boolean) ON COMMIT DROP"""
+
+
+def _by_name(row: str, when: str = "") -> str:
+    """The person a staged ``row`` (its alias) names by name + birth date + address key: two
+    index probes; of two such people, the first registered (as households.bulk's
+    people_by_name_and_birth). ``when``: a condition on the outer row to test first."""
+    return f"""
+    SELECT q.id, q.household_id FROM {_PERSON} q JOIN {_HOUSEHOLD} h ON h.id = q.household_id
+     WHERE {when}{row}.name_key <> '' AND {row}.birth_date IS NOT NULL AND {row}.address <> ''
+       AND q.name_key = {row}.name_key AND q.birth_date = {row}.birth_date
+       AND h.address_key = {row}.address_key
+     ORDER BY q.id LIMIT 1"""
+
+
 # Most rows match a person on the RRN hash (one hash-index probe a row), or else by name +
-# birth date + address key (two index probes, for a row with all three; the first such
-# person registered), and go straight into the signals: one statement, with no staging
-# row written and updated for them. The rest with an address are staged for placing and
-# describing. The rest without one are only counted (unplaceable): each is about somebody
-# this district does not register and cannot place (most rows of a national feed), so
-# nobody here can follow it up, and crisis data on them has no purpose here. Returns the
-# rows kept by RRN and by name, counted and staged. A row without an RRN is not probed for
-# one: its subject (a hash of name, birth date and address) is looked up as NULL, which
-# the index answers without a search (as a join filter, ``r.has_rrn`` was tested after
-# the probe).
+# birth date + address key (_by_name), and go straight into the signals: one statement,
+# with no staging row written and updated for them. The rest with an address are staged
+# for placing and describing. The rest without one are only counted (unplaceable): each is
+# about somebody this district does not register and cannot place (most rows of a national
+# feed), so nobody here can follow it up, and crisis data on them has no purpose here.
+# Returns the rows kept by RRN and by name, counted and staged. A row without an RRN is
+# not probed for one: its subject (a hash of name, birth date and address) is looked up as
+# NULL, which the index answers without a search (as a join filter, ``r.has_rrn`` was
+# tested after the probe).
 _SPLIT = f"""
 WITH m AS MATERIALIZED (
     SELECT r.*, coalesce(p.id, n.id) AS person_id,
@@ -59,13 +72,7 @@ WITH m AS MATERIALIZED (
            CASE WHEN p.id IS NOT NULL THEN 'rrn' ELSE 'name' END AS how
       FROM {RAW} r LEFT JOIN {_PERSON} p
         ON p.rrn_hash = CASE WHEN r.has_rrn THEN r.subject END
-      LEFT JOIN LATERAL (
-           SELECT q.id, q.household_id FROM {_PERSON} q JOIN {_HOUSEHOLD} h
-               ON h.id = q.household_id
-            WHERE p.id IS NULL AND r.name_key <> '' AND r.birth_date IS NOT NULL
-              AND r.address <> '' AND q.name_key = r.name_key
-              AND q.birth_date = r.birth_date AND h.address_key = r.address_key
-            ORDER BY q.id LIMIT 1) n ON true),
+      LEFT JOIN LATERAL ({_by_name("r", when="p.id IS NULL AND ")}) n ON true),
 staged AS (
     INSERT INTO {STAGE} SELECT {", ".join(STAGE_COLUMNS)}, NULL, NULL, NULL, false FROM m
      WHERE m.person_id IS NULL AND (m.address <> '' OR m.address_detail <> '')
@@ -95,12 +102,13 @@ _MATCH_RRN = f"""
 UPDATE {STAGE} s SET person_id = p.id, household_id = p.household_id, match = {{how}}
   FROM {_PERSON} p
  WHERE s.person_id IS NULL AND s.has_rrn AND p.rrn_hash = s.subject AND s.placed"""
+# (An UPDATE's own rows cannot feed a lateral subquery: the table is read again as ``t``
+# and each row joined to itself by its ctid, a TID scan.)
 _MATCH_NAME = f"""
-UPDATE {STAGE} s SET person_id = p.id, household_id = p.household_id, match = {{how}}
-  FROM {_PERSON} p JOIN {_HOUSEHOLD} h ON h.id = p.household_id
- WHERE s.person_id IS NULL AND s.name_key <> '' AND s.birth_date IS NOT NULL
-   AND s.address <> '' AND p.name_key = s.name_key AND p.birth_date = s.birth_date
-   AND h.address_key = s.address_key AND s.placed"""
+UPDATE {STAGE} s SET person_id = n.id, household_id = n.household_id, match = {{how}}
+  FROM {STAGE} t CROSS JOIN LATERAL ({_by_name("t")}) n
+ WHERE s.ctid = t.ctid
+   AND t.person_id IS NULL AND t.placed"""
 _PLACE_BY_ADDRESS = f"""
 UPDATE {STAGE} s SET dong_id = h.dong_id
   FROM {_HOUSEHOLD} h
