@@ -232,16 +232,31 @@ def access_month_report(user, month) -> dict:
 
 # --- retention ---------------------------------------------------------------------------
 
+# Activity the higher apps keep outside the timeline (outreach: risk assessments, of which a
+# round writes timeline lines only for the alerting ones): activity(since) → a condition on
+# Household (an Exists over OuterRef("pk")), true when the household had some since then.
+_ACTIVITY_CHECKS: list = []
+
+
+def register_activity_check(check) -> None:
+    if check not in _ACTIVITY_CHECKS:
+        _ACTIVITY_CHECKS.append(check)
+
+
 def households_inactive(user, *, today=None) -> QuerySet[Household]:
-    """Households of the auditor's districts with no activity (no change, no timeline line)
-    for settings.RETENTION_YEARS, not yet anonymised nor approved for it."""
+    """Households of the auditor's districts with no activity (no change, no timeline line,
+    nothing a higher app registered) for settings.RETENTION_YEARS, not yet anonymised nor
+    approved for it."""
     if not scope_of(user).has(Role.AUDITOR):
         return Household.objects.none()
     today = today or timezone.localdate()
     cutoff = datetime.combine(add_months(today, -12 * settings.RETENTION_YEARS), time.min,
                               timezone.get_current_timezone())
-    return (Household.objects.filter(dong__district_id__in=scope_of(user).district_ids,
-                                     anonymised_at__isnull=True, anonymisation__isnull=True,
-                                     created_at__lt=cutoff, updated_at__lt=cutoff)
-            .exclude(timeline__at__gte=cutoff)
-            .select_related("dong").order_by("dong__code", "id"))
+    households = (Household.objects.filter(dong__district_id__in=scope_of(user).district_ids,
+                                           anonymised_at__isnull=True,
+                                           anonymisation__isnull=True,
+                                           created_at__lt=cutoff, updated_at__lt=cutoff)
+                  .exclude(timeline__at__gte=cutoff))
+    for activity in _ACTIVITY_CHECKS:
+        households = households.exclude(activity(cutoff))
+    return households.select_related("dong").order_by("dong__code", "id")

@@ -153,15 +153,22 @@ def timeline_add(
         **_summary_fields(summary),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         at=at or timezone.now(),
-        object_type=obj._meta.model_name if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
+        **_object_fields(obj),
     )
+
+
+def _object_fields(obj) -> dict:
+    """What a timeline line is about (a visit, a case, an assessment …), if anything."""
+    if obj is None:
+        return {"object_type": "", "object_id": ""}
+    return {"object_type": obj._meta.model_name, "object_id": str(obj.pk)}
 
 
 def timeline_add_many(lines: list[dict]) -> None:
     """Many timeline lines in one insert (bulk jobs such as risk-signal scoring).
 
-    Each dict has household_id, kind, summary and optionally actor, at.
+    Each dict has household_id, kind, summary and optionally actor, at, obj (as
+    timeline_add's).
     """
     from django.utils import timezone
 
@@ -174,6 +181,7 @@ def timeline_add_many(lines: list[dict]) -> None:
                 actor=line.get("actor") if getattr(line.get("actor"), "is_authenticated",
                                                    False) else None,
                 at=line.get("at") or now,
+                **_object_fields(line.get("obj")),
             )
             for line in lines
         ],

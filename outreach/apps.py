@@ -26,6 +26,11 @@ class OutreachConfig(AppConfig):
         from outreach.selectors.cases import household_in_users_work
 
         register_current_work_check(household_in_users_work)
+        # Retention: a household assessed lately is active, with or without a timeline line.
+        from households.selectors import register_activity_check
+        from outreach.selectors.assessments import household_assessed_since
+
+        register_activity_check(household_assessed_since)
         # A service link (referrals) moves the household's open alert to 지원 연계.
         household_supported.connect(household_supported_receiver,
                                     dispatch_uid="outreach.alert_household_supported")

@@ -3,6 +3,8 @@
 from collections import defaultdict
 
 from django.db.models import (
+    Exists,
+    OuterRef,
     Q,
     QuerySet,
 )
@@ -13,12 +15,19 @@ from households.models import (
     Household,
 )
 from outreach.models import (
+    RiskAssessment,
     RiskModel,
     RiskSignal,
 )
 from outreach.scoring import DEFAULT_PARAMS, Params, score_household
 
 # --- the risk model ------------------------------------------------------------------
+
+
+def household_assessed_since(since) -> Exists:
+    """On Household: assessed at or after ``since`` (one probe of assessment_hh_at)."""
+    return Exists(RiskAssessment.objects.filter(household_id=OuterRef("pk"),
+                                                assessed_at__gte=since))
 
 # Households per scoring chunk: one transaction, one assessment insert, one alert upsert.
 SCORE_CHUNK_HOUSEHOLDS = 2000

@@ -161,13 +161,14 @@ def households_score(household_ids, *, model: RiskModel, batch_id=None, source_n
     alerting = {a.household_id: a for a in assessments if a.score >= params.threshold}
     opened_ids, updated_ids = _assessments_store(assessments, alerting, today)
     alert_state = {hid: ("updated" if hid in updated_ids else "opened") for hid in alerting}
-    # One small dict per household, put into words only when someone reads the timeline.
+    # A line for each alert opened or updated, put into words only when someone reads the
+    # timeline; the other assessments are read from their own rows (selectors.timeline).
     lines = [
-        dict(household_id=a.household_id, kind="assessment", actor=actor, summary={
+        dict(household_id=a.household_id, kind="assessment", actor=actor, obj=a, summary={
             "code": "assessment_scored", "score": a.score, "level": a.level,
-            "factors": a.factors, "alert": alert_state.get(a.household_id, ""),
+            "factors": a.factors, "alert": alert_state[a.household_id],
             "source": source_name})
-        for a in assessments
+        for a in assessments if a.household_id in alert_state
     ]
     timeline_add_many(lines)
     return {"households_scored": len(assessments), "alerts_opened": len(opened_ids),

@@ -1,8 +1,8 @@
 """PostgreSQL: scoring a chunk of households set-based — one statement reads the
 households and their signals, scores them (the risk model's arithmetic in SQL), inserts
 the assessments, upserts one open alert per alerting household on the partial unique
-index, and writes each household's timeline line. Nothing goes through Python per
-household or per signal.
+index, and writes the timeline line of each alert opened or updated. Nothing goes
+through Python per household or per signal.
 
 outreach.scoring.score_household stays the readable reference: the SQL below does the
 same arithmetic in the same order — floating point, each step as Python takes it, sums
@@ -128,7 +128,9 @@ scored AS MATERIALIZED (
                 ELSE '{CrisisLevel.LOW}' END AS level
       FROM totals)<then>"""
 
-# What the chunk's verdicts become: assessments, alerts, timeline lines.
+# What the chunk's verdicts become: assessments, alerts, and a timeline line for each
+# assessment that opens or updates an alert (the others are read from the assessments:
+# outreach.selectors.timeline).
 _STORE = f""",
 assessed AS (
     INSERT INTO {_ASSESSMENT} (household_id, model_version, score, level, factors, batch_id,
@@ -156,12 +158,11 @@ told AS (
     SELECT s.household_id, now(), 'assessment', %(actor)s, '',
            jsonb_build_object('code', 'assessment_scored', 'score', s.score,
                               'level', s.level, 'factors', s.factors,
-                              'alert', CASE WHEN alerted.household_id IS NULL THEN ''
-                                            WHEN alerted.opened THEN 'opened'
+                              'alert', CASE WHEN alerted.opened THEN 'opened'
                                             ELSE 'updated' END,
                               'source', %(source)s::text),
-           '', ''
-      FROM scored s LEFT JOIN alerted USING (household_id))
+           '{RiskAssessment._meta.model_name}', assessed.id::text
+      FROM scored s JOIN alerted USING (household_id) JOIN assessed USING (household_id))
 SELECT (SELECT count(*) FROM scored), count(*) FILTER (WHERE opened),
        count(*) FILTER (WHERE NOT opened)
   FROM alerted"""

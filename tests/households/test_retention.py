@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from households.models import Household, Person
 from households.tasks import households_anonymise
+from outreach.models import RiskAssessment
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +72,15 @@ def test_only_the_auditor_approves_anonymisation(client, django_user_model, long
     assert client.post(reverse("retention"), {"household": long_quiet[0].pk}
                        ).status_code == 403
     assert Household.objects.get(pk=long_quiet[0].pk).anonymised_at is None
+
+
+def test_a_household_assessed_lately_is_active_without_a_timeline_line(
+        client_as, auditor1, long_quiet):
+    """A round writes timeline lines only for alerts; its other assessments still count."""
+    lately, long_ago = long_quiet
+    RiskAssessment.objects.create(household=lately, score=10, level="low")
+    old = RiskAssessment.objects.create(household=long_ago, score=10, level="low")
+    RiskAssessment.objects.filter(pk=old.pk).update(
+        assessed_at=timezone.now() - timedelta(days=6 * 366))
+    page = client_as(auditor1).get(reverse("retention")).context["page"]
+    assert {h.pk for h in page} == {long_ago.pk}

@@ -11,6 +11,7 @@ from households.messages import message_text
 from households.models import Household, TimelineEvent
 from outreach.models import DiscoveryAlert, RiskAssessment, RiskSignal, SignalBatch, SignalChunk
 from outreach.selectors.assessments import risk_model_current
+from outreach.selectors.timeline import household_timeline
 from outreach.services.approvals import approval_decide
 from outreach.services.assessments import risk_model_rescore, risk_model_save
 from outreach.services.signal_batches import signal_chunk_parse
@@ -161,6 +162,28 @@ def test_a_household_below_the_threshold_is_assessed_without_an_alert(story_file
                                      "amount": 480000}
     assert factor_texts(assessment)[0] == "건강보험료 체납 6개월 (48만 원)"
     assert not DiscoveryAlert.objects.filter(household=people["singil"]).exists()
+
+
+def test_a_round_writes_a_timeline_line_per_alert_and_the_timeline_reads_the_rest(
+        story_file, import_signals, people):
+    summary = import_signals(story_file("cp949"))
+    written = TimelineEvent.objects.filter(kind="assessment")
+    # One line for each alert opened, pointing at its assessment; none for 신길1동's.
+    assert written.count() == summary["alerts_opened"] == 2
+    assert {(line.object_type, line.object_id) for line in written} == {
+        ("riskassessment", str(a.pk)) for a in RiskAssessment.objects.filter(
+            household__in=[line.household_id for line in written])}
+    assert not written.filter(household=people["singil"]).exists()
+    # Its timeline still tells its assessment, in the words a line would have had; 여의동's
+    # tells its own once.
+    singil = [line.text for line in household_timeline(people["singil"])
+              if line.kind == "assessment"]
+    assessment = RiskAssessment.objects.get(household=people["singil"])
+    assert singil == [f"위기정보 반영 (한국사회보장정보원): 위기도 {assessment.score}점 (관심) · "
+                      f"건강보험료 체납 6개월 (48만 원)"]
+    yeoui = [line.text for line in household_timeline(people["yeoui"])
+             if line.kind == "assessment"]
+    assert len(yeoui) == 1 and yeoui[0].endswith("발굴 대상 등록")
 
 
 def test_undecodable_bytes_reject_only_their_line(tmp_path, import_signals, people):
