@@ -1,6 +1,6 @@
-"""The household's work page and the case page at a phone's, a tablet's and a desktop's width:
-cards below 900 px, a table and a two-column grid above, nothing scrolls sideways and the
-need tags stay on screen at 360 px. Screenshots go to test-artifacts/."""
+"""The household's work page, its timeline and the case page at a phone's, a tablet's and a
+desktop's width: cards below 900 px, a table and a two-column grid above, nothing scrolls
+sideways and the need tags stay on screen at 360 px. Screenshots go to test-artifacts/."""
 
 from datetime import timedelta
 
@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from outreach.models import Visit
+from outreach.models import RiskAssessment, Visit
 from outreach.services.cases import (
     case_conference_add,
     case_goal_add,
@@ -107,3 +107,35 @@ def test_the_case_page_fits_the_screen_at_every_width(live_server, page, screens
     shot = screenshot(page, f"case-{width}")
     # The first screenful, as the worker sees it on opening the case.
     page.screenshot(path=str(shot.with_name(f"case-{width}-top.png")))
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_timeline_reads_assessments_into_its_lines_at_every_width(
+        live_server, page, screenshot, busy_household, width):
+    """A round writes a line only for an alert; the household's other assessments show in
+    their place among its visits, links and case, and every line's link is reachable by
+    keyboard."""
+    household, _case = busy_household
+    quiet = RiskAssessment.objects.create(
+        household=household, score=23, level="low",
+        factors=[{"code": "health_insurance_arrears", "months": 6, "amount": 480000}])
+    RiskAssessment.objects.filter(pk=quiet.pk).update(
+        assessed_at=timezone.now() - timedelta(days=3))
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, live_server.url, "staff1")
+    page.goto(f"{live_server.url}/households/{household.pk}/timeline/")
+    line = page.locator("li.timeline-assessment")
+    expect(line).to_have_count(1)
+    expect(line).to_contain_text("위기도 23점 (관심) · 건강보험료 체납 6개월 (48만 원)")
+    _no_sideways_scroll(page, width)
+    _everything_within(page, "main .timeline li", width)
+    # Newest first: the assessment of three days ago is the last line.
+    assert page.locator("ol.timeline li").last.get_attribute("class") == "timeline-assessment"
+    page.keyboard.press("Tab")
+    for _ in range(40):
+        focused = page.evaluate("document.activeElement.closest('ol.timeline') !== null")
+        if focused:
+            break
+        page.keyboard.press("Tab")
+    assert focused, "no line of the timeline is reachable by keyboard"
+    screenshot(page, f"timeline-{width}")
