@@ -23,12 +23,6 @@ from outreach.scoring import DEFAULT_PARAMS, Params, score_household
 
 # --- the risk model ------------------------------------------------------------------
 
-
-def household_assessed_since(since) -> Exists:
-    """On Household: assessed at or after ``since`` (one probe of assessment_hh_at)."""
-    return Exists(RiskAssessment.objects.filter(household_id=OuterRef("pk"),
-                                                assessed_at__gte=since))
-
 # Households per scoring chunk: one transaction, one assessment insert, one alert upsert.
 SCORE_CHUNK_HOUSEHOLDS = 2000
 # PostgreSQL scores set-based (outreach.services.scoring_staged): larger chunks, fewer
@@ -87,3 +81,11 @@ def risk_model_preview(data: dict) -> dict:
 
 def risk_model_versions(limit: int = 10) -> QuerySet[RiskModel]:
     return RiskModel.objects.select_related("created_by").order_by("-version")[:limit]
+
+
+# --- retention --------------------------------------------------------------------------
+
+def household_assessed_since(since) -> Exists:
+    """On Household: assessed at or after ``since`` (one probe of assessment_hh_at)."""
+    return Exists(RiskAssessment.objects.filter(household_id=OuterRef("pk"),
+                                                assessed_at__gte=since))

@@ -23,12 +23,19 @@ def household_timeline(household) -> list[TimelineEvent]:
     return list(merge(lines, read, key=attrgetter("at"), reverse=True))
 
 
+def assessment_message(assessment: RiskAssessment, *, alert: str, source: str) -> dict:
+    """What an assessment's line says (``alert``: '', 'opened' or 'updated'; ``source``:
+    the agency whose file it scored, if any); scoring_staged builds the same in SQL."""
+    return {"code": "assessment_scored", "score": assessment.score,
+            "level": assessment.level, "factors": assessment.factors, "alert": alert,
+            "source": source}
+
+
 def _line_of(assessment: RiskAssessment) -> TimelineEvent:
     """The line a round would have written for an assessment with no alert (unsaved)."""
     batch = assessment.batch
     return TimelineEvent(
         household_id=assessment.household_id, at=assessment.assessed_at, kind="assessment",
-        message={"code": "assessment_scored", "score": assessment.score,
-                 "level": assessment.level, "factors": assessment.factors, "alert": "",
-                 "source": batch.source.name if batch is not None else ""},
+        message=assessment_message(
+            assessment, alert="", source=batch.source.name if batch is not None else ""),
         object_type=ASSESSMENT_LINE, object_id=str(assessment.pk))

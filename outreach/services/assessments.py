@@ -32,6 +32,7 @@ from outreach.selectors.assessments import (
     signals_by_household,
 )
 from outreach.selectors.signal_batches import SCORE_COUNTERS, chunk_totals, signal_chunks_open
+from outreach.selectors.timeline import assessment_message
 from outreach.services.scoring_staged import (
     households_score_staged,
     score_ranges_by_registry,
@@ -164,10 +165,9 @@ def households_score(household_ids, *, model: RiskModel, batch_id=None, source_n
     # A line for each alert opened or updated, put into words only when someone reads the
     # timeline; the other assessments are read from their own rows (selectors.timeline).
     lines = [
-        dict(household_id=a.household_id, kind="assessment", actor=actor, obj=a, summary={
-            "code": "assessment_scored", "score": a.score, "level": a.level,
-            "factors": a.factors, "alert": alert_state[a.household_id],
-            "source": source_name})
+        dict(household_id=a.household_id, kind="assessment", actor=actor, obj=a,
+             summary=assessment_message(a, alert=alert_state[a.household_id],
+                                        source=source_name))
         for a in assessments if a.household_id in alert_state
     ]
     timeline_add_many(lines)
