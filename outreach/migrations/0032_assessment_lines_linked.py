@@ -17,16 +17,15 @@ _CHUNK = 2000
 def link(apps, schema_editor):
     lines = apps.get_model("households", "TimelineEvent")
     assessments = apps.get_model("outreach", "RiskAssessment")
-    legacy = (lines.objects.filter(kind="assessment", object_type="")
-              .only("id", "household_id", "at", "message").order_by("id"))
+    legacy = (lines.objects.filter(kind="assessment", object_type="",
+                                   message__code="assessment_scored")
+              .only("id", "household_id", "at").order_by("id"))
     last = 0
     while True:
-        chunk = [line for line in legacy.filter(id__gt=last)[:_CHUNK]]
+        chunk = list(legacy.filter(id__gt=last)[:_CHUNK])
         if not chunk:
             return
         last = chunk[-1].id
-        chunk = [line for line in chunk
-                 if (line.message or {}).get("code") == "assessment_scored"]
         near = defaultdict(list)
         for a in assessments.objects.filter(
                 household_id__in={line.household_id for line in chunk}).only(

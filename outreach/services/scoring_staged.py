@@ -27,6 +27,7 @@ from outreach.scoring import (
     MAX_FACTORS,
     Params,
 )
+from outreach.selectors.timeline import ASSESSMENT_LINE
 from outreach.services.signal_staging import pipeline_settings
 from outreach.signal_kinds import CUTOFF_KINDS, KIND_ORDER, KINDS_BY_CODE
 
@@ -161,7 +162,7 @@ told AS (
                               'alert', CASE WHEN alerted.opened THEN 'opened'
                                             ELSE 'updated' END,
                               'source', %(source)s::text),
-           '{RiskAssessment._meta.model_name}', assessed.id::text
+           '{ASSESSMENT_LINE}', assessed.id::text
       FROM scored s JOIN alerted USING (household_id) JOIN assessed USING (household_id))
 SELECT (SELECT count(*) FROM scored), count(*) FILTER (WHERE opened),
        count(*) FILTER (WHERE NOT opened)
