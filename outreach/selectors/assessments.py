@@ -46,11 +46,16 @@ def risk_model_current() -> RiskModel:
 
 
 def signals_by_household(household_ids) -> dict:
+    """Each household's signals, (kind, observed_on, months_overdue, amount), in the order
+    score_household reads them (of two equally strong, the first counts): by batch and
+    line, the order of the files, whichever worker stored them first; then by kind (code
+    point) and observation key. services.scoring_staged's SQL takes the same order."""
     signals = defaultdict(list)
-    rows = RiskSignal.objects.filter(household_id__in=household_ids).values_list(
-        "household_id", "kind", "observed_on", "months_overdue", "amount")
-    for household_id, *signal in rows:
-        signals[household_id].append(signal)
+    rows = sorted(RiskSignal.objects.filter(household_id__in=household_ids).values_list(
+        "batch_id", "line", "kind", "observation", "household_id", "observed_on",
+        "months_overdue", "amount"))
+    for _batch, _line, kind, _observation, household_id, *signal in rows:
+        signals[household_id].append((kind, *signal))
     return signals
 
 

@@ -36,6 +36,8 @@ _SIGNAL = RiskSignal._meta.db_table
 _ASSESSMENT = RiskAssessment._meta.db_table
 _ALERT = DiscoveryAlert._meta.db_table
 _TIMELINE = TimelineEvent._meta.db_table
+# A signal's (batch, line) as one number: lines stay below 2^31 (a PositiveIntegerField).
+_LINES = 1 << 31
 
 # The signals read (<signals>): of the listed households, or of every household in an id
 # range (one index range scan). The households scored (<households>): the listed ones, or
@@ -57,25 +59,30 @@ _BONUS_FACTORS = (
     ("many", f"jsonb_build_object('code', '{FACTOR_MANY_KINDS}', 'n', n)"),
 )
 _BONUS_TERMS = "".join(
-    f"\n    UNION ALL\n    SELECT household_id, {column}, 1, {seq}, {factor}"
+    f"\n    UNION ALL\n    SELECT household_id, {column}, 1, {seq}, '', {factor}"
     f"\n      FROM bonus WHERE {column} >= 0.5"
     for seq, (column, factor) in enumerate(_BONUS_FACTORS, start=1))
 
-# score_household, step by step. ``sig``: each weighted signal's points, weight × recency ×
-# severity, multiplied in that order. ``best``: the strongest signal of each kind (of two
-# equally strong, the first stored), with the kind's first signal, which orders the kinds
-# as the reference's dict does (one sort serves both). ``kinds``: their sum in that order,
-# how many, and the supply cut-offs in the national list's order. ``bonus``: the
-# combination bonuses, in the reference's order, 0 where none applies (adding 0 changes
-# no sum). ``factors``: every term of at least half a point, the strongest first (ties in
-# the terms' order), at most MAX_FACTORS.
+# score_household, step by step, over the signals in the reference's order
+# (selectors.assessments.signals_by_household): ``seq`` is a signal's batch and line as
+# one number; the kind (by code point, as Python compares) and the observation key break
+# its ties. ``sig``: each weighted signal's points, weight × recency × severity,
+# multiplied in that order. ``best``: the strongest signal of each kind (of two equally
+# strong, the first), with the kind's first signal, which orders the kinds as the
+# reference's dict does (one sort serves both). ``kinds``: their sum in that order, how
+# many, and the supply cut-offs in the national list's order. ``bonus``: the combination
+# bonuses, in the reference's order, 0 where none applies (adding 0 changes no sum).
+# ``factors``: every term of at least half a point, the strongest first (ties in the
+# terms' order), at most MAX_FACTORS.
 SCORE = f"""
 WITH raw AS MATERIALIZED (
-    SELECT household_id, id, kind, observed_on, months_overdue, amount, batch_id
+    SELECT household_id, kind, observed_on, months_overdue, amount, batch_id,
+           batch_id * {_LINES} + line AS seq, observation
       FROM {_SIGNAL} s WHERE <signals>),
 hh AS MATERIALIZED (<households>),
 sig AS (
-    SELECT r.household_id, r.id, r.kind, r.months_overdue AS months, r.amount,
+    SELECT r.household_id, r.seq, r.observation, r.kind, r.months_overdue AS months,
+           r.amount,
            w.weight * power(0.5::float8, greatest(0, %(today)s::date - r.observed_on)::float8
                                          / %(half_life)s::float8)
            * (1 + least(coalesce(r.months_overdue, 0), 12) * %(month_factor)s::float8
@@ -87,11 +94,14 @@ sig AS (
      WHERE r.household_id IN (SELECT id FROM hh)),
 best AS (
     SELECT DISTINCT ON (household_id, kind) household_id, kind, points, months, amount,
-           min(id) OVER (PARTITION BY household_id, kind ORDER BY points DESC, id
-                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS first_id
-      FROM sig ORDER BY household_id, kind, points DESC, id),
+           min(seq) OVER (PARTITION BY household_id, kind
+                          ORDER BY points DESC, seq, observation
+                          ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+           AS first_seq
+      FROM sig ORDER BY household_id, kind, points DESC, seq, observation),
 kinds AS (
-    SELECT household_id, sum(points ORDER BY first_id) AS total, count(*) AS n,
+    SELECT household_id, sum(points ORDER BY first_seq, kind COLLATE "C") AS total,
+           count(*) AS n,
            coalesce(array_agg(kind ORDER BY array_position(%(cutoffs)s::text[], kind::text))
                     FILTER (WHERE kind = ANY(%(cutoffs)s::text[])), '{{}}') AS cutoffs
       FROM best GROUP BY household_id),
@@ -104,13 +114,14 @@ bonus AS (
            CASE WHEN k.n >= 3 THEN %(bonus_many)s ELSE 0 END AS many
       FROM kinds k JOIN hh h ON h.id = k.household_id),
 terms AS (
-    SELECT household_id, points, 0 AS part, first_id AS seq,
+    SELECT household_id, points, 0 AS part, first_seq AS seq, kind::text AS kind,
            jsonb_strip_nulls(jsonb_build_object('code', kind, 'months', nullif(months, 0),
                                                 'amount', nullif(amount, 0))) AS factor
       FROM best WHERE points >= 0.5{_BONUS_TERMS}),
 ranked AS (
     SELECT household_id, factor, row_number() OVER (
-               PARTITION BY household_id ORDER BY points DESC, part, seq) AS rank
+               PARTITION BY household_id ORDER BY points DESC, part, seq, kind COLLATE "C")
+           AS rank
       FROM terms),
 factors AS (
     SELECT household_id, jsonb_agg(factor ORDER BY rank) AS factors

@@ -4,6 +4,7 @@ household: score, level and factor codes with their values, for random household
 signals, dates and model versions."""
 
 import json
+from collections import defaultdict
 from datetime import date, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from households.models import Household, Organization
 from outreach.models import RiskSignal, SignalBatch
 from outreach.scoring import Params, score_household
+from outreach.selectors.assessments import signals_by_household
 from outreach.services.scoring_staged import score_parameters, score_statement
 from outreach.signal_kinds import DEFAULT_WEIGHTS, KINDS_BY_CODE
 from tests.factories import DongFactory, HouseholdFactory
@@ -31,6 +33,9 @@ signals = st.tuples(
     st.none() | st.integers(0, 40),
     st.none() | st.integers(0, 20_000_000),
 )
+# Where each signal was stored: one of two batches, one of a few lines (shared lines, as
+# signals stored by hand may have; a file's lines are its own), in no particular order.
+places = st.tuples(st.sampled_from([0, 1]), st.integers(2, 5))
 households = st.tuples(st.booleans(), st.booleans(), st.lists(signals, max_size=12))
 weights = st.dictionaries(st.sampled_from(KINDS), st.integers(-5, 60).map(float)) | st.just(
     {k: float(v) for k, v in DEFAULT_WEIGHTS.items()})
@@ -58,36 +63,51 @@ def homes(db) -> list[int]:
     return [HouseholdFactory(dong=dong).pk for _ in range(HOUSEHOLDS)]
 
 
+def _batch(source=None, sha256="0" * 64) -> SignalBatch:
+    source = source or Organization.objects.create(name="한국전력공사", code="kepco",
+                                                   kind=Organization.Kind.PUBLIC)
+    return SignalBatch.objects.create(source=source, channel=SignalBatch.Channel.COMMAND,
+                                      original_name="a.csv", sha256=sha256, size_bytes=1)
+
+
 @pytest.fixture
 def batch(db) -> SignalBatch:
-    source = Organization.objects.create(name="한국전력공사", code="kepco",
-                                         kind=Organization.Kind.PUBLIC)
-    return SignalBatch.objects.create(source=source, channel=SignalBatch.Channel.COMMAND,
-                                      original_name="a.csv", sha256="0" * 64, size_bytes=1)
+    return _batch()
 
 
-def _store(homes, batch, chunk) -> None:
-    """The chunk's households as drawn, their signals stored in the order drawn (the
-    reference reads them in that order: of two equally strong, the first counts)."""
+@pytest.fixture
+def batches(batch) -> list[SignalBatch]:
+    """Two batches of one source, the second received later."""
+    return [batch, _batch(batch.source, sha256="2" * 64)]
+
+
+def _store(homes, batch, chunk, placed=None) -> list[RiskSignal]:
+    """The chunk's households as drawn, their signals stored on the lines drawn, or one
+    line after another in the order drawn (``placed``: (batch, line) for each signal)."""
     rows = []
+    placed = iter(placed) if placed is not None else None
     for home, (alone, old, drawn) in zip(homes, chunk, strict=False):
         Household.objects.filter(pk=home).update(lives_alone=alone, elderly=old)
         for kind, observed_on, months, amount in drawn:
+            in_batch, line = next(placed) if placed else (batch, len(rows) + 2)
             rows.append(RiskSignal(
                 source_id=batch.source_id, kind=kind, subject=f"{len(rows):064x}",
-                observed_on=observed_on, months_overdue=months, amount=amount, batch=batch,
-                chunk_no=0, line=len(rows) + 2, household_id=home,
+                observed_on=observed_on, months_overdue=months, amount=amount,
+                batch=in_batch, chunk_no=0, line=line, household_id=home,
                 match=RiskSignal.Match.RRN))
-    RiskSignal.objects.bulk_create(rows)
+    return RiskSignal.objects.bulk_create(rows)
 
 
-def _scored_once(homes, batch, params: Params, chunk) -> dict:
-    """The SQL's verdicts on the chunk's households as drawn, rolled back after."""
+def _scored_once(homes, batch, params: Params, chunk, placed=None) -> dict:
+    """The SQL's verdicts on the chunk's households as drawn, rolled back after; with
+    ``placed``, also each household's signals in the reference's order, as the Python
+    path reads them (signals_by_household)."""
     with transaction.atomic():
-        _store(homes, batch, chunk)
+        stored = _store(homes, batch, chunk, placed)
         got = _sql(params, ids=homes[:len(chunk)])
+        read = signals_by_household(homes[:len(chunk)])
         transaction.set_rollback(True)
-    return got
+    return got if placed is None else (got, stored, read)
 
 
 def _sql(params: Params, *, ids=None, id_range=None, batch=None) -> dict:
@@ -105,12 +125,21 @@ def _sql(params: Params, *, ids=None, id_range=None, batch=None) -> dict:
 
 @settings(max_examples=200, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(chunk=st.lists(households, max_size=HOUSEHOLDS), params=models())
-def test_the_sql_scores_every_household_as_the_reference_does(homes, batch, chunk, params):
-    got = _scored_once(homes, batch, params, chunk)
+@given(chunk=st.lists(households, max_size=HOUSEHOLDS), params=models(),
+       places=st.lists(places, min_size=HOUSEHOLDS * 12, max_size=HOUSEHOLDS * 12))
+def test_the_sql_scores_every_household_as_the_reference_does(homes, batches, chunk,
+                                                               params, places):
+    """The signals in the reference's order: by batch and line (the order of the files),
+    then kind (by code point) and observation key."""
+    got, stored, read = _scored_once(homes, batches[0], params, chunk,
+                                     [(batches[b], line) for b, line in places])
     assert sorted(got) == homes[:len(chunk)]
-    for home, (alone, old, drawn) in zip(homes, chunk, strict=False):
-        expected = score_household(lives_alone=alone, elderly=old, signals=drawn,
+    in_order = defaultdict(list)
+    for s in sorted(stored, key=lambda s: (s.batch_id, s.line, s.kind, s.observation)):
+        in_order[s.household_id].append((s.kind, s.observed_on, s.months_overdue, s.amount))
+    assert read == in_order
+    for home, (alone, old, _drawn) in zip(homes, chunk, strict=False):
+        expected = score_household(lives_alone=alone, elderly=old, signals=in_order[home],
                                    params=params, today=TODAY)
         assert got[home] == (expected.score, expected.level, expected.factors,
                              expected.score >= params.threshold)

@@ -10,7 +10,7 @@ from django.db import connection
 from households.messages import message_text
 from households.models import Household, TimelineEvent
 from outreach.models import DiscoveryAlert, RiskAssessment, RiskSignal, SignalBatch, SignalChunk
-from outreach.selectors.assessments import risk_model_current
+from outreach.selectors.assessments import risk_model_current, signals_by_household
 from outreach.selectors.timeline import household_timeline
 from outreach.services.approvals import approval_decide
 from outreach.services.assessments import risk_model_rescore, risk_model_save
@@ -297,8 +297,7 @@ def test_a_scoring_chunk_scores_only_the_batchs_households_by_range_or_by_list(
         household = assessment.household
         expected = scoring.score_household(
             lives_alone=household.lives_alone, elderly=household.elderly, params=params,
-            today=days_ago(0), signals=RiskSignal.objects.filter(household=household)
-            .order_by("id").values_list("kind", "observed_on", "months_overdue", "amount"))
+            today=days_ago(0), signals=signals_by_household([household.pk])[household.pk])
         assert (assessment.score, assessment.level, assessment.factors) == (
             expected.score, expected.level, expected.factors)
 

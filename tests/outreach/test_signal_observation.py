@@ -84,12 +84,16 @@ def test_save_and_bulk_create_set_the_key_and_the_same_observation_is_kept_once(
     other = RiskSignal.objects.get(line=5)
     assert other.observation == observation_key(batch.source_id, "water_cutoff", "c" * 64,
                                                 date(2026, 11, 2))
-    # A signal edited and saved again is keyed by what it now says.
-    other.observed_on = date(2026, 11, 3)
+    # The key is the primary key: a stored signal saved again stays one row; one edited
+    # to say something else would be a second, and is refused.
+    other.months_overdue = 3
     other.save()
-    other.refresh_from_db()
-    assert other.observation == observation_key(batch.source_id, "water_cutoff", "c" * 64,
-                                                date(2026, 11, 3))
+    other.observed_on = date(2026, 11, 3)
+    with pytest.raises(ValueError):
+        other.save()
+    assert list(RiskSignal.objects.order_by("line").values_list(
+        "line", "observed_on", "months_overdue")) == [
+        (2, date(2026, 11, 2), None), (5, date(2026, 11, 2), 3)]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -121,6 +125,27 @@ def test_the_migration_keys_the_signals_already_stored():
         for kind, subject, observed_on in stored]
     assert all(isinstance(s.observation, uuid.UUID) for s in keyed)
 
+    # Migration 0033 makes the key the primary key: the rows stay, found by their key.
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+    assert list(RiskSignal.objects.order_by("line").values_list("pk", "line")) == [
+        (observation_key(source.pk, kind, subject, observed_on), line)
+        for line, (kind, subject, observed_on) in enumerate(stored, start=2)]
+
+
+@pytest.mark.django_db
+def test_signals_are_keyed_by_observation_and_found_by_batch_through_a_block_range_index():
+    """No serial id (a second b-tree on every insert, whose last page the workers storing
+    chunks at once contend for), and on PostgreSQL a BRIN on the batch, whose keys only
+    grow too; SQLite, which has no BRIN, keeps a b-tree."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(
+            cursor, RiskSignal._meta.db_table)
+    assert [c["columns"] for c in constraints.values() if c["primary_key"]] == [
+        ["observation"]]
+    by_batch = constraints["signal_batch_chunk"]
+    assert by_batch["columns"] == ["batch_id", "chunk_no"]
+    if connection.vendor == "postgresql":
+        assert by_batch["type"] == "brin"
+    assert "id" not in {f.column for f in RiskSignal._meta.concrete_fields}
