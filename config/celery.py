@@ -3,12 +3,28 @@
 import os
 
 from celery import Celery
+from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("doorstep")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+def database_checked(task=None, **kwargs) -> None:
+    """A worker keeps its database connection across tasks (CELERY_DB_REUSE_MAX): one that
+    broke since the last task — the server restarted, the connection was cut — is closed
+    first, so the task opens a new one instead of failing on it (what CONN_HEALTH_CHECKS
+    does for a request)."""
+    if task is None or getattr(task.request, "is_eager", False):
+        return
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and not conn.is_usable():
+            conn.close()
 
 
 def enqueue_on_commit(task_name: str, *args) -> None:

@@ -339,3 +339,51 @@ def test_a_chunk_that_keeps_failing_fails_the_batch_and_keeps_the_other_rows(
         with connection.cursor() as cursor:
             cursor.execute("DROP TRIGGER IF EXISTS refuse_third_chunk ON outreach_risksignal;"
                            "DROP FUNCTION IF EXISTS refuse_third_chunk();")
+
+
+def _worker_backends(settled_to: int, timeout=10) -> list[tuple]:
+    """(pid, backend_start) of the other client connections to the test database, once
+    there are ``settled_to`` of them (an importer that just exited may still be leaving)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid, backend_start FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                           "AND backend_type = 'client backend'")
+            backends = cursor.fetchall()
+        if len(backends) == settled_to or time.monotonic() > deadline:
+            return backends
+        time.sleep(0.1)
+
+
+def test_a_worker_keeps_its_database_connection_and_replaces_one_that_was_cut(
+        stack, people, tmp_path):
+    """CELERY_DB_REUSE_MAX: the worker's tasks share one connection (a new one per task is
+    a new PostgreSQL backend each time, its caches cold). Cut between two batches, it is
+    replaced before the next task uses it: no task fails on it — a failed one would wait
+    out the 60-second retry delay set here, past the import's timeout."""
+    s = stack()
+    s.env["SIGNAL_RETRY_DELAY_S"] = "60"
+    s.start_worker()
+    rows = fault_rows(people, n=200)[0]
+    s.start_import(write_story(tmp_path / "first.csv", rows, "cp949"), timeout=40)
+    summary = s.summary()
+    batch = SignalBatch.objects.get(pk=summary["batch_id"])
+    assert batch.status == "done", batch.failure_reason
+    assert batch.chunks.filter(phase="parse").count() == 10
+    # One connection, open since before the first chunk was stored, still open after the
+    # batch was scored: it served every task.
+    [(pid, started)] = _worker_backends(settled_to=1)
+    first_stored = batch.chunks.order_by("finished_at").first().finished_at
+    assert started < first_stored
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    rows = fault_rows(people, n=160)[0]
+    s.start_import(write_story(tmp_path / "second.csv", rows, "cp949"), timeout=40)
+    summary = s.summary()
+    batch = SignalBatch.objects.get(pk=summary["batch_id"])
+    assert batch.status == "done", batch.failure_reason
+    assert not batch.chunks.filter(attempts__gt=1).exists()
+    [(new_pid, _started)] = _worker_backends(settled_to=1)
+    assert new_pid != pid
