@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Household
+from outreach.models.indexes import BlockRangeIndex
 
 
 class CrisisLevel(models.TextChoices):
@@ -89,8 +90,11 @@ class RiskAssessment(models.Model):
     level = models.CharField(_("위기 수준"), max_length=10, choices=CrisisLevel.choices)
     # The top factors as plain Korean sentences: ["단전 2개월", "1인 가구"].
     factors = models.JSONField(_("주요 요인"), default=list)
+    # Found by batch through a BRIN (BlockRangeIndex): a round's assessments are stored
+    # together, and a b-tree on a key that only grows has the workers scoring at once
+    # write into the same last page.
     batch = models.ForeignKey("SignalBatch", on_delete=models.SET_NULL, null=True, blank=True,
-                              db_constraint=False,
+                              db_constraint=False, db_index=False,
                               related_name="assessments")
     assessed_at = models.DateTimeField(_("평가일시"), auto_now_add=True)
 
@@ -98,6 +102,7 @@ class RiskAssessment(models.Model):
         verbose_name = _("위기도 평가")
         verbose_name_plural = _("위기도 평가")
         indexes = [models.Index(fields=["household", "-assessed_at"], name="assessment_hh_at"),
+                   BlockRangeIndex(fields=["batch"], name="assessment_batch"),
                    # The dashboard's top-10% cut-off reads the alerts of one score.
                    models.Index(fields=["score"], name="assessment_score")]
         constraints = [

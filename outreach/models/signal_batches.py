@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from households.messages import message_text
 from households.models import Household, Organization, Person
+from outreach.models.indexes import BlockRangeIndex
 from outreach.signal_kinds import KIND_CHOICES
 
 
@@ -183,20 +184,6 @@ def observation_key(source_id: int, kind: str, subject: str, observed_on: date) 
 # observation_key in PostgreSQL, over columns or parameters named by the format fields.
 OBSERVATION_SQL = ("md5({source}::text || '|' || ({observed_on} - date '2000-01-01')::text"
                    " || '|' || length({kind})::text || '|' || {kind} || '|' || {subject})::uuid")
-
-
-class BlockRangeIndex(models.Index):
-    """A BRIN index on PostgreSQL, a b-tree elsewhere (SQLite has no other kind).
-
-    For columns whose values grow with the table, as a signal's batch: a b-tree on them
-    makes every concurrent insert write into the same rightmost page, where the workers
-    storing a round's chunks wait on each other; a BRIN keeps a few bytes per 128 table
-    pages and is written only when a range fills."""
-
-    def create_sql(self, model, schema_editor, using="", **kwargs):
-        if schema_editor.connection.vendor == "postgresql":
-            using = " USING brin"
-        return super().create_sql(model, schema_editor, using=using, **kwargs)
 
 
 class RiskSignalQuerySet(models.QuerySet):

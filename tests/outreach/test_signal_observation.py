@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from households.models import Organization
-from outreach.models import RiskSignal, SignalBatch
+from outreach.models import RiskAssessment, RiskSignal, SignalBatch
 from outreach.models.signal_batches import OBSERVATION_SQL, observation_key
 from outreach.signal_kinds import KIND_CHOICES
 
@@ -149,3 +149,11 @@ def test_signals_are_keyed_by_observation_and_found_by_batch_through_a_block_ran
     if connection.vendor == "postgresql":
         assert by_batch["type"] == "brin"
     assert "id" not in {f.column for f in RiskSignal._meta.concrete_fields}
+    # A round's assessments too are found by batch through one.
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(
+            cursor, RiskAssessment._meta.db_table)
+    indexed = {tuple(c["columns"]): c["type"] for c in constraints.values() if c["index"]}
+    assert ("batch_id",) in indexed
+    if connection.vendor == "postgresql":
+        assert indexed[("batch_id",)] == "brin"
