@@ -98,7 +98,7 @@ def _store(homes, batch, chunk, placed=None) -> list[RiskSignal]:
     return RiskSignal.objects.bulk_create(rows)
 
 
-def _scored_once(homes, batch, params: Params, chunk, placed=None) -> dict:
+def _scored_once(homes, batch, params: Params, chunk, placed=None) -> dict | tuple:
     """The SQL's verdicts on the chunk's households as drawn, rolled back after; with
     ``placed``, also each household's signals in the reference's order, as the Python
     path reads them (signals_by_household)."""
