@@ -341,15 +341,16 @@ def test_a_chunk_that_keeps_failing_fails_the_batch_and_keeps_the_other_rows(
                            "DROP FUNCTION IF EXISTS refuse_third_chunk();")
 
 
-def _worker_backends(settled_to: int, timeout=10) -> list[tuple]:
-    """(pid, backend_start) of the other client connections to the test database, once
-    there are ``settled_to`` of them (an importer that just exited may still be leaving)."""
+def _worker_backends(name: str, settled_to: int, timeout=10) -> list[tuple]:
+    """(pid, backend_start) of the connections to the test database that call themselves
+    ``name``, once there are ``settled_to`` of them (one just dropped may still be leaving;
+    other tests' processes may hold connections of their own)."""
     deadline = time.monotonic() + timeout
     while True:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pid, backend_start FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                           "AND backend_type = 'client backend'")
+                           "WHERE datname = current_database() AND application_name = %s",
+                           [name])
             backends = cursor.fetchall()
         if len(backends) == settled_to or time.monotonic() > deadline:
             return backends
@@ -364,7 +365,12 @@ def test_a_worker_keeps_its_database_connection_and_replaces_one_that_was_cut(
     out the 60-second retry delay set here, past the import's timeout."""
     s = stack()
     s.env["SIGNAL_RETRY_DELAY_S"] = "60"
+    # The worker's connections by name (the importer's and other processes' are not it).
+    name = f"worker-under-test-{uuid.uuid4().hex[:8]}"
+    importer_url = s.env["DATABASE_URL"]
+    s.env["DATABASE_URL"] = f"{importer_url}?application_name={name}"
     s.start_worker()
+    s.env["DATABASE_URL"] = importer_url
     rows = fault_rows(people, n=200)[0]
     s.start_import(write_story(tmp_path / "first.csv", rows, "cp949"), timeout=40)
     summary = s.summary()
@@ -373,7 +379,7 @@ def test_a_worker_keeps_its_database_connection_and_replaces_one_that_was_cut(
     assert batch.chunks.filter(phase="parse").count() == 10
     # One connection, open since before the first chunk was stored, still open after the
     # batch was scored: it served every task.
-    [(pid, started)] = _worker_backends(settled_to=1)
+    [(pid, started)] = _worker_backends(name, settled_to=1)
     first_stored = batch.chunks.order_by("finished_at").first().finished_at
     assert started < first_stored
 
@@ -385,5 +391,5 @@ def test_a_worker_keeps_its_database_connection_and_replaces_one_that_was_cut(
     batch = SignalBatch.objects.get(pk=summary["batch_id"])
     assert batch.status == "done", batch.failure_reason
     assert not batch.chunks.filter(attempts__gt=1).exists()
-    [(new_pid, _started)] = _worker_backends(settled_to=1)
+    [(new_pid, _started)] = _worker_backends(name, settled_to=1)
     assert new_pid != pid
