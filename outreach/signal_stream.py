@@ -25,7 +25,7 @@ from households.addresses import address_key_and_hint
 from households.rrn import keyed_sha256, rrn_mask
 from households.rrn_known import prefix
 from outreach import signal_files
-from outreach.signal_files import RawRow, RowErrors, SignalRow
+from outreach.signal_files import ChunkRange, RawRow, RowErrors, SignalRow
 
 # The columns of a staging row, in order (outreach.services.signal_staging creates the
 # table with these).
@@ -90,6 +90,70 @@ def stage_of(row: SignalRow, key: bytes, places: Places) -> tuple:
     )
 
 
+def split(path: str, rows_per_chunk: int) -> list[ChunkRange]:
+    """signal_files.split's ranges, found a block at a time when every line of the file is
+    a record — no quote left open at a line's end, no blank line (a usual agency file) —
+    else signal_files.split's way, line by line (tests/outreach/test_signal_stream.py
+    checks both give the same ranges). A round's first step, which every chunk waits
+    for: a third of the time of reading line by line."""
+    plain = _split_plain(path, rows_per_chunk)
+    return plain if plain is not None else list(signal_files.split(path, rows_per_chunk))
+
+
+_BLOCK = 1 << 22
+# Every byte but a quote and a newline (to drop them): what is left of a line is its
+# quotes, and a line with an odd number of them keeps one after their pairs are dropped.
+_NOT_QUOTES = bytes(set(range(256)) - set(b'"\n'))
+# A blank (or whitespace-only) line between two newlines: not a record.
+_BLANK = re.compile(rb"\n[ \t\r\x0b\x0c]*\n")
+
+
+def _split_plain(path: str, rows_per_chunk: int) -> list[ChunkRange] | None:
+    limit = settings.SIGNAL_MAX_LINE_BYTES
+    ranges: list[ChunkRange] = []
+    with open(path, "rb") as f:
+        header = f.readline(limit + 1)
+        if not header.endswith(b"\n"):
+            return None  # an over-long header, or nothing after it
+        offset, line = len(header), 2  # the next line's offset and number
+        chunk_start, chunk_line, rows = offset, line, 0
+        pending = b""
+        while True:
+            data = f.read(_BLOCK)
+            if data:
+                data = pending + data
+                cut = data.rfind(b"\n") + 1
+                if not cut:
+                    if len(data) > limit:
+                        return None
+                    pending = data
+                    continue
+                block, pending = data[:cut], data[cut:]
+            elif pending:
+                block, pending = pending, b""
+            else:
+                break
+            lines = block.split(b"\n")
+            if block.endswith(b"\n"):
+                lines.pop()  # the empty piece after the last newline
+            # (An over-long line is one record either way: the chunk reader rejects it.)
+            if (_BLANK.search(b"\n" + block + (b"" if block.endswith(b"\n") else b"\n"))
+                    or b'"' in block.translate(None, _NOT_QUOTES).replace(b'""', b"")):
+                return None
+            taken = 0
+            while len(lines) - taken >= rows_per_chunk - rows:
+                upto = taken + rows_per_chunk - rows
+                # Past the newline of the chunk's last line (the file's last may have none).
+                end = min(offset + sum(map(len, lines[:upto])) + upto, offset + len(block))
+                ranges.append(ChunkRange(len(ranges), chunk_start, end, chunk_line))
+                chunk_start, chunk_line, rows, taken = end, line + upto, 0, upto
+            rows += len(lines) - taken
+            offset, line = offset + len(block), line + len(lines)
+        if rows:
+            ranges.append(ChunkRange(len(ranges), chunk_start, offset, chunk_line))
+    return ranges
+
+
 def read_records(path: str, *, start: int, end: int, first_line: int, encoding: str,
                  delimiter: str) -> list[tuple[int, list[str]] | RawRow]:
     """The chunk's records: at once when every line is plain — as (line, cells), a tuple
@@ -147,9 +211,25 @@ class Staged:
     outsiders: int = 0
 
 
+# What a cell means, by its text: a worker's chunks share them (a round's dates, kinds and
+# amounts recur from chunk to chunk; birth dates took a millisecond a row to parse again
+# for every chunk). Dates are valid up to the day they were read on; a memo of more than
+# _MEMO_LIMIT cells (a file of all different amounts) starts afresh.
+_MEMO_LIMIT = 200_000
+_MEMOS: dict[str, tuple[date, dict]] = {}
+
+
+def _memo(name: str, today: date) -> dict:
+    day, memo = _MEMOS.get(name, (None, {}))
+    if day != today or len(memo) > _MEMO_LIMIT:
+        memo = {}
+        _MEMOS[name] = (today, memo)
+    return memo
+
+
 class Stager:
-    """Validates and stages one chunk's records; caches what recurs (kinds, dates, amounts,
-    addresses) for the chunk."""
+    """Validates and stages one chunk's records; what recurs (kinds, dates, amounts) is
+    worked out once per worker and day (_memo)."""
 
     def __init__(self, columns: list[str | None], today: date, places: Places,
                  known: set[int] | None = None):
@@ -164,9 +244,9 @@ class Stager:
         self.width = len(columns)
         self.positions = tuple(at.get(name, self.width) for name in _CANONICAL)
         self.pad = any(name not in at for name in _CANONICAL)
-        self.dates: dict[str, date | None] = {}
-        self.numbers: dict[str, int | None] = {}
-        self.kinds: dict[str, str | None] = {}
+        self.dates: dict[str, date | None] = _memo("dates", today)
+        self.numbers: dict[str, int | None] = _memo("numbers", today)
+        self.kinds: dict[str, str | None] = _memo("kinds", today)
 
     def stage(self, records: list[tuple[int, list[str]] | RawRow]) -> Staged:
         out = Staged()

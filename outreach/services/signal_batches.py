@@ -140,7 +140,7 @@ def signal_batch_start(batch_id: int) -> None:
                 SignalRejection.objects.get_or_create(
                     batch_id=batch_id, line=broken_line, column="", defaults={"message": reason})
             os.replace(partial, _data_path(batch))
-        ranges = list(signal_files.split(_data_path(batch), settings.SIGNAL_CHUNK_ROWS))
+        ranges = signal_stream.split(_data_path(batch), settings.SIGNAL_CHUNK_ROWS)
         # SIGNAL_MAX_ROWS: the chunks past it are not read; their first line says why.
         keep = -(-settings.SIGNAL_MAX_ROWS // settings.SIGNAL_CHUNK_ROWS)
         if len(ranges) > keep:

@@ -4,10 +4,13 @@ definition: signal_files.read_chunk + validate, staged by stage_of."""
 import csv
 import io
 from datetime import date
+from unittest import mock
 
+from django.test import override_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from households.rrn_known import prefix
 from outreach import signal_files, signal_stream
 from outreach.signal_files import RawRow, RowErrors, map_header
 
@@ -55,6 +58,43 @@ def test_a_row_is_staged_as_validate_and_stage_of_would(cells, order, drop):
     got = staged.rows[0] if staged.rows else ("rejected", raw.line, staged.problems[0].errors)
     assert got == reference(raw, columns, stager.key)
 
+
+
+@settings(max_examples=150, deadline=None)
+@given(lines=st.lists(st.tuples(rows, st.integers(-2, 1)), min_size=1, max_size=25),
+       order=st.permutations(range(11)), careful=st.sets(st.integers(0, 24)))
+def test_a_chunk_staged_at_once_is_its_rows_staged_one_by_one(lines, order, careful):
+    """The fast path works column by column over the whole chunk: rows of every shape
+    mixed (short and long ones, RawRows and plain records), each staged, rejected or
+    counted as it would be alone; only rows about somebody unknown with no address are
+    counted."""
+    columns = map_header([HEADER[i] for i in order])
+    raws = []
+    for n, (cells, stretch) in enumerate(lines):
+        cells = [cells[i] for i in order]
+        cells = cells[:len(cells) + stretch] if stretch < 0 else cells + [""] * stretch
+        raws.append(RawRow(n + 2, cells))
+    records = [raw if n in careful else (raw.line, raw.cells) for n, raw in enumerate(raws)]
+    key = signal_stream.Stager(columns, TODAY, PLACES).key
+    known = {prefix(signal_stream.subject_of(key, "9001011234567", "", None, ""))}
+    staged = signal_stream.Stager(columns, TODAY, PLACES, known).stage(records)
+
+    expected, problems, outsiders = [], [], 0
+    for raw in raws:
+        one = reference(raw, columns, key)
+        alone = signal_stream.Stager(columns, TODAY, PLACES, known).stage([raw])
+        if alone.outsiders:
+            # Only a valid row about somebody unknown, with no address, is only counted.
+            assert one[0] != "rejected" and one[3] and not one[10] and not one[11]
+            assert prefix(one[2]) not in known
+            outsiders += 1
+        elif one[0] == "rejected":
+            problems.append(one[1:])
+        else:
+            expected.append(one)
+    assert staged.rows == expected
+    assert [(p.line, p.errors) for p in staged.problems] == problems
+    assert staged.outsiders == outsiders
 
 def _file(tmp_path, lines: list[list[str]], encoding="cp949", newline="\r\n") -> str:
     text = io.StringIO()
@@ -116,3 +156,31 @@ def test_reading_at_once_is_taken_for_a_plain_file(tmp_path):
     assert signal_stream._read_fast(path, start=chunk.start, end=chunk.end,
                                     first_line=chunk.first_line, encoding="cp949",
                                     delimiter=",") is not None
+
+
+pieces = st.sampled_from(["1,a", '2,"x,y"', '3,"x', 'y",z', "", "  ", "\r", '4,""""',
+                          "5," + "w" * 30, '7,"' + "w" * 30, "6,김"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(pieces, max_size=40), end=st.sampled_from(["", "\n", "\r\n"]),
+       rows=st.integers(1, 6), block=st.integers(1, 64))
+def test_splitting_a_block_at_a_time_gives_the_line_by_lines_ranges(
+        tmp_path_factory, lines, end, rows, block):
+    """Files of every shape — quoted newlines, blank and whitespace lines, over-long
+    lines, CRLF, no newline at the end — in blocks of every size: the same ranges as
+    signal_files.split, whichever way they were found."""
+    path = tmp_path_factory.mktemp("s") / "f.csv"
+    path.write_bytes(("h,i\n" + "\n".join(lines) + (end if lines else "")).encode())
+    with override_settings(SIGNAL_MAX_LINE_BYTES=24), mock.patch.object(
+            signal_stream, "_BLOCK", block):
+        assert signal_stream.split(str(path), rows) == list(signal_files.split(str(path), rows))
+
+
+def test_a_plain_file_is_split_a_block_at_a_time(tmp_path, monkeypatch):
+    monkeypatch.setattr(signal_stream, "_BLOCK", 100)
+    path = _file(tmp_path, [["900101-1234567", "", "", "", "", "", "단전", "20261201", "", "",
+                             '1,000']] * 50)
+    plain = signal_stream._split_plain(path, 7)
+    assert plain == list(signal_files.split(path, 7))
+    assert [r.first_line for r in plain] == [2, 9, 16, 23, 30, 37, 44, 51]
