@@ -23,7 +23,6 @@ from django.conf import settings
 
 from households.addresses import address_key_and_hint
 from households.rrn import keyed_sha256, rrn_mask
-from households.rrn_known import prefix
 from outreach import signal_files
 from outreach.signal_files import ChunkRange, RawRow, RowErrors, SignalRow
 
@@ -237,7 +236,7 @@ class Stager:
         about somebody it does not hold, with no address, here (PostgreSQL)."""
         self.columns, self.today, self.places, self.known = columns, today, places, known
         self.key = settings.RRN_HASH_KEY.encode()
-        self.digest = keyed_sha256(self.key)
+        self.digest = keyed_sha256(self.key, raw=True)
         # The position each canonical column is read from (the last one, as validate
         # does); a column the file lacks reads the empty slot past the end.
         at = {name: n for n, name in enumerate(columns) if name}
@@ -344,11 +343,13 @@ class Stager:
             return None
         detail = cells[p_detail].strip()
         if digits:
-            # subject_of's RRN case, without building its text.
+            # subject_of's RRN case, without building its text; a row only counted is not
+            # spelled out in hex (rrn_known.prefix of the hex is the bytes' first 8).
             subject = self.digest(digits.encode())
             if (not address and not detail and self.known is not None
-                    and prefix(subject) not in self.known):
+                    and int.from_bytes(subject[:8]) not in self.known):
                 return _OUTSIDER
+            subject = subject.hex()
             masked = rrn_mask(digits)
             if not name and not address:
                 # The usual national-feed row: the RRN, the kind, the date, the amounts.

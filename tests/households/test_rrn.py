@@ -106,6 +106,7 @@ def test_debug_error_page_shows_no_number(client, db):
 def test_the_keyed_hash_is_hmac_sha256(key, values):
     """Keys shorter and longer than SHA-256's block (longer ones are hashed first), any
     value; the digest function is reused across values."""
-    digest = keyed_sha256(key)
+    digest, raw = keyed_sha256(key), keyed_sha256(key, raw=True)
     for value in values:
         assert digest(value) == hmac.new(key, value, hashlib.sha256).hexdigest()
+        assert raw(value) == hmac.new(key, value, hashlib.sha256).digest()
