@@ -179,26 +179,26 @@ def _read_fast(path, *, start, end, first_line, encoding, delimiter
         text = blob.decode("utf-8" if encoding == "utf-8-sig" else encoding)
     except UnicodeDecodeError:
         return None
-    # Each line parsed on its own: a quoted newline shows as a record of two lines.
     check_cells = longest > settings.SIGNAL_MAX_CELL_CHARS
     limit = settings.SIGNAL_MAX_CELL_CHARS
-    reader = csv.reader(text.split("\n"), delimiter=delimiter)
-    tabbed = delimiter.isspace()
-    records, done = [], 0
+    texts = text.split("\n")
+    if texts[-1] == "":
+        texts.pop()  # after the chunk's last newline
     try:
-        for cells in reader:
-            if reader.line_num != done + 1:
-                return None
-            index, done = done, reader.line_num
-            # A blank line gives no cells, or one; whitespace-only lines split by a tab more.
-            if (len(cells) < 2 or tabbed) and not lines[index].strip():
-                continue
-            if check_cells and any(len(cell) > limit for cell in cells):
-                return None
-            records.append((first_line + index, cells))
+        rows = list(csv.reader(texts, delimiter=delimiter))
     except csv.Error:
         return None
-    return records
+    # Each line parsed on its own: a quoted newline makes one record of two lines.
+    if len(rows) != len(texts):
+        return None
+    if check_cells and any(len(cell) > limit for cells in rows for cell in cells):
+        return None
+    tabbed = delimiter.isspace()
+    if not tabbed and min(map(len, rows), default=2) >= 2:
+        return list(zip(range(first_line, first_line + len(rows)), rows, strict=True))
+    # A blank line gives no cells, or one; whitespace-only lines split by a tab more.
+    return [(first_line + index, cells) for index, cells in enumerate(rows)
+            if not ((len(cells) < 2 or tabbed) and not lines[index].strip())]
 
 
 @dataclass

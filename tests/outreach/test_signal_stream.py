@@ -184,3 +184,18 @@ def test_a_plain_file_is_split_a_block_at_a_time(tmp_path, monkeypatch):
     plain = signal_stream._split_plain(path, 7)
     assert plain == list(signal_files.split(path, 7))
     assert [r.first_line for r in plain] == [2, 9, 16, 23, 30, 37, 44, 51]
+
+
+def test_a_quoted_newline_or_an_overlong_cell_is_read_the_careful_way(tmp_path):
+    with override_settings(SIGNAL_MAX_CELL_CHARS=20):
+        for cell in ("둘째 줄이\n있는 주소", "가" * 21):
+            path = _file(tmp_path, [["900101-1234567", "", "", cell, "", "", "단전", "20261201",
+                                     "", "", ""], ["", "김철수", "19800101", "여의대로 24", "",
+                                                   "", "단수", "20261201", "", "", ""]])
+            chunk = next(signal_files.split(path, 100))
+            args = dict(start=chunk.start, end=chunk.end, first_line=chunk.first_line,
+                        encoding="cp949", delimiter=",")
+            assert signal_stream._read_fast(path, **args) is None
+            records = signal_stream.read_records(path, **args)
+            assert [_plain(r) for r in records] == [
+                _plain(r) for r in signal_files.read_chunk(path, **args)]
