@@ -62,21 +62,17 @@ def keyed_sha256(key: bytes, *, raw: bool = False):
     key = key.ljust(64, b"\0")
     inner, outer = (hashlib.sha256(key.translate(pad)).copy for pad in (_IPAD, _OPAD))
 
-    def digest(value: bytes) -> str:
+    hashed = type(hashlib.sha256())
+    finish = hashed.digest if raw else hashed.hexdigest
+
+    def digest(value: bytes) -> str | bytes:
         first = inner()
         first.update(value)
         second = outer()
         second.update(first.digest())
-        return second.hexdigest()
+        return finish(second)
 
-    def digest_raw(value: bytes) -> bytes:
-        first = inner()
-        first.update(value)
-        second = outer()
-        second.update(first.digest())
-        return second.digest()
-
-    return digest_raw if raw else digest
+    return digest
 
 
 def rrn_hash(digits: str) -> str:
