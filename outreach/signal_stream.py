@@ -211,15 +211,15 @@ class Staged:
 
 
 # What a cell means, by its text: a worker's chunks share them (a round's dates, kinds and
-# amounts recur from chunk to chunk; birth dates took a millisecond a row to parse again
-# for every chunk). Dates are valid up to the day they were read on; a memo of more than
+# amounts recur from chunk to chunk; the 6,000 birth dates of a chunk were parsed again for
+# every chunk). Dates are valid up to the day they were read on; a memo of more than
 # _MEMO_LIMIT cells (a file of all different amounts) starts afresh.
 _MEMO_LIMIT = 200_000
 _MEMOS: dict[str, tuple[date, dict]] = {}
 
 
 def _memo(name: str, today: date) -> dict:
-    day, memo = _MEMOS.get(name, (None, {}))
+    day, memo = _MEMOS.get(name, (None, None))
     if day != today or len(memo) > _MEMO_LIMIT:
         memo = {}
         _MEMOS[name] = (today, memo)

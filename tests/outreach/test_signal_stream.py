@@ -59,15 +59,14 @@ def test_a_row_is_staged_as_validate_and_stage_of_would(cells, order, drop):
     assert got == reference(raw, columns, stager.key)
 
 
-
 @settings(max_examples=150, deadline=None)
 @given(lines=st.lists(st.tuples(rows, st.integers(-2, 1)), min_size=1, max_size=25),
        order=st.permutations(range(11)), careful=st.sets(st.integers(0, 24)))
 def test_a_chunk_staged_at_once_is_its_rows_staged_one_by_one(lines, order, careful):
-    """The fast path works column by column over the whole chunk: rows of every shape
-    mixed (short and long ones, RawRows and plain records), each staged, rejected or
-    counted as it would be alone; only rows about somebody unknown with no address are
-    counted."""
+    """Rows of every shape mixed in one chunk (short and long ones, RawRows and plain
+    records), with what their cells mean remembered across the chunk and across stagers:
+    each staged, rejected or counted as it would be alone, in order; only valid rows about
+    somebody unknown, with no address, are counted."""
     columns = map_header([HEADER[i] for i in order])
     raws = []
     for n, (cells, stretch) in enumerate(lines):
@@ -95,6 +94,19 @@ def test_a_chunk_staged_at_once_is_its_rows_staged_one_by_one(lines, order, care
     assert staged.rows == expected
     assert [(p.line, p.errors) for p in staged.problems] == problems
     assert staged.outsiders == outsiders
+
+
+def test_a_date_remembered_today_is_not_valid_for_a_stager_of_the_day_before():
+    """What a date means is remembered per day: a date up to today is valid, one after it
+    is not (validate says why)."""
+    columns = map_header(HEADER)
+    today = signal_stream.Stager(columns, TODAY, PLACES)
+    assert today._date("20261203") == TODAY
+    assert signal_stream.Stager(columns, TODAY, PLACES).dates is today.dates  # shared
+    yesterday = signal_stream.Stager(columns, date(2026, 12, 2), PLACES)
+    assert yesterday._date("20261203") is None
+    assert signal_stream.Stager(columns, TODAY, PLACES)._date("20261203") == TODAY
+
 
 def _file(tmp_path, lines: list[list[str]], encoding="cp949", newline="\r\n") -> str:
     text = io.StringIO()
