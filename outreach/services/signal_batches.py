@@ -67,6 +67,15 @@ def _spool(fileobj, max_bytes: int) -> tuple[str, str, int]:
     return path, digest.hexdigest(), size
 
 
+class _Spooled(File):
+    """The spooled upload as storage takes it: moved into place, not written a second time
+    (FileSystemStorage moves a file that has a temporary path, as it does an upload Django
+    spooled; another storage reads it)."""
+
+    def temporary_file_path(self) -> str:
+        return self.file.name
+
+
 def _spool_dir() -> str:
     path = os.path.join(settings.MEDIA_ROOT, "signal_batches", "incoming")
     os.makedirs(path, exist_ok=True)
@@ -101,7 +110,7 @@ def signal_batch_receive(*, source: Organization, fileobj, filename: str, channe
         try:
             with transaction.atomic():
                 with open(path, "rb") as f:
-                    batch.file.save(f"{sha256[:16]}{suffix}", File(f), save=False)
+                    batch.file.save(f"{sha256[:16]}{suffix}", _Spooled(f), save=False)
                 batch.save()
 
                 enqueue_on_commit("outreach.tasks.signal_batch_start", batch.pk)

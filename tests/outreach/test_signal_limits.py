@@ -3,8 +3,11 @@ line, a damaged XLSX sheet, too many rows or a zip bomb become rejected lines (o
 refusal), the rest is imported and scored, and the batch always ends."""
 
 import json
+import os
 import re
+import stat
 import zipfile
+from unittest import mock
 
 import pytest
 
@@ -180,3 +183,31 @@ def test_an_xlsx_damaged_where_it_cannot_be_opened_is_refused_with_a_message(
         signal_batch_receive(source=Organization.objects.get(code="ssis"), fileobj=f,
                              filename="unreadable.xlsx", channel="upload")
     assert refused.value.status == 400 and "손상" in refused.value.message
+
+
+def test_a_received_file_is_moved_into_storage_not_written_twice(tmp_path, dongs, people,
+                                                                settings):
+    """The spooled upload becomes the stored file (the same inode: a 700 MB round is not
+    copied a second time), readable as uploads are, and nothing is left in the spool."""
+    from outreach.services import signal_batches
+
+    path = write_story(tmp_path / "story.csv", story_rows(dongs), "cp949")
+    spooled = {}
+    spool = signal_batches._spool
+
+    def spool_noting_the_inode(fileobj, max_bytes):
+        result = spool(fileobj, max_bytes)
+        spooled["path"], spooled["inode"] = result[0], os.stat(result[0]).st_ino
+        return result
+
+    with mock.patch.object(signal_batches, "_spool", spool_noting_the_inode), \
+            open(path, "rb") as f:
+        batch, created = signal_batch_receive(source=Organization.objects.get(code="ssis"),
+                                              fileobj=f, filename="story.csv",
+                                              channel="upload")
+    assert created
+    stored = os.stat(batch.file.path)
+    assert stored.st_ino == spooled["inode"]
+    assert stat.S_IMODE(stored.st_mode) == settings.FILE_UPLOAD_PERMISSIONS
+    assert open(batch.file.path, "rb").read() == open(path, "rb").read()
+    assert not os.path.exists(spooled["path"])
