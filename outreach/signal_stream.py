@@ -39,6 +39,12 @@ _CANONICAL = ("rrn", "name", "birth_date", "address", "address_detail", "dong_co
               "signal_kind", "observed_on", "months_overdue", "amount", "phone")
 
 
+def name_key_of(name: str) -> str:
+    """signal_files.name_key_of, at once for a name of Hangul syllables only (most): NFKC
+    leaves them as they are, and they have no case, spaces or dots to drop."""
+    return name if _HANGUL_NAME(name) else signal_files.name_key_of(name)
+
+
 def subject_of(key: bytes, rrn_digits: str, name_key: str, birth: date | None,
                addr_key: str) -> str:
     """The keyed hash a signal is about: of the RRN, or of name + birth date + address
@@ -107,6 +113,13 @@ _NOT_QUOTES = bytes(set(range(256)) - set(b'"\n'))
 _BLANK = re.compile(rb"\n[ \t\r\x0b\x0c]*\n")
 
 
+def plain_lines(block: bytes) -> bool:
+    """Whether every line of ``block`` is a record of its own: no blank (or whitespace-
+    only) line, no quote left open at a line's end."""
+    return not (_BLANK.search(b"\n" + block + (b"" if block.endswith(b"\n") else b"\n"))
+                or b'"' in block.translate(None, _NOT_QUOTES).replace(b'""', b""))
+
+
 def _split_plain(path: str, rows_per_chunk: int) -> list[ChunkRange] | None:
     limit = settings.SIGNAL_MAX_LINE_BYTES
     ranges: list[ChunkRange] = []
@@ -136,8 +149,7 @@ def _split_plain(path: str, rows_per_chunk: int) -> list[ChunkRange] | None:
             if block.endswith(b"\n"):
                 lines.pop()  # the empty piece after the last newline
             # (An over-long line is one record either way: the chunk reader rejects it.)
-            if (_BLANK.search(b"\n" + block + (b"" if block.endswith(b"\n") else b"\n"))
-                    or b'"' in block.translate(None, _NOT_QUOTES).replace(b'""', b"")):
+            if not plain_lines(block):
                 return None
             taken = 0
             while len(lines) - taken >= rows_per_chunk - rows:
@@ -355,9 +367,7 @@ class Stager:
                 # The usual national-feed row: the RRN, the kind, the date, the amounts.
                 return (line, kind, subject, True, observed, months, amount, "", "", birth, "",
                         detail, "", None, masked, cells[p_phone].strip())
-        # A name of Hangul syllables only (most) is its own key: NFKC leaves them as they
-        # are, and they have no case, spaces or dots to drop.
-        name_key = name if _HANGUL_NAME(name) else signal_files.name_key_of(name)
+        name_key = name_key_of(name)
         addr_key, hint = key_and_hint(address, detail)
         if not digits:
             subject, masked = subject_of(self.key, "", name_key, birth, addr_key), ""

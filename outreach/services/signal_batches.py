@@ -341,22 +341,34 @@ def _chunk_done(chunk: SignalChunk, problems: list, store) -> None:
 
 
 def _chunk_parse_staged(chunk: SignalChunk) -> None:
-    """PostgreSQL: the chunk decoded at once and staged (outreach.signal_stream), then
+    """PostgreSQL: the chunk staged column by column (outreach.signal_arrow), or decoded
+    at once and staged row by row where Arrow cannot vouch for it (signal_stream), then
     stored set-based (outreach.services.signal_staging). Rows about somebody the registry
     does not hold, with no address, are only counted (households.rrn_known)."""
+    # Arrow (about 60 MB once loaded) only in the processes that stage chunks, not in
+    # every web process that imports this module.
+    from outreach import signal_arrow
+
     batch = chunk.batch
     places = signal_stream.Places(*dong_ids_by_code_and_name())
     # Tens of thousands of small lists and tuples that live until the chunk is stored:
     # the cyclic collector would walk them again and again, finding nothing.
     gc.disable()
     try:
-        records = signal_stream.read_records(
-            _data_path(batch), start=chunk.start, end=chunk.end,
-            first_line=chunk.first_line, encoding=_data_encoding(batch),
-            delimiter=batch.delimiter or ",")
-        staged = signal_stream.Stager(batch.columns, timezone.localdate(), places,
-                                      rrn_known.KNOWN.current()).stage(records)
-        del records
+        path, encoding = _data_path(batch), _data_encoding(batch)
+        delimiter = batch.delimiter or ","
+        stager = signal_stream.Stager(batch.columns, timezone.localdate(), places,
+                                      rrn_known.KNOWN.current())
+        with open(path, "rb") as f:
+            f.seek(chunk.start)
+            blob = f.read(chunk.end - chunk.start)
+        staged = signal_arrow.stage_chunk(blob, stager, first_line=chunk.first_line,
+                                          encoding=encoding, delimiter=delimiter)
+        del blob
+        if staged is None:
+            staged = stager.stage(signal_stream.read_records(
+                path, start=chunk.start, end=chunk.end, first_line=chunk.first_line,
+                encoding=encoding, delimiter=delimiter))
     finally:
         gc.enable()
 
