@@ -24,7 +24,14 @@ from django.conf import settings
 from pyarrow import csv as arrow_csv
 
 from households.rrn import rrn_mask
-from outreach.signal_stream import Staged, Stager, name_key_of, plain_lines
+from outreach.signal_stream import (
+    Staged,
+    Stager,
+    key_and_hint,
+    name_key_of,
+    plain_lines,
+    subject_text,
+)
 
 # Arrow's buffers from malloc, which gives them back: its own allocator (mimalloc) kept
 # what a chunk had used, 278 MB against 260 MB at the high-water mark of 25 chunks.
@@ -97,43 +104,52 @@ class _Columns:
             return self.empty
         return self.table.column(position).combine_chunks()
 
-    def meaning(self, position: int, meaning) -> tuple[list, pa.Array]:
-        """(value of each row's cell, whether it is valid) by ``meaning``(cell) → (valid,
-        value), asked once per distinct cell."""
+    def meaning(self, position: int, meaning) -> tuple[list, pa.Array, pa.Array]:
+        """(each row's value, whether it is valid, whether it has one) by ``meaning``(cell)
+        → (valid, value or None), asked once per distinct cell."""
         encoded = self.column(position).dictionary_encode()
         answers = [meaning(cell) for cell in encoded.dictionary.to_pylist()]
-        indices = encoded.indices.to_pylist()
-        valid = pa.array([ok for ok, _value in answers]).take(encoded.indices)
         values = [value for _ok, value in answers]
-        return [values[index] for index in indices], valid
+        return ([values[index] for index in encoded.indices.to_pylist()],
+                pa.array([ok for ok, _value in answers]).take(encoded.indices),
+                pa.array([value is not None for value in values]).take(encoded.indices))
 
     def stage(self) -> Staged:
         stager = self.stager
         (p_rrn, p_name, p_birth, p_address, p_detail, p_dong, p_kind, p_observed, p_months,
          p_amount, p_phone) = stager.positions
-        kinds, kind_ok = self.meaning(p_kind, lambda text: _known(stager._kind(text)))
-        observed, observed_ok = self.meaning(
+        kinds, valid, _ = self.meaning(p_kind, lambda text: _known(stager._kind(text)))
+        self.kinds = kinds
+        self.observed, ok, _ = self.meaning(
             p_observed, lambda text: _known(stager._date(text.strip())))
-        months, months_ok = self.meaning(p_months, lambda text: _count(stager, text, 600))
-        amounts, amount_ok = self.meaning(p_amount, lambda text: _count(stager, text, None))
-        births, birth_ok = self.meaning(p_birth, lambda text: _birth(stager, text))
-        _dongs, dong_ok = self.meaning(p_dong, _dong_code)
+        valid = pc.and_(valid, ok)
+        self.months, ok, _ = self.meaning(p_months, lambda text: _count(stager, text, 600))
+        valid = pc.and_(valid, ok)
+        self.amounts, ok, _ = self.meaning(p_amount, lambda text: _count(stager, text, None))
+        valid = pc.and_(valid, ok)
+        self.births, ok, born = self.meaning(p_birth, lambda text: _birth(stager, text))
+        valid = pc.and_(valid, ok)
+        self.dongs, ok, _ = self.meaning(p_dong, _dong_code)
+        valid = pc.and_(valid, ok)
         rrn, name, phone = self.column(p_rrn), self.column(p_name), self.column(p_phone)
-        # The usual national-feed shape: an RRN as written, no address, every cell valid
-        # and none to strip (the Stager would take it the same way, _fast's RRN case).
-        usual = pc.and_(pc.and_(pc.and_(kind_ok, observed_ok), pc.and_(months_ok, amount_ok)),
-                        pc.and_(birth_ok, dong_ok))
-        usual = pc.and_(usual, pc.match_substring_regex(rrn, _RRN))
-        for column in (self.column(p_address), self.column(p_detail)):
-            usual = pc.and_(usual, pc.equal(column, ""))
+        address, detail = self.column(p_address), self.column(p_detail)
+        # Every cell valid, and the ones staged as written with nothing to strip.
         for column in (name, phone):
-            usual = pc.and_(usual, pc.invert(pc.match_substring_regex(column, _EDGE_SPACE)))
+            valid = pc.and_(valid, pc.invert(pc.match_substring_regex(column, _EDGE_SPACE)))
+        # The two usual shapes, which the Stager would take the same way: an RRN and no
+        # address (national feeds), and a name, birth date and address without an RRN.
+        by_rrn = pc.and_(pc.and_(valid, pc.match_substring_regex(rrn, _RRN)),
+                         pc.and_(pc.equal(address, ""), pc.equal(detail, "")))
+        by_name = pc.and_(pc.and_(valid, pc.equal(rrn, "")),
+                          pc.and_(born, pc.and_(pc.not_equal(name, ""),
+                                                pc.not_equal(address, ""))))
+        for column in (address, detail):
+            by_name = pc.and_(by_name,
+                              pc.invert(pc.match_substring_regex(column, _EDGE_SPACE)))
         out = Staged()
-        indices = pc.indices_nonzero(usual).to_pylist()
-        if indices:
-            self._stage_usual(out, indices, rrn, name, phone, kinds, observed, months,
-                              amounts, births)
-        other = pc.indices_nonzero(pc.invert(usual))
+        self._stage_by_rrn(out, pc.indices_nonzero(by_rrn), rrn, name, phone)
+        self._stage_by_name(out, pc.indices_nonzero(by_name), name, address, detail, phone)
+        other = pc.indices_nonzero(pc.invert(pc.or_(by_rrn, by_name)))
         if len(other):
             rest = self.table.take(other)
             lines = [self.first_line + index for index in other.to_pylist()]
@@ -142,16 +158,16 @@ class _Columns:
                                               strict=True)]
             alone = stager.stage(list(zip(lines, cells, strict=True)))
             out.rows.extend(alone.rows)
-            out.rows.sort(key=itemgetter(0))
             out.problems, out.outsiders = alone.problems, out.outsiders + alone.outsiders
+        out.rows.sort(key=itemgetter(0))
         return out
 
-    def _stage_usual(self, out: Staged, indices: list[int], rrn, name, phone, kinds,
-                     observed, months, amounts, births) -> None:
-        """The rows of the usual shape: each RRN hashed; a row about somebody the registry
-        does not hold counted (Stager._fast's outsider), the others staged."""
-        stager, first = self.stager, self.first_line
-        taken = pa.array(indices, pa.int64())
+    def _stage_by_rrn(self, out: Staged, taken: pa.Array, rrn, name, phone) -> None:
+        """Each RRN hashed; a row about somebody the registry does not hold counted
+        (Stager._fast's outsider), the others staged."""
+        if not len(taken):
+            return
+        stager, first, indices = self.stager, self.first_line, taken.to_pylist()
         # The digits as bytes, the dash dropped (the pattern allows one, after the sixth).
         digits = pc.replace_substring(rrn.take(taken), "-", "").cast(pa.binary()).to_pylist()
         subjects = list(map(stager.digest, digits))
@@ -164,13 +180,37 @@ class _Columns:
             out.outsiders += len(indices) - len(kept)
         if not kept:
             return
-        names = name.take(taken).to_pylist()
-        phones = phone.take(taken).to_pylist()
+        names, phones = name.take(taken).to_pylist(), phone.take(taken).to_pylist()
+        kinds, observed, months, amounts, births = (
+            self.kinds, self.observed, self.months, self.amounts, self.births)
         out.rows.extend(
             (first + index, kinds[index], subjects[n].hex(), True, observed[index],
              months[index], amounts[index], names[n], name_key_of(names[n]), births[index],
              "", "", "", None, rrn_mask(digits[n].decode()), phones[n])
             for n, index in ((n, indices[n]) for n in kept))
+
+    def _stage_by_name(self, out: Staged, taken: pa.Array, name, address, detail,
+                       phone) -> None:
+        """Each row's name key, address key and subject (the hash of the three)."""
+        if not len(taken):
+            return
+        stager, first, places = self.stager, self.first_line, self.stager.places
+        digest = stager.digest
+        kinds, observed, months, amounts, births, dongs = (
+            self.kinds, self.observed, self.months, self.amounts, self.births, self.dongs)
+        rows = out.rows
+        for index, who, written, unit, phone_ in zip(
+                taken.to_pylist(), name.take(taken).to_pylist(),
+                address.take(taken).to_pylist(), detail.take(taken).to_pylist(),
+                phone.take(taken).to_pylist(), strict=True):
+            key = name_key_of(who)
+            birth = births[index]
+            addr_key, hint = key_and_hint(written, unit)
+            rows.append((first + index, kinds[index],
+                         digest(subject_text("", key, birth, addr_key).encode()).hex(),
+                         False, observed[index], months[index], amounts[index], who, key,
+                         birth, written, unit, addr_key,
+                         places.dong_of(written, dongs[index], hint), "", phone_))
 
 
 def _known(value) -> tuple[bool, object]:
@@ -192,6 +232,6 @@ def _birth(stager: Stager, text: str) -> tuple[bool, object]:
     return _known(stager._date(text))
 
 
-def _dong_code(text: str) -> tuple[bool, None]:
+def _dong_code(text: str) -> tuple[bool, str]:
     text = text.strip()
-    return not text or (len(text) == 10 and text.isascii() and text.isdigit()), None
+    return not text or (len(text) == 10 and text.isascii() and text.isdigit()), text

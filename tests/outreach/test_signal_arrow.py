@@ -5,6 +5,7 @@ signal_stream's way."""
 
 import csv
 import io
+import itertools
 from datetime import date
 
 import pytest
@@ -28,7 +29,8 @@ _VALID = (["900101-1234567", "9001011234567", "850505-2345678", "770707-5999999"
 _UNUSUAL = (["9001011234567 ", "\u3000900101-1234567", "900101--1234567", "900101-1２34567",
              "900101-9234567", ""],
             ["\u3000김철수", "김철수\x1c", "이\xa0수", "홍 길동 "],
-            [" 19800101", "19801301", "20261204"], [" ", "영등포로 1"], ["2층", " "],
+            [" 19800101", "19801301", "20261204"], [" ", "영등포로 1", "여의대로 24 "],
+            ["2층", " ", " 2층"],
             ["115605100", " 1156051000"], ["무엇", " 단수"], ["20261204", "어제", " 20261201"],
             ["601", "１", " 2"], ["30,000원", "-5"], [" 010-1234-5678", "010\u2003"])
 
@@ -130,11 +132,13 @@ def test_every_unusual_cell_is_staged_as_the_rows_way_stages_it(tmp_path, with_k
     rows: the same staging rows, rejections and counts both ways."""
     columns = map_header(HEADER)
     known = _known(columns) if with_known else None
-    base = [cells[0] for cells in _VALID]
-    for column, spellings in enumerate(_UNUSUAL):
-        for spelling in spellings:
+    by_rrn = [cells[0] for cells in _VALID]
+    by_name = ["", "김철수", "19800101", "서울특별시 영등포구 여의대로 24", "2층", "", "단전",
+               "20261203", "", "", ""]
+    for (column, spellings), base in itertools.product(enumerate(_UNUSUAL), (by_rrn, by_name)):
+        for spelling in (*spellings, "\u3000"):
             lines = [base, _changed(base, (column, spelling)),
-                     _changed(base, (0, "770707-5999999"))]
+                     _changed(base, (0, "770707-5999999")), by_name]
             path = _write(tmp_path, HEADER, lines, "utf-8", "\n", csv.QUOTE_MINIMAL)
             by_columns, by_rows = _both(path, signal_stream.split(path, 10)[0], columns,
                                         "utf-8", known)
