@@ -1,8 +1,9 @@
 """A chunk of an agency file staged column by column (Apache Arrow): the chunk parsed by
 Arrow's CSV reader (C++), what each distinct cell means worked out once (the Stager's
 own memos, in Python), the checks across a row's cells as array kernels. Python then
-touches each row of the usual national-feed shape — an RRN, no address — only to hash
-its RRN and build its staging row.
+touches a row of the two usual shapes only to hash it and build its staging row: an RRN
+and no address (a national feed's row), or a name, birth date and address without an
+RRN (a local source's), whose name and address are keyed too.
 
 signal_stream stays the definition. A chunk Arrow cannot vouch for — broken bytes, a
 long line, a blank line, a quote left open, a stray carriage return, a row of another
@@ -44,7 +45,6 @@ _SPACES = "".join(f"\\x{{{code:x}}}" for code in range(sys.maxunicode + 1)
                   if chr(code).isspace())
 _EDGE_SPACE = f"^[{_SPACES}]|[{_SPACES}]$"
 _RRN = r"^[0-9]{6}-?[1-8][0-9]{6}$"
-_DONG_CODE = r"^[0-9]{10}$"
 
 
 def stage_chunk(blob: bytes, stager: Stager, *, first_line: int, encoding: str,
@@ -96,12 +96,11 @@ class _Columns:
 
     def __init__(self, stager: Stager, table: pa.Table, first_line: int):
         self.stager, self.table, self.first_line = stager, table, first_line
-        self.empty = pa.array([""] * table.num_rows, pa.string())
 
     def column(self, position: int) -> pa.Array:
         """The cells at a Stager position (one past the file's columns reads empty)."""
         if position >= self.table.num_columns:
-            return self.empty
+            return pa.repeat("", self.table.num_rows)
         return self.table.column(position).combine_chunks()
 
     def meaning(self, position: int, meaning) -> tuple[list, pa.Array, pa.Array]:
@@ -118,8 +117,7 @@ class _Columns:
         stager = self.stager
         (p_rrn, p_name, p_birth, p_address, p_detail, p_dong, p_kind, p_observed, p_months,
          p_amount, p_phone) = stager.positions
-        kinds, valid, _ = self.meaning(p_kind, lambda text: _known(stager._kind(text)))
-        self.kinds = kinds
+        self.kinds, valid, _ = self.meaning(p_kind, lambda text: _known(stager._kind(text)))
         self.observed, ok, _ = self.meaning(
             p_observed, lambda text: _known(stager._date(text.strip())))
         valid = pc.and_(valid, ok)
