@@ -121,13 +121,13 @@ class _Columns:
         self.observed, ok, _ = self.meaning(
             p_observed, lambda text: _known(stager._date(text.strip())))
         valid = pc.and_(valid, ok)
-        self.months, ok, _ = self.meaning(p_months, lambda text: _count(stager, text, 600))
+        self.months, ok, _ = self.meaning(p_months, lambda text: stager.count(text, 600))
         valid = pc.and_(valid, ok)
-        self.amounts, ok, _ = self.meaning(p_amount, lambda text: _count(stager, text, None))
+        self.amounts, ok, _ = self.meaning(p_amount, stager.count)
         valid = pc.and_(valid, ok)
-        self.births, ok, born = self.meaning(p_birth, lambda text: _birth(stager, text))
+        self.births, ok, born = self.meaning(p_birth, stager.birth)
         valid = pc.and_(valid, ok)
-        self.dongs, ok, _ = self.meaning(p_dong, _dong_code)
+        self.dongs, ok, _ = self.meaning(p_dong, stager.dong_code)
         valid = pc.and_(valid, ok)
         rrn, name, phone = self.column(p_rrn), self.column(p_name), self.column(p_phone)
         address, detail = self.column(p_address), self.column(p_detail)
@@ -213,23 +213,3 @@ class _Columns:
 
 def _known(value) -> tuple[bool, object]:
     return value is not None, value
-
-
-def _count(stager: Stager, text: str, most: int | None) -> tuple[bool, int | None]:
-    """An amount or a number of months: empty, or a whole number (up to ``most``)."""
-    if not text:
-        return True, None
-    number = stager._number(text)
-    return number is not None and (most is None or number <= most), number
-
-
-def _birth(stager: Stager, text: str) -> tuple[bool, object]:
-    text = text.strip()
-    if not text:
-        return True, None
-    return _known(stager._date(text))
-
-
-def _dong_code(text: str) -> tuple[bool, str]:
-    text = text.strip()
-    return not text or (len(text) == 10 and text.isascii() and text.isdigit()), text

@@ -309,6 +309,28 @@ class Stager:
             self.kinds[text] = signal_files.kind_of(text.strip())
             return self.kinds[text]
 
+    # What a cell means, as (whether it is valid, its value or None), for _fast and
+    # signal_arrow alike.
+
+    def count(self, text: str, most: int | None = None) -> tuple[bool, int | None]:
+        """An amount or a number of months: empty, or a whole number (up to ``most``)."""
+        if not text:
+            return True, None
+        number = self._number(text)
+        return number is not None and (most is None or number <= most), number
+
+    def birth(self, text: str) -> tuple[bool, date | None]:
+        text = text.strip()
+        if not text:
+            return True, None
+        birth = self._date(text)
+        return birth is not None, birth
+
+    @staticmethod
+    def dong_code(text: str) -> tuple[bool, str]:
+        text = text.strip()
+        return not text or (len(text) == 10 and text.isascii() and text.isdigit()), text
+
     def _fast(self, line: int, cells: list[str]) -> tuple | None:
         """The staging row of a row in a usual shape; None for anything else. Caches are
         keyed by the cell as written (dates, kinds and amounts recur)."""
@@ -322,16 +344,12 @@ class Stager:
         observed = self._date(cells[p_observed].strip())
         if kind is None or observed is None:
             return None
-        months = amount = None
-        months_text, amount_text = cells[p_months], cells[p_amount]
-        if months_text:
-            months = self._number(months_text)
-            if months is None or months > 600:
-                return None
-        if amount_text:
-            amount = self._number(amount_text)
-            if amount is None:
-                return None
+        ok, months = self.count(cells[p_months], 600)
+        if not ok:
+            return None
+        ok, amount = self.count(cells[p_amount])
+        if not ok:
+            return None
         rrn_text = cells[p_rrn].strip()
         if rrn_text:
             if len(rrn_text) == 14 and rrn_text[6] == "-":
@@ -345,17 +363,11 @@ class Stager:
         else:
             digits = ""
         name, address = cells[p_name].strip(), cells[p_address].strip()
-        birth_text = cells[p_birth].strip()
-        if not digits and not (name and birth_text and address):
+        ok, birth = self.birth(cells[p_birth])
+        if not ok or not digits and not (name and birth and address):
             return None
-        birth = None
-        if birth_text:
-            birth = self._date(birth_text)
-            if birth is None:
-                return None
-        dong_code = cells[p_dong].strip()
-        if dong_code and not (len(dong_code) == 10 and dong_code.isascii()
-                              and dong_code.isdigit()):
+        ok, dong_code = self.dong_code(cells[p_dong])
+        if not ok:
             return None
         detail = cells[p_detail].strip()
         if digits:

@@ -201,8 +201,8 @@ def test_every_space_python_strips_is_a_space_at_the_edge():
         signal_arrow.pa.array(["김 철수"]), signal_arrow._EDGE_SPACE)[0].as_py()
 
 
-def test_a_date_is_meant_as_the_stager_means_it():
-    assert signal_arrow._birth(signal_stream.Stager(map_header(HEADER), TODAY, PLACES),
-                               " 20261204") == (False, None)
-    assert signal_arrow._birth(signal_stream.Stager(map_header(HEADER), TODAY, PLACES),
-                               " 20261203") == (True, date(2026, 12, 3))
+def test_a_birth_date_is_valid_up_to_today_and_may_be_empty():
+    stager = signal_stream.Stager(map_header(HEADER), TODAY, PLACES)
+    assert stager.birth(" 20261204") == (False, None)
+    assert stager.birth(" 20261203") == (True, date(2026, 12, 3))
+    assert stager.birth(" ") == (True, None)
