@@ -31,7 +31,7 @@ from outreach.signal_stream import (
     key_and_hint,
     name_key_of,
     plain_lines,
-    subject_text,
+    subject_of,
 )
 
 # Arrow's buffers from malloc, which gives them back: its own allocator (mimalloc) kept
@@ -193,7 +193,6 @@ class _Columns:
         if not len(taken):
             return
         stager, first, places = self.stager, self.first_line, self.stager.places
-        digest = stager.digest
         kinds, observed, months, amounts, births, dongs = (
             self.kinds, self.observed, self.months, self.amounts, self.births, self.dongs)
         rows = out.rows
@@ -205,7 +204,7 @@ class _Columns:
             birth = births[index]
             addr_key, hint = key_and_hint(written, unit)
             rows.append((first + index, kinds[index],
-                         digest(subject_text("", key, birth, addr_key).encode()).hex(),
+                         subject_of(stager.key, "", key, birth, addr_key),
                          False, observed[index], months[index], amounts[index], who, key,
                          birth, written, unit, addr_key,
                          places.dong_of(written, dongs[index], hint), "", phone_))

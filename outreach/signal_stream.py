@@ -49,12 +49,8 @@ def subject_of(key: bytes, rrn_digits: str, name_key: str, birth: date | None,
                addr_key: str) -> str:
     """The keyed hash a signal is about: of the RRN, or of name + birth date + address
     (keyed too, so neither can be read back from the table)."""
-    return keyed_sha256(key)(subject_text(rrn_digits, name_key, birth, addr_key).encode())
-
-
-def subject_text(rrn_digits: str, name_key: str, birth: date | None, addr_key: str) -> str:
-    """What subject_of hashes."""
-    return rrn_digits or f"nba|{name_key}|{_ymd(birth)}|{addr_key}"
+    text = rrn_digits or f"nba|{name_key}|{_ymd(birth)}|{addr_key}"
+    return keyed_sha256(key)(text.encode())
 
 
 @lru_cache(maxsize=65536)
@@ -386,9 +382,7 @@ class Stager:
         name_key = name_key_of(name)
         addr_key, hint = key_and_hint(address, detail)
         if not digits:
-            # subject_of, with the stager's keyed hash.
-            subject = self.digest(subject_text("", name_key, birth, addr_key).encode()).hex()
-            masked = ""
+            subject, masked = subject_of(self.key, "", name_key, birth, addr_key), ""
         return (
             line, kind, subject, bool(digits), observed, months, amount, name, name_key,
             birth, address, detail, addr_key, self.places.dong_of(address, dong_code, hint),
