@@ -15,7 +15,7 @@ from households.bulk import candidates_lock, staged_candidates_add
 from households.messages import message
 from households.models import Household, Person, mask_name
 from outreach.models import RiskSignal
-from outreach.models.signal_batches import OBSERVATION_SQL
+from outreach.models.signal_batches import observation_hex
 from outreach.signal_stream import STAGE_COLUMNS
 
 RAW = "_signal_raw"
@@ -26,17 +26,13 @@ _HOUSEHOLD = Household._meta.db_table
 _SIGNAL = RiskSignal._meta.db_table
 
 
-def _observation_of(table: str = "") -> str:
-    """The observation key of a staged row (``table``: its alias and a dot, if any), under
-    the chunk's source (a parameter)."""
-    return OBSERVATION_SQL.format(source="%(source)s", kind=f"{table}kind",
-                                  subject=f"{table}subject", observed_on=f"{table}observed_on")
-
-
-# The staging columns' types, in STAGE_COLUMNS order: the table's and the binary COPY's.
+# The staging columns: a staged row's (STAGE_COLUMNS), then its observation key, in hex
+# (observation_hex: computed by the worker as it sends the row). Their types, the table's
+# and the binary COPY's.
+_RAW_COLUMNS = (*STAGE_COLUMNS, "observation")
 _RAW_TYPES = ("integer", "varchar", "varchar", "boolean", "date", "integer", "bigint",
-              "text", "text", "date", "text", "text", "text", "bigint", "text", "text")
-_RAW_DEFINITION = ", ".join(f"{c} {t}" for c, t in zip(STAGE_COLUMNS, _RAW_TYPES, strict=True))
+              "text", "text", "date", "text", "text", "text", "bigint", "text", "text", "text")
+_RAW_DEFINITION = ", ".join(f"{c} {t}" for c, t in zip(_RAW_COLUMNS, _RAW_TYPES, strict=True))
 _CREATE = f"CREATE TEMPORARY TABLE {RAW} ({_RAW_DEFINITION}) ON COMMIT DROP"
 _CREATE_STAGE = f"""
 CREATE TEMPORARY TABLE {STAGE} ({_RAW_DEFINITION},
@@ -74,7 +70,7 @@ WITH m AS MATERIALIZED (
         ON p.rrn_hash = CASE WHEN r.has_rrn THEN r.subject END
       LEFT JOIN LATERAL ({_by_name("r", when="p.id IS NULL AND ")}) n ON true),
 staged AS (
-    INSERT INTO {STAGE} SELECT {", ".join(STAGE_COLUMNS)}, NULL, NULL, NULL, false FROM m
+    INSERT INTO {STAGE} SELECT {", ".join(_RAW_COLUMNS)}, NULL, NULL, NULL, false FROM m
      WHERE m.person_id IS NULL AND (m.address <> '' OR m.address_detail <> '')
     RETURNING 1),
 kept AS (
@@ -83,7 +79,7 @@ kept AS (
         created_at, observation)
     SELECT %(source)s, kind, subject, observed_on, months_overdue, amount, %(batch)s,
            %(chunk)s, line, household_id, person_id, how, '', '', now(),
-           {_observation_of()} AS observation
+           observation::uuid AS observation
       FROM m WHERE person_id IS NOT NULL
      -- A household's signals side by side (as _INSERT): scoring reads them by household
      -- range, a few pages from each chunk instead of a page for nearly every signal.
@@ -127,8 +123,7 @@ WITH kept AS (
     SELECT %(source)s, s.kind, s.subject, s.observed_on, s.months_overdue, s.amount,
            %(batch)s, %(chunk)s, s.line, s.household_id, s.person_id,
            coalesce(s.match, 'unmatched'), coalesce(u.name_masked, ''),
-           coalesce(u.address, ''), now(),
-           {_observation_of("s.")} AS observation
+           coalesce(u.address, ''), now(), s.observation::uuid AS observation
       FROM {STAGE} s LEFT JOIN {UNMATCHED} u ON u.line = s.line
      WHERE s.placed = %(placed)s
      -- One order for every chunk, _SPLIT's: concurrent inserts of shared keys wait, not
@@ -182,7 +177,10 @@ def chunk_store(rows: list[tuple], *, source, batch_id: int, chunk_no: int) -> d
         # Dropped at commit; also here, for a caller whose transaction goes on (tests).
         cursor.execute(f"DROP TABLE IF EXISTS {RAW}, {STAGE}, {UNMATCHED}")
         cursor.execute(_CREATE)
-        _copy_rows(cursor, RAW, STAGE_COLUMNS, rows, _RAW_TYPES)
+        source_id = source.pk
+        _copy_rows(cursor, RAW, _RAW_COLUMNS, (
+            row + (observation_hex(source_id, row[1], row[2], row[4]),) for row in rows
+        ), _RAW_TYPES)
         cursor.execute(_CREATE_STAGE)
         cursor.execute(_SPLIT, {"source": source.pk, "batch": batch_id, "chunk": chunk_no})
         by_rrn, by_name, unplaceable, staged = cursor.fetchone()

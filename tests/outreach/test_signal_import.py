@@ -10,6 +10,7 @@ from django.db import connection
 from households.messages import message_text
 from households.models import Household, TimelineEvent
 from outreach.models import DiscoveryAlert, RiskAssessment, RiskSignal, SignalBatch, SignalChunk
+from outreach.models.signal_batches import observation_key
 from outreach.selectors.assessments import risk_model_current, signals_by_household
 from outreach.selectors.timeline import household_timeline
 from outreach.services.approvals import approval_decide
@@ -41,6 +42,16 @@ def test_every_shape_of_the_same_rows_gives_the_same_summary(story_file, import_
     ]
     assert [e["column_label"] for e in summary["errors"]] == [
         "생년월일", "위기정보", "금액", "주민등록번호", "주민등록번호"]
+
+
+def test_every_signal_is_stored_under_its_observation_key(story_file, import_signals):
+    """Matched, candidates' and unmatched alike; on PostgreSQL the worker computes the key
+    and sends it with each staged row (signal_staging)."""
+    import_signals(story_file("cp949"))
+    stored = list(RiskSignal.objects.all())
+    assert {s.match for s in stored} == {"rrn", "name", "candidate", "unmatched"}
+    assert [s.observation for s in stored] == [
+        observation_key(s.source_id, s.kind, s.subject, s.observed_on) for s in stored]
 
 
 def test_the_same_file_again_returns_the_same_batch_and_changes_nothing(story_file,

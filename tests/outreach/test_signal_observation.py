@@ -1,6 +1,6 @@
-"""A signal's observation key: one definition in Python (observation_key) and one in SQL
-(OBSERVATION_SQL, for the chunks PostgreSQL stores set-based) that must agree, every way
-a signal is written sets it, and migration 0031 gives existing rows theirs."""
+"""A signal's observation key: one definition (observation_key; the set-based pipeline
+sends its hex with each staged row: test_signal_import checks what it stores), every way a
+signal is written sets it, and migration 0031 gives existing rows theirs."""
 
 import uuid
 from datetime import date, timedelta
@@ -8,40 +8,10 @@ from datetime import date, timedelta
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from households.models import Organization
 from outreach.models import RiskAssessment, RiskSignal, SignalBatch
-from outreach.models.signal_batches import OBSERVATION_SQL, observation_key
-from outreach.signal_kinds import KIND_CHOICES
-
-KINDS = [code for code, _label in KIND_CHOICES]
-rows = st.tuples(
-    st.integers(min_value=1, max_value=2**62),
-    st.sampled_from(KINDS) | st.text(max_size=40),
-    st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)
-    | st.text(max_size=64),
-    st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31)),
-)
-_SELECT = OBSERVATION_SQL.format(source="%(source)s", kind="%(kind)s", subject="%(subject)s",
-                                 observed_on="%(observed_on)s")
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="the SQL spelling is PostgreSQL's (the set-based pipeline)")
-@pytest.mark.django_db
-@settings(max_examples=150, deadline=None)
-@given(row=rows)
-def test_the_sql_key_is_the_python_key(row):
-    source, kind, subject, observed_on = row
-    if "\x00" in kind + subject:  # PostgreSQL text holds no NUL; a signal's never does
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_SELECT}", {"source": source, "kind": kind,
-                                              "subject": subject, "observed_on": observed_on})
-        (key,) = cursor.fetchone()
-    assert key == observation_key(source, kind, subject, observed_on)
+from outreach.models.signal_batches import observation_key
 
 
 def test_the_key_tells_every_part_apart():
