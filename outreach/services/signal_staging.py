@@ -30,6 +30,8 @@ _SIGNAL = RiskSignal._meta.db_table
 # (observation_hex: computed by the worker as it sends the row). Their types, the table's
 # and the binary COPY's.
 _RAW_COLUMNS = (*STAGE_COLUMNS, "observation")
+# Where a staged row holds what its observation key is made of.
+_KIND, _SUBJECT, _OBSERVED_ON = map(STAGE_COLUMNS.index, ("kind", "subject", "observed_on"))
 _RAW_TYPES = ("integer", "varchar", "varchar", "boolean", "date", "integer", "bigint",
               "text", "text", "date", "text", "text", "text", "bigint", "text", "text", "text")
 _RAW_DEFINITION = ", ".join(f"{c} {t}" for c, t in zip(_RAW_COLUMNS, _RAW_TYPES, strict=True))
@@ -179,8 +181,8 @@ def chunk_store(rows: list[tuple], *, source, batch_id: int, chunk_no: int) -> d
         cursor.execute(_CREATE)
         source_id = source.pk
         _copy_rows(cursor, RAW, _RAW_COLUMNS, (
-            row + (observation_hex(source_id, row[1], row[2], row[4]),) for row in rows
-        ), _RAW_TYPES)
+            row + (observation_hex(source_id, row[_KIND], row[_SUBJECT], row[_OBSERVED_ON]),)
+            for row in rows), _RAW_TYPES)
         cursor.execute(_CREATE_STAGE)
         cursor.execute(_SPLIT, {"source": source.pk, "batch": batch_id, "chunk": chunk_no})
         by_rrn, by_name, unplaceable, staged = cursor.fetchone()
