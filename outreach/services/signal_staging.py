@@ -30,11 +30,11 @@ _SIGNAL = RiskSignal._meta.db_table
 # (observation_hex: computed by the worker as it sends the row). Their types, the table's
 # and the binary COPY's.
 _RAW_COLUMNS = (*STAGE_COLUMNS, "observation")
-# Where a staged row holds what its observation key is made of.
-_KIND, _SUBJECT, _OBSERVED_ON = map(STAGE_COLUMNS.index, ("kind", "subject", "observed_on"))
 _RAW_TYPES = ("integer", "varchar", "varchar", "boolean", "date", "integer", "bigint",
               "text", "text", "date", "text", "text", "text", "bigint", "text", "text", "text")
 _RAW_DEFINITION = ", ".join(f"{c} {t}" for c, t in zip(_RAW_COLUMNS, _RAW_TYPES, strict=True))
+# Where a staged row holds what its observation key is made of.
+_KIND, _SUBJECT, _OBSERVED_ON = map(STAGE_COLUMNS.index, ("kind", "subject", "observed_on"))
 _CREATE = f"CREATE TEMPORARY TABLE {RAW} ({_RAW_DEFINITION}) ON COMMIT DROP"
 _CREATE_STAGE = f"""
 CREATE TEMPORARY TABLE {STAGE} ({_RAW_DEFINITION},
