@@ -25,6 +25,7 @@ from django.conf import settings
 from pyarrow import csv as arrow_csv
 
 from households.rrn import rrn_mask
+from outreach.signal_files import chunk_codec
 from outreach.signal_stream import (
     Staged,
     Stager,
@@ -67,14 +68,19 @@ def _read(blob: bytes, width: int, *, encoding: str, delimiter: str) -> pa.Table
     if (not lines or longest >= settings.SIGNAL_MAX_LINE_BYTES
             or blob.count(b"\r") != blob.count(b"\r\n") or not plain_lines(blob)):
         return None
+    codec = chunk_codec(encoding)
     try:
-        text = blob.decode("utf-8" if encoding == "utf-8-sig" else encoding)
+        text = blob.decode(codec)
     except UnicodeDecodeError:
         return None
+    # Arrow reads UTF-8: the bytes as they are when they are that already (decoded above
+    # only to be sure they are), else the text encoded.
+    data = blob if codec == "utf-8" else text.encode()
+    del text
     names = [f"c{n}" for n in range(width)]
     try:
         table = arrow_csv.read_csv(
-            io.BytesIO(text.encode()),
+            io.BytesIO(data),
             read_options=arrow_csv.ReadOptions(column_names=names, use_threads=False,
                                                block_size=max(1 << 20, 2 * len(blob))),
             parse_options=arrow_csv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,

@@ -395,9 +395,15 @@ def read_chunk(path: str, *, start: int, end: int, first_line: int, encoding: st
         yield _decode_record(b"".join(record), record_line, encoding, delimiter)
 
 
+def chunk_codec(encoding: str) -> str:
+    """The codec a chunk's bytes decode with: a byte-order mark (utf-8-sig) begins the
+    file, before its header, never a chunk."""
+    return "utf-8" if encoding == "utf-8-sig" else encoding
+
+
 def _decode_record(blob: bytes, line: int, encoding: str, delimiter: str) -> RawRow:
     try:
-        text = blob.decode("utf-8" if encoding == "utf-8-sig" else encoding)
+        text = blob.decode(chunk_codec(encoding))
     except UnicodeDecodeError:
         return RawRow(line, None, {"code": "undecodable", "enc": encoding})
     try:

@@ -165,12 +165,21 @@ def _split_plain(path: str, rows_per_chunk: int) -> list[ChunkRange] | None:
     return ranges
 
 
+def chunk_bytes(path: str, start: int, end: int) -> bytes:
+    """A chunk's bytes, [start, end) of the file."""
+    with open(path, "rb") as f:
+        f.seek(start)
+        return f.read(end - start)
+
+
 def read_records(path: str, *, start: int, end: int, first_line: int, encoding: str,
-                 delimiter: str) -> list[tuple[int, list[str]] | RawRow]:
+                 delimiter: str, blob: bytes | None = None
+                 ) -> list[tuple[int, list[str]] | RawRow]:
     """The chunk's records: at once when every line is plain — as (line, cells), a tuple
-    costs a tenth of a RawRow — else read_chunk's way (RawRows, some unreadable)."""
+    costs a tenth of a RawRow — else read_chunk's way (RawRows, some unreadable).
+    ``blob``: the chunk's bytes, when the caller has them already (chunk_bytes)."""
     records = _read_fast(path, start=start, end=end, first_line=first_line,
-                         encoding=encoding, delimiter=delimiter)
+                         encoding=encoding, delimiter=delimiter, blob=blob)
     if records is None:
         records = list(signal_files.read_chunk(
             path, start=start, end=end, first_line=first_line, encoding=encoding,
@@ -178,17 +187,16 @@ def read_records(path: str, *, start: int, end: int, first_line: int, encoding: 
     return records
 
 
-def _read_fast(path, *, start, end, first_line, encoding, delimiter
+def _read_fast(path, *, start, end, first_line, encoding, delimiter, blob=None
                ) -> list[tuple[int, list[str]]] | None:
-    with open(path, "rb") as f:
-        f.seek(start)
-        blob = f.read(end - start)
+    if blob is None:
+        blob = chunk_bytes(path, start, end)
     lines = blob.split(b"\n")
     longest = max(map(len, lines), default=0)
     if longest >= settings.SIGNAL_MAX_LINE_BYTES:
         return None
     try:
-        text = blob.decode("utf-8" if encoding == "utf-8-sig" else encoding)
+        text = blob.decode(signal_files.chunk_codec(encoding))
     except UnicodeDecodeError:
         return None
     check_cells = longest > settings.SIGNAL_MAX_CELL_CHARS

@@ -359,16 +359,15 @@ def _chunk_parse_staged(chunk: SignalChunk) -> None:
         delimiter = batch.delimiter or ","
         stager = signal_stream.Stager(batch.columns, timezone.localdate(), places,
                                       rrn_known.KNOWN.current())
-        with open(path, "rb") as f:
-            f.seek(chunk.start)
-            blob = f.read(chunk.end - chunk.start)
+        blob = signal_stream.chunk_bytes(path, chunk.start, chunk.end)
         staged = signal_arrow.stage_chunk(blob, stager, first_line=chunk.first_line,
                                           encoding=encoding, delimiter=delimiter)
-        del blob
         if staged is None:
+            # Read the row-wise way, from the bytes already read.
             staged = stager.stage(signal_stream.read_records(
                 path, start=chunk.start, end=chunk.end, first_line=chunk.first_line,
-                encoding=encoding, delimiter=delimiter))
+                encoding=encoding, delimiter=delimiter, blob=blob))
+        del blob
     finally:
         gc.enable()
 

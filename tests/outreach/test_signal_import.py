@@ -54,6 +54,22 @@ def test_every_signal_is_stored_under_its_observation_key(story_file, import_sig
         observation_key(s.source_id, s.kind, s.subject, s.observed_on) for s in stored]
 
 
+def test_a_row_short_or_long_is_read_as_the_others(story_file, import_signals, people):
+    """A row with cells missing at its end reads them as empty; one with cells past the
+    header's, without them. On PostgreSQL such a chunk is not Arrow's (a row of another
+    width): it is read the row-wise way, from the bytes already read."""
+    day = days_ago(3).isoformat()
+    summary = import_signals(story_file("utf-8", rows=[
+        ["450101-2345678", "김영희", "", "", "", "", "관리비 체납", day, "3", "90000", ""],
+        ["450101-2345678", "김영희", "", "", "", "", "단전", day],
+        ["450101-2345678", "김영희", "", "", "", "", "단수", day, "", "", "", "더"],
+    ]))
+    assert (summary["accepted"], summary["rejected"], summary["matched_people"]) == (3, 0, 3)
+    assert sorted(RiskSignal.objects.values_list("line", "kind", "months_overdue")) == [
+        (2, "maintenance_arrears", 3), (3, "power_cutoff", None),
+        (4, "water_cutoff", None)]
+
+
 def test_the_same_file_again_returns_the_same_batch_and_changes_nothing(story_file,
                                                                        import_signals):
     path = story_file("cp949")
