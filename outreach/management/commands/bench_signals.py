@@ -7,7 +7,8 @@ are truncated). Creates and migrates the database when it is new, seeds the demo
 district (--households), then per size: writes a CP949 round (_bench_round), starts
 `celery worker --pool=solo` processes on a private queue, times upload → batch done,
 reads the workers' peak RSS, and times COPY of the file into an unlogged table of text
-columns without an index. The last line printed is the 1,000,000-row result.
+columns without an index. The last line printed is the 1,000,000-row result. With
+--profile, each round also prints where the workers' time went (_bench_profile).
 """
 
 import itertools
@@ -31,6 +32,7 @@ from django.utils import timezone
 from households.demo import seed_registry
 from households.models import Household, Organization
 from outreach.demo_signals import HEADER
+from outreach.management.commands import _bench_profile
 from outreach.management.commands._bench_round import district_people, write_round
 from outreach.models import SignalBatch
 from outreach.selectors.assessments import risk_model_current
@@ -104,7 +106,7 @@ def postgres_pids() -> list[int]:
 class Workers:
     """Solo-pool Celery workers on a private queue, with their peak RSS watched."""
 
-    def __init__(self, count: int, log_path: Path, env: dict):
+    def __init__(self, count: int, log_path: Path, env: dict, include: list[str] = ()):
         queue = f"bench-{uuid.uuid4().hex[:8]}"
         from config.celery import app
 
@@ -114,7 +116,8 @@ class Workers:
             subprocess.Popen(
                 [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker",
                  "--pool=solo", "-Q", queue, "-l", "warning", "--without-gossip",
-                 "--without-mingle", "--without-heartbeat", "-n", f"bench{n}@%h"],
+                 "--without-mingle", "--without-heartbeat", "-n", f"bench{n}@%h",
+                 *(f"--include={module}" for module in include)],
                 cwd=settings.BASE_DIR, env={**os.environ, **env, "CELERY_QUEUE": queue},
                 start_new_session=True, stdout=self.log, stderr=subprocess.STDOUT)
             for n in range(count)
@@ -160,8 +163,13 @@ class Command(BaseCommand):
         parser.add_argument("--households", type=int, default=200_000)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--keep-files", action="store_true")
+        parser.add_argument("--profile", action="store_true",
+                            help="time each task, parse step and statement in the workers "
+                                 "and print where each round's time went")
 
-    def handle(self, *args, rows, workers, households, seed, keep_files, **options):
+    def handle(self, *args, rows, workers, households, seed, keep_files, profile=False,
+               **options):
+        self.profile = profile
         if connection.vendor != "postgresql" or settings.CELERY_TASK_ALWAYS_EAGER:
             raise CommandError("bench_signals needs PostgreSQL (DATABASE_URL) and Redis "
                                "(CELERY_BROKER_URL)")
@@ -224,8 +232,11 @@ class Command(BaseCommand):
             f"{counts['outsider_rows']:,} about people registered elsewhere, "
             f"{counts['unregistered_rows']:,} at unregistered addresses, "
             f"{counts['bad_rows']:,} bad")
-        pool = Workers(workers, workdir / "workers.log",
-                       {"SIGNAL_UPLOAD_MAX_BYTES": str(1 << 40)})
+        env = {"SIGNAL_UPLOAD_MAX_BYTES": str(1 << 40)}
+        if self.profile:
+            env[_bench_profile.ENV] = str(workdir)
+        pool = Workers(workers, workdir / "workers.log", env,
+                       include=[_bench_profile.__name__] if self.profile else [])
         try:
             time.sleep(3)  # workers connect
             started = time.monotonic()
@@ -271,6 +282,9 @@ class Command(BaseCommand):
             f"  CPU: workers {workers_cpu:.1f}s, PostgreSQL {database_cpu:.1f}s "
             f"({(workers_cpu + database_cpu) / end_to_end:.2f} cores busy on average)")
         self.stdout.write("  " + self.phases(marks))
+        if self.profile:
+            self.stdout.write("\n".join(f"  {line}" for line in
+                                        _bench_profile.profile_report(workdir)))
         size_mb, signals_mb, stored = self.tables_mb()
         copy_s = self.copy_baseline(path)
         if not keep_files:
