@@ -1,7 +1,6 @@
 """bench_signals --profile: the sums a worker keeps and the report that adds workers up."""
 
 import json
-from collections import defaultdict
 
 import pytest
 from django.db import connection
@@ -11,7 +10,7 @@ from outreach.management.commands import _bench_profile as profile
 
 @pytest.fixture
 def sums(monkeypatch):
-    fresh = defaultdict(lambda: defaultdict(lambda: [0, 0.0, 0.0]))
+    fresh = profile._sums()
     monkeypatch.setattr(profile, "_SUMS", fresh)
     return fresh
 

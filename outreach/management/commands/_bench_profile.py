@@ -26,13 +26,19 @@ from pathlib import Path
 ENV = "BENCH_PROFILE_DIR"
 _LABEL = 72  # the statement's opening characters it is summed under
 
-# {group: {label: [count, wall seconds, CPU seconds]}}
-_SUMS: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(lambda: [0, 0.0, 0.0]))
+
+def _sums() -> dict[str, dict[str, list]]:
+    """{group: {label: [count, wall seconds, CPU seconds]}}"""
+    return defaultdict(lambda: defaultdict(lambda: [0, 0.0, 0.0]))
 
 
-def _add(group: str, label: str, wall: float, cpu: float = 0.0) -> None:
-    entry = _SUMS[group][label]
-    entry[0] += 1
+_SUMS = _sums()
+
+
+def _add(group: str, label: str, wall: float, cpu: float = 0.0, *, count: int = 1,
+         into=None) -> None:
+    entry = (_SUMS if into is None else into)[group][label]
+    entry[0] += count
     entry[1] += wall
     entry[2] += cpu
 
@@ -91,14 +97,11 @@ def _install(directory: Path) -> None:
 
 def profile_report(directory: Path, statements: int = 12) -> list[str]:
     """The workers' sums, added up, as lines to print; the files are removed."""
-    total: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(lambda: [0, 0.0, 0.0]))
+    total = _sums()
     for path in directory.glob("profile-*.json"):
         for group, labels in json.loads(path.read_text()).items():
             for label, (count, wall, cpu) in labels.items():
-                entry = total[group][label]
-                entry[0] += count
-                entry[1] += wall
-                entry[2] += cpu
+                _add(group, label, wall, cpu, count=count, into=total)
         path.unlink()
     lines = ["profile (the workers' sums; a statement's time is waited for by its worker):"]
     for group, title, limit in (("tasks", "tasks", None), ("steps", "parse steps", None),

@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import psycopg
@@ -106,7 +107,7 @@ def postgres_pids() -> list[int]:
 class Workers:
     """Solo-pool Celery workers on a private queue, with their peak RSS watched."""
 
-    def __init__(self, count: int, log_path: Path, env: dict, include: list[str] = ()):
+    def __init__(self, count: int, log_path: Path, env: dict, include: Sequence[str] = ()):
         queue = f"bench-{uuid.uuid4().hex[:8]}"
         from config.celery import app
 
