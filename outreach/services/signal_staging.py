@@ -184,7 +184,7 @@ def chunk_store(rows: list[tuple], *, source, batch_id: int, chunk_no: int) -> d
             row + (observation_hex(source_id, row[_KIND], row[_SUBJECT], row[_OBSERVED_ON]),)
             for row in rows), _RAW_TYPES)
         cursor.execute(_CREATE_STAGE)
-        cursor.execute(_SPLIT, {"source": source.pk, "batch": batch_id, "chunk": chunk_no})
+        cursor.execute(_SPLIT, {"source": source_id, "batch": batch_id, "chunk": chunk_no})
         by_rrn, by_name, unplaceable, staged = cursor.fetchone()
         cursor.execute(f"DROP TABLE {RAW}")
         kept = {match: n for match, n in (("rrn", by_rrn), ("name", by_name),

@@ -20,6 +20,7 @@ import json
 import os
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 
@@ -43,23 +44,28 @@ def _add(group: str, label: str, wall: float, cpu: float = 0.0, *, count: int = 
     entry[2] += cpu
 
 
+@contextmanager
+def _clock(group: str, label: str, *, cpu: bool = True):
+    """Time the block, also when it raises; with ``cpu``, the worker's own CPU too."""
+    wall, used = time.perf_counter(), time.process_time() if cpu else 0.0
+    try:
+        yield
+    finally:
+        _add(group, label, time.perf_counter() - wall,
+             time.process_time() - used if cpu else 0.0)
+
+
 def _timed(group: str, label: str, function):
     @wraps(function)
     def timed(*args, **kwargs):
-        wall, cpu = time.perf_counter(), time.process_time()
-        try:
+        with _clock(group, label):
             return function(*args, **kwargs)
-        finally:
-            _add(group, label, time.perf_counter() - wall, time.process_time() - cpu)
     return timed
 
 
 def _statement(execute, sql, params, many, context):
-    started = time.perf_counter()
-    try:
+    with _clock("statements", " ".join(sql.split())[:_LABEL], cpu=False):
         return execute(sql, params, many, context)
-    finally:
-        _add("statements", " ".join(sql.split())[:_LABEL], time.perf_counter() - started)
 
 
 def _install(directory: Path) -> None:

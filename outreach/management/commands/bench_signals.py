@@ -168,8 +168,7 @@ class Command(BaseCommand):
                             help="time each task, parse step and statement in the workers "
                                  "and print where each round's time went")
 
-    def handle(self, *args, rows, workers, households, seed, keep_files, profile=False,
-               **options):
+    def handle(self, *args, rows, workers, households, seed, keep_files, profile, **options):
         self.profile = profile
         if connection.vendor != "postgresql" or settings.CELERY_TASK_ALWAYS_EAGER:
             raise CommandError("bench_signals needs PostgreSQL (DATABASE_URL) and Redis "
