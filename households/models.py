@@ -127,6 +127,10 @@ class Household(models.Model):
         indexes = [
             models.Index(fields=["dong", "id"], name="household_dong_id"),
             models.Index(fields=["dong", "address_key"], name="household_dong_addr"),
+            # An agency row matched by name + birth date + address key checks the person's
+            # household's address without visiting the table (outreach.services.
+            # signal_staging._by_name, an index-only scan on PostgreSQL).
+            models.Index(fields=["id"], include=["address_key"], name="household_address"),
         ]
 
     def __str__(self):
@@ -179,7 +183,10 @@ class Person(models.Model):
         verbose_name_plural = _("가구원")
         ordering = ["-is_head", "id"]
         indexes = [
-            models.Index(fields=["name_key", "birth_date"], name="person_name_birth"),
+            # Covering (PostgreSQL): matching an agency row by name + birth date reads the
+            # person and household ids off the index, not the table.
+            models.Index(fields=["name_key", "birth_date"], include=["id", "household"],
+                         name="person_name_birth_cover"),
             models.Index(fields=["household", "is_head"], name="person_household_head"),
         ]
         constraints = [
