@@ -24,11 +24,11 @@ import pyarrow.compute as pc
 from django.conf import settings
 from pyarrow import csv as arrow_csv
 
-from households.rrn import rrn_mask
 from outreach.signal_files import chunk_codec
 from outreach.signal_stream import (
     Staged,
     Stager,
+    bare_row,
     key_and_hint,
     name_key_of,
     plain_lines,
@@ -151,7 +151,7 @@ class _Columns:
             by_name = pc.and_(by_name,
                               pc.invert(pc.match_substring_regex(column, _EDGE_SPACE)))
         out = Staged()
-        self._stage_by_rrn(out, pc.indices_nonzero(by_rrn), rrn, name, phone)
+        self._stage_by_rrn(out, pc.indices_nonzero(by_rrn), rrn)
         self._stage_by_name(out, pc.indices_nonzero(by_name), name, address, detail, phone)
         other = pc.indices_nonzero(pc.invert(pc.or_(by_rrn, by_name)))
         if len(other):
@@ -166,9 +166,9 @@ class _Columns:
         out.rows.sort(key=itemgetter(0))
         return out
 
-    def _stage_by_rrn(self, out: Staged, taken: pa.Array, rrn, name, phone) -> None:
+    def _stage_by_rrn(self, out: Staged, taken: pa.Array, rrn) -> None:
         """Each RRN hashed; a row about somebody the registry does not hold counted
-        (Stager._fast's outsider), the others staged."""
+        (Stager._fast's outsider), the others staged bare (signal_stream.bare_row)."""
         if not len(taken):
             return
         stager, first, indices = self.stager, self.first_line, taken.to_pylist()
@@ -184,13 +184,10 @@ class _Columns:
             out.outsiders += len(indices) - len(kept)
         if not kept:
             return
-        names, phones = name.take(taken).to_pylist(), phone.take(taken).to_pylist()
-        kinds, observed, months, amounts, births = (
-            self.kinds, self.observed, self.months, self.amounts, self.births)
+        kinds, observed, months, amounts = self.kinds, self.observed, self.months, self.amounts
         out.rows.extend(
-            (first + index, kinds[index], subjects[n].hex(), True, observed[index],
-             months[index], amounts[index], names[n], name_key_of(names[n]), births[index],
-             "", "", "", None, rrn_mask(digits[n].decode()), phones[n])
+            bare_row(first + index, kinds[index], subjects[n].hex(), observed[index],
+                     months[index], amounts[index])
             for n, index in ((n, indices[n]) for n in kept))
 
     def _stage_by_name(self, out: Staged, taken: pa.Array, name, address, detail,

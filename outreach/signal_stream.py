@@ -82,8 +82,21 @@ def key_and_hint(address: str, detail: str) -> tuple[str, str | None]:
     return address_key_and_hint(address, detail) if address else ("", None)
 
 
+def bare_row(line: int, kind: str, subject: str, observed_on: date, months: int | None,
+             amount: int | None) -> tuple:
+    """The staging row of a row with an RRN and neither an address nor a unit: the database
+    keeps nothing of it but the signal — matched by the RRN, the signal is stored without a
+    name; matched by nobody, the row is only counted (nothing to place it by) — so its
+    name, birth date, masked RRN and phone are not sent."""
+    return (line, kind, subject, True, observed_on, months, amount, "", "", None, "", "", "",
+            None, "", "")
+
+
 def stage_of(row: SignalRow, key: bytes, places: Places) -> tuple:
     """A validated row as a staging row (STAGE_COLUMNS)."""
+    if row.rrn_digits and not row.address and not row.address_detail:
+        return bare_row(row.line, row.kind, subject_of(key, row.rrn_digits, "", None, ""),
+                        row.observed_on, row.months_overdue, row.amount)
     addr_key, hint = key_and_hint(row.address, row.address_detail)
     return (
         row.line, row.kind,
@@ -378,15 +391,13 @@ class Stager:
             # subject_of's RRN case, without building its text; a row only counted is not
             # spelled out in hex (rrn_known.prefix of the hex is the bytes' first 8).
             subject = self.digest(digits.encode())
-            if (not address and not detail and self.known is not None
-                    and int.from_bytes(subject[:8]) not in self.known):
-                return _OUTSIDER
+            if not address and not detail:
+                # The usual national-feed row: the RRN, the kind, the date, the amounts.
+                if self.known is not None and int.from_bytes(subject[:8]) not in self.known:
+                    return _OUTSIDER
+                return bare_row(line, kind, subject.hex(), observed, months, amount)
             subject = subject.hex()
             masked = rrn_mask(digits)
-            if not name and not address:
-                # The usual national-feed row: the RRN, the kind, the date, the amounts.
-                return (line, kind, subject, True, observed, months, amount, "", "", birth, "",
-                        detail, "", None, masked, cells[p_phone].strip())
         name_key = name_key_of(name)
         addr_key, hint = key_and_hint(address, detail)
         if not digits:

@@ -167,6 +167,34 @@ def test_a_usual_chunk_is_staged_by_columns(tmp_path):
     assert [row[0] for row in by_columns.rows[:3]] == [2, 3, 5]
 
 
+def test_an_rrn_row_without_an_address_sends_only_its_signal(tmp_path):
+    """The database keeps nothing of an RRN row with no address but its signal (matched, it
+    is stored without a name; unmatched, only counted), so neither reader sends it the
+    name, birth date, masked RRN or phone; a row with a unit still carries them (unmatched,
+    staff see where it said it lives)."""
+    lines = [["900101-1234567", "김철수", "19900101", "", "", "", "전기요금 체납",
+              "2026.11.30", "3", "1,200,000", "010-1234-5678"],
+             ["8505052345678", "이영희", "", "", "2층", "", "단전", "20261201", "", "",
+              "010-9999-0000"]]
+    path = _write(tmp_path, HEADER, lines, "cp949", "\r\n", csv.QUOTE_MINIMAL)
+    columns = map_header(HEADER)
+    chunk = signal_stream.split(path, 1000)[0]
+    by_columns, by_rows = _both(path, chunk, columns, "cp949", _known(columns))
+    _same(by_columns, by_rows)
+    bare, with_unit = (dict(zip(signal_stream.STAGE_COLUMNS, row, strict=True))
+                       for row in by_columns.rows)
+    assert {name: bare[name] for name in ("name", "name_key", "birth_date", "rrn_masked",
+                                          "phone", "address", "address_detail")} == {
+        "name": "", "name_key": "", "birth_date": None, "rrn_masked": "", "phone": "",
+        "address": "", "address_detail": ""}
+    assert (bare["kind"], bare["observed_on"], bare["months_overdue"], bare["amount"],
+            bare["has_rrn"]) == ("power_arrears", date(2026, 11, 30), 3, 1_200_000, True)
+    assert bare["subject"] == signal_stream.subject_of(
+        signal_stream.Stager(columns, TODAY, PLACES).key, "9001011234567", "", None, "")
+    assert (with_unit["name"], with_unit["rrn_masked"], with_unit["phone"],
+            with_unit["address_detail"]) == ("이영희", "850505-2******", "010-9999-0000", "2층")
+
+
 def test_a_chunk_arrow_cannot_vouch_for_is_declined(tmp_path):
     """Broken bytes, a short row, a quote left open, a blank line, a lone carriage return,
     a line or cell over the limits: None, and the chunk is read the row-wise way."""
