@@ -137,17 +137,16 @@ class _Columns:
         valid = pc.and_(valid, ok)
         rrn, name, phone = self.column(p_rrn), self.column(p_name), self.column(p_phone)
         address, detail = self.column(p_address), self.column(p_detail)
-        # Every cell valid, and the ones staged as written with nothing to strip.
-        for column in (name, phone):
-            valid = pc.and_(valid, pc.invert(pc.match_substring_regex(column, _EDGE_SPACE)))
-        # The two usual shapes, which the Stager would take the same way: an RRN and no
-        # address (national feeds), and a name, birth date and address without an RRN.
+        # The two usual shapes, which the Stager would take the same way, every cell valid:
+        # an RRN and no address (national feeds; staged bare, its name and phone unread),
+        # and a name, birth date and address without an RRN, whose cells are staged as
+        # written, so none may have anything to strip.
         by_rrn = pc.and_(pc.and_(valid, pc.match_substring_regex(rrn, _RRN)),
                          pc.and_(pc.equal(address, ""), pc.equal(detail, "")))
         by_name = pc.and_(pc.and_(valid, pc.equal(rrn, "")),
                           pc.and_(born, pc.and_(pc.not_equal(name, ""),
                                                 pc.not_equal(address, ""))))
-        for column in (address, detail):
+        for column in (name, phone, address, detail):
             by_name = pc.and_(by_name,
                               pc.invert(pc.match_substring_regex(column, _EDGE_SPACE)))
         out = Staged()

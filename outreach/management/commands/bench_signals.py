@@ -52,6 +52,11 @@ SIZE_TABLES = ["outreach_risksignal", "outreach_riskassessment", "outreach_disco
                "households_timelineevent"]
 
 
+def _us(seconds: float, rows: int) -> float:
+    """Microseconds a row."""
+    return seconds / rows * 1e6
+
+
 def database_ensure() -> None:
     """Create the database when it does not exist yet (then migrate it)."""
     name = connection.settings_dict["NAME"]
@@ -298,12 +303,13 @@ class Command(BaseCommand):
             path.unlink()
         self.round_clear()
         result = dict(rows=size, end_to_end_s=end_to_end, copy_s=copy_s,
-                      cpu_s=(workers_cpu, database_cpu),
+                      workers_cpu_s=workers_cpu, database_cpu_s=database_cpu,
                       peak_rss_mb=pool.peak_kb / 1024, alerted=alerted, db_mb=size_mb,
                       signals_mb=signals_mb, stored=stored)
         self.stdout.write(self.line(result) + f" alerted_share={alerted / self.households:.4f}"
                           f" db_mb={size_mb:.0f} signals_mb={signals_mb:.0f}"
-                          f" cpu_us_per_row={sum(result['cpu_s']) / size * 1e6:.1f}")
+                          f" cpu_us_per_row="
+                          f"{_us(workers_cpu + database_cpu, size):.1f}")
         return result
 
     @staticmethod
@@ -342,9 +348,9 @@ class Command(BaseCommand):
                 f"  {r['rows']:>10,} rows: {r['end_to_end_s']:7.1f}s "
                 f"{r['rows'] / r['end_to_end_s']:>8,.0f} rows/s, COPY {r['copy_s']:.2f}s, "
                 f"ratio {r['end_to_end_s'] / r['copy_s']:.1f}, per row "
-                f"{r['end_to_end_s'] / r['rows'] * 1e6:.1f} µs (CPU "
-                f"{r['cpu_s'][0] / r['rows'] * 1e6:.1f} µs in the workers + "
-                f"{r['cpu_s'][1] / r['rows'] * 1e6:.1f} µs in PostgreSQL), peak RSS "
+                f"{_us(r['end_to_end_s'], r['rows']):.1f} µs (CPU "
+                f"{_us(r['workers_cpu_s'], r['rows']):.1f} µs in the workers + "
+                f"{_us(r['database_cpu_s'], r['rows']):.1f} µs in PostgreSQL), peak RSS "
                 f"{r['peak_rss_mb']:.0f} MB; {r['stored']:,} signals stored, "
                 f"{r['signals_mb'] / max(r['stored'], 1) * 1e6:.0f} MB per million (the "
                 f"signals table) and {r['db_mb'] / r['rows'] * 1e6:.0f} MB per million rows "
