@@ -99,7 +99,9 @@ def mask_name(name: str) -> str:
 class Household(models.Model):
     """가구: a dwelling in a dong and the people who live there."""
 
-    dong = models.ForeignKey(Dong, on_delete=models.PROTECT, related_name="households")
+    # Indexed by household_dong_id and household_dong_addr, which lead with it.
+    dong = models.ForeignKey(Dong, on_delete=models.PROTECT, related_name="households",
+                             db_index=False)
     road_address = models.CharField(_("주소"), max_length=200)
     address_detail = models.CharField(_("상세주소"), max_length=100, blank=True)
     tong = models.PositiveSmallIntegerField(_("통"), null=True, blank=True)
@@ -163,10 +165,13 @@ class Person(models.Model):
         FEMALE = "F", _("여")
         MALE = "M", _("남")
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    # Indexed by person_household_head, which leads with it.
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members",
+                                  db_index=False)
     name = models.CharField(_("성명"), max_length=50)
-    # households.addresses.normalize_name(name), for matching.
-    name_key = models.CharField(max_length=50, db_index=True, editable=False)
+    # households.addresses.normalize_name(name), for matching (person_name_birth_cover,
+    # which leads with it, is its index: it is only ever compared whole).
+    name_key = models.CharField(max_length=50, editable=False)
     birth_date = models.DateField(_("생년월일"), null=True, blank=True)
     sex = models.CharField(_("성별"), max_length=1, choices=Sex.choices, blank=True)
     phone = models.CharField(_("연락처"), max_length=30, blank=True)
