@@ -11,26 +11,16 @@ checking every row of the registry again under lock."""
 import django.db.models.deletion
 from django.db import migrations, models
 
-_INDEXES = (
+from households.migrations._postgresql import on_postgresql
+
+# (index, table, column): Django's names for the indexes db_index=True made.
+_PLAIN = (
     ("households_household_dong_id_fa68c04a", "households_household", "dong_id"),
     ("households_person_household_id_c0781c3f", "households_person", "household_id"),
     ("households_person_name_key_dbb9b37f", "households_person", "name_key"),
 )
-_PATTERN_OPS = ("households_person_name_key_dbb9b37f_like", "households_person",
-                "name_key varchar_pattern_ops")
-
-
-def _drop(apps, schema_editor):
-    for name, _table, _column in (*_INDEXES, _PATTERN_OPS):
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
-
-
-def _create(apps, schema_editor):
-    indexes = _INDEXES
-    if schema_editor.connection.vendor == "postgresql":
-        indexes = (*indexes, _PATTERN_OPS)
-    for name, table, column in indexes:
-        schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({column})')
+# PostgreSQL's second index for a CharField with db_index=True.
+_LIKE = "households_person_name_key_dbb9b37f_like"
 
 
 class Migration(migrations.Migration):
@@ -41,7 +31,16 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.RunPython(_drop, _create)],
+            database_operations=[
+                migrations.RunSQL(
+                    [f'DROP INDEX IF EXISTS "{name}"' for name, _table, _column in _PLAIN],
+                    reverse_sql=[f'CREATE INDEX "{name}" ON "{table}" ("{column}")'
+                                 for name, table, column in _PLAIN]),
+                migrations.RunPython(
+                    on_postgresql(f'DROP INDEX IF EXISTS "{_LIKE}"'),
+                    on_postgresql(f'CREATE INDEX "{_LIKE}" ON "households_person" '
+                                  f'("name_key" varchar_pattern_ops)')),
+            ],
             state_operations=[
                 migrations.AlterField(
                     model_name='household',
