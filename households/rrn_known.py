@@ -16,9 +16,12 @@ person staff registered, a candidate an earlier chunk of the same file created �
 known to that chunk. One copy per process (Celery's solo and prefork pools run one task
 at a time in a process)."""
 
+import re
+import sys
 import time
+from array import array
 
-from django.db import connection
+from django.db import DataError, connection, transaction
 
 # A copy older than this is loaded afresh; the log keeps entries far longer (LOG_KEEP).
 RELOAD_AFTER_S = 600
@@ -48,9 +51,7 @@ class KnownHashes:
             (horizon,) = cursor.fetchone()
             if (self.horizon is None or database != self.database
                     or time.monotonic() - self.loaded_at > RELOAD_AFTER_S):
-                cursor.execute("SELECT substr(rrn_hash, 1, 16) FROM households_person "
-                               "WHERE rrn_hash IS NOT NULL")
-                self.prefixes = _prefixes(cursor.fetchall())
+                self.prefixes = _registry_prefixes(cursor)
                 self.database, self.loaded_at = database, time.monotonic()
             else:
                 cursor.execute("SELECT substr(rrn_hash, 1, 16) FROM households_rrn_hash_log "
@@ -60,21 +61,40 @@ class KnownHashes:
         return self.prefixes
 
 
+# Every prefix as 8 bytes, one value for the whole registry: a row each was 430,000
+# tuples of text for the worker to take apart (0.24 s and 0.16 s of its CPU against
+# 0.13 s and 0.05 s, measured on the bench's registry), the first chunk of a round waiting
+# on it in every worker. (Checking each value's digits in SQL, instead of falling back
+# below, doubled the time of the read.)
+_PACKED = ("SELECT string_agg(decode(substr(rrn_hash, 1, 16), 'hex'), ''::bytea) "
+           "FROM households_person WHERE octet_length(rrn_hash) >= 16")
+_ROWS = "SELECT substr(rrn_hash, 1, 16) FROM households_person WHERE rrn_hash IS NOT NULL"
+
+
+def _registry_prefixes(cursor) -> set[int]:
+    """The prefixes of every hash the registry holds."""
+    try:
+        with transaction.atomic():
+            cursor.execute(_PACKED)
+            (packed,) = cursor.fetchone()
+    except DataError:
+        # A value that is not hex (hand-edited, say): row by row, passing it over.
+        cursor.execute(_ROWS)
+        return _prefixes(cursor.fetchall())
+    prefixes = array("Q", packed or b"")  # 8 bytes each, in this machine's order
+    if sys.byteorder == "little":
+        prefixes.byteswap()  # the hex's first byte is the most significant
+    return set(prefixes)
+
+
 def _prefixes(rows: list[tuple[str]]) -> set[int]:
-    """The prefixes of hashes read; a value no digest gives (hand-edited, say) is passed
-    over rather than failing the chunk — its row only goes to the database."""
-    try:
-        return {prefix(head) for (head,) in rows}
-    except ValueError:
-        return {prefix(head) for (head,) in rows if _hex(head)}
+    """The prefixes of hashes read; a value that does not begin with 16 hex digits
+    (hand-edited, say) is passed over rather than failing the chunk — its row only goes to
+    the database. (One shorter than that is passed over by _PACKED's filter too.)"""
+    return {int(head, 16) for (head,) in rows if _HEX_PREFIX(head)}
 
 
-def _hex(text: str) -> bool:
-    try:
-        prefix(text)
-    except ValueError:
-        return False
-    return True
+_HEX_PREFIX = re.compile("[0-9a-fA-F]{16}").fullmatch
 
 
 KNOWN = KnownHashes()

@@ -75,13 +75,16 @@ def test_a_copy_knows_every_hash_committed_before_it_is_read_even_one_written_ea
     assert prefix(older) in known.current()
 
 
-def test_a_value_no_digest_gives_is_passed_over():
+@pytest.mark.parametrize("edited", [
+    ["", "aa", "0123456789abcde"],  # all too short for a prefix: the registry read at once
+    ["", "aa", "손으로 고친 값", "0x0123456789abcdef"],  # not hex: read row by row
+])
+def test_a_value_no_digest_gives_is_passed_over(edited):
     household = HouseholdFactory()
-    Person.objects.bulk_create([Person(household=household, name="가", rrn_hash=""),
-                                Person(household=household, name="나", rrn_hash="손으로 고친 값"),
-                                Person(household=household, name="다",
-                                       rrn_hash=rrn_hash("8001011234567"))])
-    assert prefix(rrn_hash("8001011234567")) in KnownHashes().current()
+    digests = [rrn_hash("8001011234567"), rrn_hash("8101012234567")]
+    Person.objects.bulk_create([Person(household=household, name="가", rrn_hash=value)
+                                for value in [*edited, *digests]])
+    assert KnownHashes().current() == {prefix(digest) for digest in digests}
 
 
 def test_an_old_copy_is_loaded_again():
