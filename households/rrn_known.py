@@ -91,7 +91,7 @@ def _prefixes(rows: list[tuple[str]]) -> set[int]:
     """The prefixes of hashes read; a value that does not begin with 16 hex digits
     (hand-edited, say) is passed over rather than failing the chunk — its row only goes to
     the database. (One shorter than that is passed over by _PACKED's filter too.)"""
-    return {int(head, 16) for (head,) in rows if _HEX_PREFIX(head)}
+    return {prefix(head) for (head,) in rows if _HEX_PREFIX(head)}
 
 
 _HEX_PREFIX = re.compile("[0-9a-fA-F]{16}").fullmatch
