@@ -244,15 +244,23 @@ class RiskSignal(models.Model):
     name_masked = models.CharField(max_length=50, blank=True)
     address = models.CharField(max_length=250, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # observation_key(source, kind, subject, observed_on): one row per observation, however
-    # often files repeat it. Set on every save and bulk_create, and sent with each row the
-    # SQL that stores a chunk inserts (observation_hex). The primary key: a serial id
-    # beside it was a second b-tree written on every insert, and one whose keys only grow,
-    # so the workers storing a round's chunks at once contended for its last page (with
-    # the b-tree the batch index below was, 35-45 % of the time two workers took to insert
-    # signals, in a benchmark of the insert alone). Signals are ordered by (batch, line):
+    # observation_key(source, kind, subject, observed_on): what the source reported. Set on
+    # every save and bulk_create, and sent with each row the SQL that stores a chunk inserts
+    # (observation_hex).
+    observation = models.UUIDField(editable=False)
+    # The household the signal was stored for, 0 for none: household_id as it was written,
+    # never NULL, so that it can lead the primary key (a household deleted later leaves
+    # household_id NULL and this as it was; nothing moves a stored signal).
+    household_key = models.BigIntegerField(editable=False, default=0)
+    # One row per observation per household, however often files repeat it: a person who
+    # moved brings the observation to the new household, and one stored unmatched reaches
+    # the household it matches later. The only b-tree on the table, and the one every
+    # reader by household uses (scoring reads a chunk of households as one key range): a
+    # separate key on the observation beside an index by household cost a fifth of a
+    # chunk's time in the database (bench_signals), the observation's random order
+    # scattering every insert across the key's pages. Signals are ordered by (batch, line):
     # the order of the files, the same whichever worker stored first.
-    observation = models.UUIDField(primary_key=True, editable=False)
+    pk = models.CompositePrimaryKey("household_key", "observation")
 
     objects = RiskSignalQuerySet.as_manager()
 
@@ -261,24 +269,26 @@ class RiskSignal(models.Model):
         verbose_name_plural = _("위기정보")
         indexes = [
             BlockRangeIndex(fields=["batch", "chunk_no"], name="signal_batch_chunk"),
-            models.Index(fields=["household", "observed_on"], name="signal_household_on"),
         ]
 
     def __str__(self):
         return f"{self.kind} {self.observed_on} ({self.match})"
 
     def save(self, *args, **kwargs):
-        stored = None if self._state.adding else self.observation
+        stored = None if self._state.adding else (self.household_key, self.observation)
         self.observation_fill()
-        if stored is not None and self.observation != stored:
+        if stored is not None and (self.household_key, self.observation) != stored:
             # The key is the primary key: saved, the edit would be a second signal. A
-            # signal is what a source reported; another report is another signal.
-            self.observation = stored
-            raise ValueError("a stored signal's source, kind, subject and date stay as "
-                             "they are")
+            # signal is what a source reported, for the household it was stored for;
+            # another report is another signal.
+            self.household_key, self.observation = stored
+            raise ValueError("a stored signal's source, kind, subject, date and household "
+                             "stay as they are")
         super().save(*args, **kwargs)
 
     def observation_fill(self) -> "RiskSignal":
+        """The primary key's two parts, from what the signal says."""
         self.observation = observation_key(self.source_id, self.kind, self.subject,
                                            self.observed_on)
+        self.household_key = self.household_id or 0
         return self

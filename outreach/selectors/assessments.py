@@ -51,8 +51,8 @@ def signals_by_household(household_ids) -> dict:
     line, the order of the files, whichever worker stored them first; then by kind (code
     point) and observation key. services.scoring_staged's SQL takes the same order."""
     signals = defaultdict(list)
-    rows = sorted(RiskSignal.objects.filter(household_id__in=household_ids).values_list(
-        "batch_id", "line", "kind", "observation", "household_id", "observed_on",
+    rows = sorted(RiskSignal.objects.filter(household_key__in=household_ids).values_list(
+        "batch_id", "line", "kind", "observation", "household_key", "observed_on",
         "months_overdue", "amount"))
     for _batch, _line, kind, _observation, household_id, *signal in rows:
         signals[household_id].append((kind, *signal))

@@ -40,10 +40,11 @@ _TIMELINE = TimelineEvent._meta.db_table
 _LINES = 1 << 31
 
 # The signals read (<signals>): of the listed households, or of every household in an id
-# range (one index range scan). The households scored (<households>): the listed ones, or
-# the ones in the range with a signal of the batch, found among the signals read.
-SIGNALS_LISTED = "s.household_id = ANY(%(ids)s)"
-SIGNALS_IN_RANGE = "s.household_id BETWEEN %(first)s AND %(last)s"
+# range (one range of the signals' primary key, which household_key leads). The households
+# scored (<households>): the listed ones, or the ones in the range with a signal of the
+# batch, found among the signals read.
+SIGNALS_LISTED = "s.household_key = ANY(%(ids)s)"
+SIGNALS_IN_RANGE = "s.household_key BETWEEN %(first)s AND %(last)s"
 HOUSEHOLDS_LISTED = (f"SELECT id, lives_alone, elderly, dong_id FROM {_HOUSEHOLD} "
                      f"WHERE id = ANY(%(ids)s)")
 HOUSEHOLDS_IN_RANGE = f"""
@@ -76,8 +77,8 @@ _BONUS_TERMS = "".join(
 # terms' order), at most MAX_FACTORS.
 SCORE = f"""
 WITH raw AS MATERIALIZED (
-    SELECT household_id, kind, observed_on, months_overdue, amount, batch_id,
-           batch_id * {_LINES} + line AS seq, observation
+    SELECT household_key AS household_id, kind, observed_on, months_overdue, amount,
+           batch_id, batch_id * {_LINES} + line AS seq, observation
       FROM {_SIGNAL} s WHERE <signals>),
 hh AS MATERIALIZED (<households>),
 sig AS (

@@ -210,7 +210,7 @@ def signals_insert(values: list[dict]) -> dict:
     RiskSignal.objects.bulk_create(signals, ignore_conflicts=True, batch_size=2000)
     batch_id, chunk_no = signals[0].batch_id, signals[0].chunk_no
     return dict(RiskSignal.objects.filter(batch_id=batch_id, chunk_no=chunk_no)
-                .values_list("match").annotate(n=Count("pk")).order_by())
+                .values_list("match").annotate(n=Count("observation")).order_by())
 
 
 

@@ -78,13 +78,13 @@ staged AS (
 kept AS (
     INSERT INTO {_SIGNAL} (source_id, kind, subject, observed_on, months_overdue, amount,
         batch_id, chunk_no, line, household_id, person_id, match, name_masked, address,
-        created_at, observation)
+        created_at, household_key, observation)
     SELECT %(source)s, kind, subject, observed_on, months_overdue, amount, %(batch)s,
-           %(chunk)s, line, household_id, person_id, how, '', '', now(),
+           %(chunk)s, line, household_id, person_id, how, '', '', now(), household_id,
            observation::uuid AS observation
       FROM m WHERE person_id IS NOT NULL
-     -- A household's signals side by side (as _INSERT): scoring reads them by household
-     -- range, a few pages from each chunk instead of a page for nearly every signal.
+     -- In the key's order (as _INSERT): the chunk's inserts walk the key's pages once,
+     -- and a household's signals lie side by side, where scoring reads them by range.
      ORDER BY household_id, observation
     ON CONFLICT DO NOTHING RETURNING match)
 SELECT count(*) FILTER (WHERE match = 'rrn'), count(*) FILTER (WHERE match = 'name'),
@@ -121,20 +121,19 @@ _INSERT = f"""
 WITH kept AS (
     INSERT INTO {_SIGNAL} (source_id, kind, subject, observed_on, months_overdue, amount,
         batch_id, chunk_no, line, household_id, person_id, match, name_masked, address,
-        created_at, observation)
+        created_at, household_key, observation)
     SELECT %(source)s, s.kind, s.subject, s.observed_on, s.months_overdue, s.amount,
            %(batch)s, %(chunk)s, s.line, s.household_id, s.person_id,
            coalesce(s.match, 'unmatched'), coalesce(u.name_masked, ''),
-           coalesce(u.address, ''), now(), s.observation::uuid AS observation
+           coalesce(u.address, ''), now(), coalesce(s.household_id, 0) AS household_key,
+           s.observation::uuid AS observation
       FROM {STAGE} s LEFT JOIN {UNMATCHED} u ON u.line = s.line
      WHERE s.placed = %(placed)s
-     -- One order for every chunk, _SPLIT's: concurrent inserts of shared keys wait, not
-     -- deadlock (an observation is about one person, so of one household). Two chunks
-     -- could still cross between their statements — the matched rows, the other staged
-     -- rows, the candidates' — an observation a candidate in one and matched in the
-     -- other, or a person moved to another household between them: PostgreSQL then
-     -- aborts one, and the chunk is retried like any failed chunk.
-     ORDER BY household_id, observation
+     -- One order for every chunk, the key's (_SPLIT's): concurrent inserts of shared keys
+     -- wait, not deadlock. Two chunks could still cross between their statements — the
+     -- matched rows, the other staged rows, the candidates' — PostgreSQL then aborts one,
+     -- and the chunk is retried like any failed chunk.
+     ORDER BY household_key, observation
     ON CONFLICT DO NOTHING RETURNING match)
 SELECT match, count(*) FROM kept GROUP BY match"""
 
