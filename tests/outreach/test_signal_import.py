@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from households.messages import message_text
-from households.models import Household, TimelineEvent
+from households.models import Household, Person, TimelineEvent
 from outreach.models import DiscoveryAlert, RiskAssessment, RiskSignal, SignalBatch, SignalChunk
 from outreach.models.signal_batches import observation_key
 from outreach.selectors.assessments import risk_model_current, signals_by_household
@@ -16,7 +16,7 @@ from outreach.selectors.timeline import household_timeline
 from outreach.services.approvals import approval_decide
 from outreach.services.assessments import risk_model_rescore, risk_model_save
 from outreach.services.signal_batches import signal_chunk_parse
-from tests.factories import PersonFactory
+from tests.factories import HeadOfHouseholdFactory, HouseholdFactory, PersonFactory
 from tests.fixtures.signals import STORY_SUMMARY, days_ago, story_rows
 
 
@@ -107,6 +107,35 @@ def test_an_overlapping_file_adds_only_what_is_new_and_updates_the_open_alert(
     alert.refresh_from_db()
     assert alert.assessment.batch_id == summary["batch_id"]
     assert "관리비 체납 4개월 (32만 원)" in factor_texts(alert.assessment)
+
+
+def test_an_observation_reported_again_reaches_the_household_it_is_about_now(
+        story_file, import_signals, dongs, people):
+    """One signal per observation per household: 김영희 has moved in with 최민호 and 정수진,
+    unmatched at first, has registered since — the same rows again are signals of their
+    households now, scored there; the old rows stay where they were."""
+    import_signals(story_file("cp949"))
+    kim, daerim = people["kim"], people["daerim"]
+    Person.objects.filter(pk=kim.pk).update(household=daerim)
+    busan = HouseholdFactory(dong=dongs["대림2동"], road_address="부산광역시 해운대구 해운대로 1",
+                             address_detail="")
+    jung = HeadOfHouseholdFactory(household=busan, name="정수진", birth_date=date(1980, 1, 1))
+
+    second = import_signals(story_file("utf-8"))
+
+    # 김영희's 단전 and 단수, 정수진's 단전: new here; everything else as before.
+    assert (second["accepted"], second["duplicates"]) == (
+        3, STORY_SUMMARY["accepted"] + STORY_SUMMARY["duplicates"] - 3)
+    power_cut = RiskSignal.objects.get(line=2, household=people["yeoui"]).observation
+    assert sorted(RiskSignal.objects.filter(observation=power_cut).values_list(
+        "household_key", "person_id", "match")) == sorted([
+            (people["yeoui"].pk, kim.pk, "rrn"), (daerim.pk, kim.pk, "rrn")])
+    assert sorted(RiskSignal.objects.filter(kind="power_cutoff", line=7).values_list(
+        "household_key", "person_id", "match")) == [(0, None, "unmatched"),
+                                                    (busan.pk, jung.pk, "name")]
+    assert {kind for kind, *_ in signals_by_household([daerim.pk])[daerim.pk]} >= {
+        "power_cutoff", "water_cutoff"}
+    assert RiskAssessment.objects.filter(household=busan, batch_id=second["batch_id"]).exists()
 
 
 def test_people_are_matched_by_number_then_by_name_birth_and_address(story_file,
