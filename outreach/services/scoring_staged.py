@@ -68,13 +68,18 @@ _BONUS_TERMS = "".join(
 # (selectors.assessments.signals_by_household): ``seq`` is a signal's batch and line as
 # one number; the kind (by code point, as Python compares) and the observation key break
 # its ties. ``sig``: each weighted signal's points, weight × recency × severity,
-# multiplied in that order. ``best``: the strongest signal of each kind (of two equally
-# strong, the first), with the kind's first signal, which orders the kinds as the
-# reference's dict does (one sort serves both). ``kinds``: their sum in that order, how
-# many, and the supply cut-offs in the national list's order. ``bonus``: the combination
-# bonuses, in the reference's order, 0 where none applies (adding 0 changes no sum).
+# multiplied in that order — of every household read: those not scored (in a range,
+# without a signal of the batch) fall away where the verdicts meet ``hh`` (bonus, totals),
+# which costs less than testing every signal against it. ``best``: the strongest signal
+# of each kind (of two equally strong, the first), with the kind's first signal, which
+# orders the kinds as the reference's dict does (one sort serves both). ``kinds``: their
+# sum in that order, how many, and the supply cut-offs in the national list's order.
+# ``bonus``: the combination bonuses, in the reference's order, 0 where none applies
+# (adding 0 changes no sum).
 # ``factors``: every term of at least half a point, the strongest first (ties in the
-# terms' order), at most MAX_FACTORS.
+# terms' order), at most MAX_FACTORS: each household's first row's window frame, that row
+# and the next MAX_FACTORS - 1 (one sort for all households, where jsonb_agg(… ORDER BY)
+# sorted each household's terms apart: 4 % of a chunk's time).
 SCORE = f"""
 WITH raw AS MATERIALIZED (
     SELECT household_key AS household_id, kind, observed_on, months_overdue, amount,
@@ -91,8 +96,7 @@ sig AS (
            AS points
       FROM raw r
       JOIN unnest(%(kinds)s::text[], %(weights)s::float8[]) AS w (kind, weight)
-        ON w.kind = r.kind
-     WHERE r.household_id IN (SELECT id FROM hh)),
+        ON w.kind = r.kind),
 best AS (
     SELECT DISTINCT ON (household_id, kind) household_id, kind, points, months, amount,
            min(seq) OVER (PARTITION BY household_id, kind
@@ -120,13 +124,11 @@ terms AS (
                                                 'amount', nullif(amount, 0))) AS factor
       FROM best WHERE points >= 0.5{_BONUS_TERMS}),
 ranked AS (
-    SELECT household_id, factor, row_number() OVER (
-               PARTITION BY household_id ORDER BY points DESC, part, seq, kind COLLATE "C")
-           AS rank
-      FROM terms),
-factors AS (
-    SELECT household_id, jsonb_agg(factor ORDER BY rank) AS factors
-      FROM ranked WHERE rank <= {MAX_FACTORS} GROUP BY household_id),
+    SELECT household_id, jsonb_agg(factor) OVER w AS factors, row_number() OVER w AS rank
+      FROM terms
+    WINDOW w AS (PARTITION BY household_id ORDER BY points DESC, part, seq, kind COLLATE "C"
+                 ROWS BETWEEN CURRENT ROW AND {MAX_FACTORS - 1} FOLLOWING)),
+factors AS (SELECT household_id, factors FROM ranked WHERE rank = 1),
 totals AS (
     SELECT h.id AS household_id, h.dong_id, coalesce(f.factors, '[]'::jsonb) AS factors,
            greatest(0, least(100, round(coalesce(
