@@ -10,8 +10,8 @@ from django.db import migrations, models
 
 
 def _household_key_fill(apps, schema_editor):
-    schema_editor.execute("UPDATE outreach_risksignal SET household_key = household_id "
-                          "WHERE household_id IS NOT NULL")
+    signals = apps.get_model("outreach", "RiskSignal").objects
+    signals.filter(household__isnull=False).update(household_key=models.F("household_id"))
 
 
 def _primary_key_of(apps, schema_editor):

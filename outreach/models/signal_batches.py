@@ -197,8 +197,8 @@ def _days(day: date) -> int:
 
 class RiskSignalQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
-        """Every signal stored with its observation key (bulk_create does not call save)."""
-        objs = [signal.observation_fill() for signal in objs]
+        """Every signal stored with its key (bulk_create does not call save)."""
+        objs = [signal.key_fill() for signal in objs]
         return super().bulk_create(objs, *args, **kwargs)
 
 
@@ -277,7 +277,7 @@ class RiskSignal(models.Model):
 
     def save(self, *args, **kwargs):
         stored = None if self._state.adding else (self.household_key, self.observation)
-        self.observation_fill()
+        self.key_fill()
         if stored is not None and (self.household_key, self.observation) != stored:
             # The key is the primary key: saved, the edit would be a second signal. A
             # signal is what a source reported, for the household it was stored for;
@@ -287,7 +287,7 @@ class RiskSignal(models.Model):
                              "stay as they are")
         super().save(*args, **kwargs)
 
-    def observation_fill(self) -> "RiskSignal":
+    def key_fill(self) -> "RiskSignal":
         """The primary key's two parts, from what the signal says."""
         self.observation = observation_key(self.source_id, self.kind, self.subject,
                                            self.observed_on)
