@@ -219,9 +219,6 @@ class RiskSignal(models.Model):
     source = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
                                db_index=False, db_constraint=False)
     kind = models.CharField(_("위기정보"), max_length=40, choices=KIND_CHOICES)
-    # Who it is about, stable across files: the RRN's keyed hash, or a keyed hash of
-    # normalised name + birth date + address key. Never the number itself.
-    subject = models.CharField(max_length=64)
     observed_on = models.DateField(_("기준일"))
     months_overdue = models.PositiveSmallIntegerField(_("체납개월"), null=True, blank=True)
     amount = models.BigIntegerField(_("금액"), null=True, blank=True)
@@ -276,19 +273,44 @@ class RiskSignal(models.Model):
         return f"{self.kind} {self.observed_on} ({self.match})"
 
     def save(self, *args, **kwargs):
-        stored = None if self._state.adding else (self.household_key, self.observation)
-        self.key_fill()
-        if stored is not None and (self.household_key, self.observation) != stored:
+        if self._state.adding:
+            self.key_fill()
+        elif self._report_changed():
             # The key is the primary key: saved, the edit would be a second signal. A
             # signal is what a source reported, for the household it was stored for;
             # another report is another signal.
-            self.household_key, self.observation = stored
             raise ValueError("a stored signal's source, kind, subject, date and household "
                              "stay as they are")
         super().save(*args, **kwargs)
 
+    # Who it is about, stable across files (signal_stream.subject_of): the RRN's keyed
+    # hash, or a keyed hash of normalised name + birth date + address key. Given to a new
+    # signal to make its observation key, never stored: the key and the household carry
+    # what readers need, and a stored keyed hash per signal would link every signal back
+    # to the number — also the signals of a person anonymised since, whose own hash is
+    # gone. (A property: RiskSignal(subject=…) takes it like a field.)
+    @property
+    def subject(self) -> str | None:
+        return self.__dict__.get("_subject")
+
+    @subject.setter
+    def subject(self, value: str) -> None:
+        self.__dict__["_subject"] = value
+
+    def _report_changed(self) -> bool:
+        """Whether a stored signal now says something else than the row under its key."""
+        if self.subject is not None and observation_key(
+                self.source_id, self.kind, self.subject, self.observed_on) != self.observation:
+            return True
+        stored = type(self).objects.filter(pk=self.pk).values_list(
+            "source_id", "kind", "observed_on", "household_key").first()
+        return stored is not None and stored != (
+            self.source_id, self.kind, self.observed_on, self.household_id or 0)
+
     def key_fill(self) -> "RiskSignal":
         """The primary key's two parts, from what the signal says."""
+        if self.subject is None:
+            raise ValueError("a new signal's observation key is made of its subject")
         self.observation = observation_key(self.source_id, self.kind, self.subject,
                                            self.observed_on)
         self.household_key = self.household_id or 0

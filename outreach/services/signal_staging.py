@@ -76,10 +76,10 @@ staged AS (
      WHERE m.person_id IS NULL AND (m.address <> '' OR m.address_detail <> '')
     RETURNING 1),
 kept AS (
-    INSERT INTO {_SIGNAL} (source_id, kind, subject, observed_on, months_overdue, amount,
-        batch_id, chunk_no, line, household_id, person_id, match, name_masked, address,
-        created_at, household_key, observation)
-    SELECT %(source)s, kind, subject, observed_on, months_overdue, amount, %(batch)s,
+    INSERT INTO {_SIGNAL} (source_id, kind, observed_on, months_overdue, amount, batch_id,
+        chunk_no, line, household_id, person_id, match, name_masked, address, created_at,
+        household_key, observation)
+    SELECT %(source)s, kind, observed_on, months_overdue, amount, %(batch)s,
            %(chunk)s, line, household_id, person_id, how, '', '', now(), household_id,
            observation::uuid AS observation
       FROM m WHERE person_id IS NOT NULL
@@ -119,10 +119,10 @@ UPDATE {STAGE} SET match = 'candidate', placed = true
 # candidate lock, theirs — so the lock is held for the candidates only, not the chunk.
 _INSERT = f"""
 WITH kept AS (
-    INSERT INTO {_SIGNAL} (source_id, kind, subject, observed_on, months_overdue, amount,
-        batch_id, chunk_no, line, household_id, person_id, match, name_masked, address,
-        created_at, household_key, observation)
-    SELECT %(source)s, s.kind, s.subject, s.observed_on, s.months_overdue, s.amount,
+    INSERT INTO {_SIGNAL} (source_id, kind, observed_on, months_overdue, amount, batch_id,
+        chunk_no, line, household_id, person_id, match, name_masked, address, created_at,
+        household_key, observation)
+    SELECT %(source)s, s.kind, s.observed_on, s.months_overdue, s.amount,
            %(batch)s, %(chunk)s, s.line, s.household_id, s.person_id,
            coalesce(s.match, 'unmatched'), coalesce(u.name_masked, ''),
            coalesce(u.address, ''), now(), coalesce(s.household_id, 0) AS household_key,

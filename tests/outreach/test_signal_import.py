@@ -9,6 +9,8 @@ from django.db import connection
 
 from households.messages import message_text
 from households.models import Household, Person, TimelineEvent
+from outreach import signal_files
+from outreach.demo_signals import HEADER
 from outreach.models import DiscoveryAlert, RiskAssessment, RiskSignal, SignalBatch, SignalChunk
 from outreach.models.signal_batches import observation_key
 from outreach.selectors.assessments import risk_model_current, signals_by_household
@@ -16,6 +18,7 @@ from outreach.selectors.timeline import household_timeline
 from outreach.services.approvals import approval_decide
 from outreach.services.assessments import risk_model_rescore, risk_model_save
 from outreach.services.signal_batches import signal_chunk_parse
+from outreach.services.signal_matching import signal_subject
 from tests.factories import HeadOfHouseholdFactory, HouseholdFactory, PersonFactory
 from tests.fixtures.signals import STORY_SUMMARY, days_ago, story_rows
 
@@ -44,14 +47,27 @@ def test_every_shape_of_the_same_rows_gives_the_same_summary(story_file, import_
         "생년월일", "위기정보", "금액", "주민등록번호", "주민등록번호"]
 
 
-def test_every_signal_is_stored_under_its_observation_key(story_file, import_signals):
+def test_every_signal_is_stored_under_its_observation_key(story_file, import_signals, dongs):
     """Matched, candidates' and unmatched alike; on PostgreSQL the worker computes the key
-    and sends it with each staged row (signal_staging)."""
+    and sends it with each staged row (signal_staging). The subject it is made of — the
+    keyed hash of the RRN, or of name + birth date + address — is not stored: worked out
+    here again from each line of the file."""
     import_signals(story_file("cp949"))
+    header = signal_files.map_header(HEADER)
+    subjects = {}
+    for line, cells in enumerate(story_rows(dongs), start=2):
+        row = signal_files.validate(signal_files.RawRow(line, cells), header, date.today())
+        if isinstance(row, signal_files.SignalRow):
+            subjects[line] = signal_subject(row)
     stored = list(RiskSignal.objects.all())
     assert {s.match for s in stored} == {"rrn", "name", "candidate", "unmatched"}
-    assert [s.observation for s in stored] == [
-        observation_key(s.source_id, s.kind, s.subject, s.observed_on) for s in stored]
+    assert sorted((s.line, s.observation) for s in stored) == sorted(
+        (s.line, observation_key(s.source_id, s.kind, subjects[s.line], s.observed_on))
+        for s in stored)
+    # Nor is any person's RRN hash kept in a signal's row, by whatever column.
+    hashes = set(Person.objects.exclude(rrn_hash=None).values_list("rrn_hash", flat=True))
+    assert hashes and not hashes & {
+        value for s in RiskSignal.objects.values_list() for value in s}
 
 
 def test_a_row_short_or_long_is_read_as_the_others(story_file, import_signals, people):
