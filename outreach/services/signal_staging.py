@@ -36,6 +36,10 @@ _RAW_DEFINITION = ", ".join(f"{c} {t}" for c, t in zip(_RAW_COLUMNS, _RAW_TYPES,
 # Where a staged row holds what its observation key is made of.
 _KIND, _SUBJECT, _OBSERVED_ON = map(STAGE_COLUMNS.index, ("kind", "subject", "observed_on"))
 _CREATE = f"CREATE TEMPORARY TABLE {RAW} ({_RAW_DEFINITION}) ON COMMIT DROP"
+# What both statements that store a chunk's signals (_SPLIT, _INSERT) write, in order.
+_SIGNAL_COLUMNS = ("source_id, kind, observed_on, months_overdue, amount, batch_id, chunk_no, "
+                   "line, household_id, person_id, match, name_masked, address, created_at, "
+                   "household_key, observation")
 _CREATE_STAGE = f"""
 CREATE TEMPORARY TABLE {STAGE} ({_RAW_DEFINITION},
     person_id bigint, household_id bigint, match varchar(10), placed boolean) ON COMMIT DROP"""
@@ -76,9 +80,7 @@ staged AS (
      WHERE m.person_id IS NULL AND (m.address <> '' OR m.address_detail <> '')
     RETURNING 1),
 kept AS (
-    INSERT INTO {_SIGNAL} (source_id, kind, observed_on, months_overdue, amount, batch_id,
-        chunk_no, line, household_id, person_id, match, name_masked, address, created_at,
-        household_key, observation)
+    INSERT INTO {_SIGNAL} ({_SIGNAL_COLUMNS})
     SELECT %(source)s, kind, observed_on, months_overdue, amount, %(batch)s,
            %(chunk)s, line, household_id, person_id, how, '', '', now(), household_id,
            observation::uuid AS observation
@@ -119,9 +121,7 @@ UPDATE {STAGE} SET match = 'candidate', placed = true
 # candidate lock, theirs — so the lock is held for the candidates only, not the chunk.
 _INSERT = f"""
 WITH kept AS (
-    INSERT INTO {_SIGNAL} (source_id, kind, observed_on, months_overdue, amount, batch_id,
-        chunk_no, line, household_id, person_id, match, name_masked, address, created_at,
-        household_key, observation)
+    INSERT INTO {_SIGNAL} ({_SIGNAL_COLUMNS})
     SELECT %(source)s, s.kind, s.observed_on, s.months_overdue, s.amount,
            %(batch)s, %(chunk)s, s.line, s.household_id, s.person_id,
            coalesce(s.match, 'unmatched'), coalesce(u.name_masked, ''),
