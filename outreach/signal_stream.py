@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -264,8 +265,8 @@ class Stager:
     worked out once per worker and day (_memo)."""
 
     def __init__(self, columns: list[str | None], today: date, places: Places,
-                 known: set[int] | None = None):
-        """``known``: the registry's RRN hashes (households.rrn_known), to count the rows
+                 known: Container[int] | None = None):
+        """``known``: the registry's RRN hash prefixes (households.rrn_known), to count the rows
         about somebody it does not hold, with no address, here (PostgreSQL)."""
         self.columns, self.today, self.places, self.known = columns, today, places, known
         self.key = settings.RRN_HASH_KEY.encode()

@@ -9,7 +9,7 @@ from django.db import connection
 
 from households.models import Person
 from households.rrn import rrn_hash
-from households.rrn_known import KnownHashes, prefix, rrn_hash_log_prune
+from households.rrn_known import KnownHashes, PrefixFilter, prefix, rrn_hash_log_prune
 from tests.factories import HouseholdFactory, PersonFactory
 
 pytestmark = [
@@ -84,7 +84,26 @@ def test_a_value_no_digest_gives_is_passed_over(edited):
     digests = [rrn_hash("8001011234567"), rrn_hash("8101012234567")]
     Person.objects.bulk_create([Person(household=household, name="가", rrn_hash=value)
                                 for value in [*edited, *digests]])
-    assert KnownHashes().current() == {prefix(digest) for digest in digests}
+    known = KnownHashes().current()
+    assert all(prefix(digest) in known for digest in digests)
+    assert prefix(rrn_hash("8201011234567")) not in known
+
+
+def test_the_filter_holds_each_prefix_and_lets_few_others_through():
+    """A bit per prefix's first FILTER_BITS bits: every prefix added is in; of others, only
+    those that share a bit (a row sent to the database to be matched, as before)."""
+    import random
+
+    rng = random.Random(7)
+    added = [rng.getrandbits(64) for _ in range(50_000)]
+    others = [rng.getrandbits(64) for _ in range(50_000)]
+    known = PrefixFilter(added)
+    assert all(number in known for number in added)
+    through = sum(number in known for number in others)
+    assert through < 0.002 * len(others)  # 50,000 of 2^26 bits: 0.07 % expected
+    assert known.bits.count(0) < len(known.bits)
+    known.clear()
+    assert not any(number in known for number in added)
 
 
 def test_an_old_copy_is_loaded_again():
