@@ -169,7 +169,7 @@ class Person(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members",
                                   db_index=False)
     name = models.CharField(_("성명"), max_length=50)
-    # households.addresses.normalize_name(name), for matching (person_name_birth_cover,
+    # households.addresses.normalize_name(name), for matching (person_name_birth_id,
     # which leads with it, is its index: it is only ever compared whole).
     name_key = models.CharField(max_length=50, editable=False)
     birth_date = models.DateField(_("생년월일"), null=True, blank=True)
@@ -189,9 +189,11 @@ class Person(models.Model):
         ordering = ["-is_head", "id"]
         indexes = [
             # Covering (PostgreSQL): matching an agency row by name + birth date reads the
-            # person and household ids off the index, not the table.
-            models.Index(fields=["name_key", "birth_date"], include=["id", "household"],
-                         name="person_name_birth_cover"),
+            # person and household ids off the index, not the table — the people of one
+            # name and birth date in id order, so the first registered of them is the
+            # first entry read (outreach.services.signal_staging: no sort per row).
+            models.Index(fields=["name_key", "birth_date", "id"], include=["household"],
+                         name="person_name_birth_id"),
             models.Index(fields=["household", "is_head"], name="person_household_head"),
         ]
         constraints = [

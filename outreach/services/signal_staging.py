@@ -48,7 +48,8 @@ CREATE TEMPORARY TABLE {STAGE} ({_RAW_DEFINITION},
 def _by_name(row: str, when: str = "") -> str:
     """The person a staged ``row`` (its alias) names by name + birth date + address key: two
     index probes; of two such people, the first registered (as households.bulk's
-    people_by_name_and_birth). ``when``: a condition on the outer row to test first."""
+    people_by_name_and_birth), the first that person_name_birth_id gives, which holds them
+    in id order (no sort). ``when``: a condition on the outer row to test first."""
     return f"""
     SELECT q.id, q.household_id FROM {_PERSON} q JOIN {_HOUSEHOLD} h ON h.id = q.household_id
      WHERE {when}{row}.name_key <> '' AND {row}.birth_date IS NOT NULL AND {row}.address <> ''
