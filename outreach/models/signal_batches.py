@@ -2,6 +2,7 @@
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 
@@ -187,6 +188,28 @@ def observation_hex(source_id: int, kind: str, subject: str, observed_on: date) 
     # a kind holds.
     text = f"{source_id}|{_days(observed_on)}|{len(kind)}|{kind}|{subject}"
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def observation_hexes(source_id: int) -> Callable[[str, str, date], str]:
+    """observation_hex(source_id, …) as a function of (kind, subject, observed_on), for a
+    chunk's rows: the text before the subject — the same for every row of one kind and
+    date, and a round has few of them — is hashed once, and that MD5 state copied and fed
+    each row's subject. A third of observation_hex's time a row, where it was the
+    largest part of sending a chunk's rows (building the text, more than hashing it)."""
+    heads = {}  # (kind, date): the MD5 of the text before the subject
+
+    def hexed(kind: str, subject: str, observed_on: date) -> str:
+        try:
+            head = heads[kind, observed_on]
+        except KeyError:
+            head = heads[kind, observed_on] = hashlib.md5(
+                f"{source_id}|{_days(observed_on)}|{len(kind)}|{kind}|".encode(),
+                usedforsecurity=False)
+        digest = head.copy()
+        digest.update(subject.encode())
+        return digest.hexdigest()
+
+    return hexed
 
 
 @lru_cache(maxsize=65536)

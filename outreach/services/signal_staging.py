@@ -15,7 +15,7 @@ from households.bulk import candidates_lock, staged_candidates_add
 from households.messages import message
 from households.models import Household, Person, mask_name
 from outreach.models import RiskSignal
-from outreach.models.signal_batches import observation_hex
+from outreach.models.signal_batches import observation_hexes
 from outreach.signal_stream import STAGE_COLUMNS
 
 RAW = "_signal_raw"
@@ -27,7 +27,7 @@ _SIGNAL = RiskSignal._meta.db_table
 
 
 # The staging columns: a staged row's (STAGE_COLUMNS), then its observation key, in hex
-# (observation_hex: computed by the worker as it sends the row). Their types, the table's
+# (observation_hexes: computed by the worker as it sends the row). Their types, the table's
 # and the binary COPY's.
 _RAW_COLUMNS = (*STAGE_COLUMNS, "observation")
 _RAW_TYPES = ("integer", "varchar", "varchar", "boolean", "date", "integer", "bigint",
@@ -180,8 +180,9 @@ def chunk_store(rows: list[tuple], *, source, batch_id: int, chunk_no: int) -> d
         cursor.execute(f"DROP TABLE IF EXISTS {RAW}, {STAGE}, {UNMATCHED}")
         cursor.execute(_CREATE)
         source_id = source.pk
+        observation = observation_hexes(source_id)
         _copy_rows(cursor, RAW, _RAW_COLUMNS, (
-            row + (observation_hex(source_id, row[_KIND], row[_SUBJECT], row[_OBSERVED_ON]),)
+            row + (observation(row[_KIND], row[_SUBJECT], row[_OBSERVED_ON]),)
             for row in rows), _RAW_TYPES)
         cursor.execute(_CREATE_STAGE)
         cursor.execute(_SPLIT, {"source": source_id, "batch": batch_id, "chunk": chunk_no})
