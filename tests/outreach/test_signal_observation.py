@@ -8,10 +8,23 @@ from datetime import date, timedelta
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from hypothesis import given
+from hypothesis import strategies as st
 
 from households.models import Organization
 from outreach.models import RiskAssessment, RiskSignal, SignalBatch
-from outreach.models.signal_batches import observation_key
+from outreach.models.signal_batches import observation_hex, observation_hexes, observation_key
+
+
+@given(source=st.integers(1, 10**9), rows=st.lists(st.tuples(
+    st.text(max_size=45), st.text(max_size=70),
+    st.dates(date(1990, 1, 1), date(2040, 12, 31))), max_size=30))
+def test_a_chunks_keys_are_the_keys_of_its_rows(source, rows):
+    """observation_hexes, which hashes each (kind, date)'s text once for a chunk, gives
+    every row the key observation_hex gives it alone — rows of one kind and date too."""
+    keyed = observation_hexes(source)
+    for kind, subject, day in rows + rows[:3]:
+        assert keyed(kind, subject, day) == observation_hex(source, kind, subject, day)
 
 
 def test_the_key_tells_every_part_apart():
