@@ -1,13 +1,13 @@
 """PostgreSQL: the RRN hashes the registry holds, as a signal worker keeps them across
-chunks (a bit for the first FILTER_BITS bits of each: 8 MB, whatever the registry's
-size), so that a national feed's rows about people registered elsewhere — about half a
+chunks (a byte for each value of a hash's first three bytes: 16 MB, whatever the
+registry's size), so that a national feed's rows about people registered elsewhere — about half a
 round — are counted in the worker instead of being sent to the database to be found
 unmatched.
 
 A filter, never the match: a row whose hash is here still goes to the database, which
 matches it against the registry as it is then; a row whose hash is not is about nobody
-the registry held when the chunk began. A bit shared by two hashes only lets a row
-through: with 400,000 people registered, about 0.6 % of the rows about outsiders.
+the registry held when the chunk began. A slot shared with a registered hash only lets
+a row through: with 430,000 people registered, about 2 % of the rows about outsiders.
 
 Brought up to date before each chunk from households_rrn_hash_log (migration 0017),
 whose statement triggers log every hash a person gains, by any door. Each read takes the
@@ -35,33 +35,35 @@ def prefix(rrn_hash: str) -> int:
     return int(rrn_hash[:16], 16)
 
 
-# The filter's size: 2^26 bits (8 MB). A set of the prefixes, as ints, took 31 MB of a
-# worker's 300 for the bench's 430,000 people, and grew with the registry.
-FILTER_BITS = 26
-_SHIFT = 64 - FILTER_BITS
+# The filter: a byte for each value of a hash's first SLOT_BYTES bytes (16 MB), set when
+# some hash the registry holds begins with them. A set of the prefixes, as ints, took
+# 31 MB of a worker's 300 for the bench's 430,000 people, grew with the registry, and was
+# slower to ask (its 16 MB table of pointers, and each int they point to, read at random).
+SLOT_BYTES = 3
+_SHIFT = 64 - 8 * SLOT_BYTES
 
 
 class PrefixFilter:
-    """Which 64-bit prefixes (ints) may be the registry's: ``prefix in filter``."""
+    """Which 64-bit prefixes (ints) may be the registry's: ``prefix in filter``. The loops
+    that ask it for every row read ``slots`` at ``int.from_bytes(digest[:SLOT_BYTES])``
+    themselves (a method call per row was a third of the lookup)."""
 
-    __slots__ = ("bits",)
+    __slots__ = ("slots",)
 
     def __init__(self, prefixes=()):
-        self.bits = bytearray(1 << (FILTER_BITS - 3))
+        self.slots = bytearray(1 << (8 * SLOT_BYTES))
         self.update(prefixes)
 
     def update(self, prefixes) -> None:
-        bits = self.bits
+        slots = self.slots
         for number in prefixes:
-            slot = number >> _SHIFT
-            bits[slot >> 3] |= 1 << (slot & 7)
+            slots[number >> _SHIFT] = 1
 
     def __contains__(self, number: int) -> bool:
-        slot = number >> _SHIFT
-        return bool(self.bits[slot >> 3] >> (slot & 7) & 1)
+        return bool(self.slots[number >> _SHIFT])
 
     def clear(self) -> None:
-        self.bits = bytearray(len(self.bits))
+        self.slots = bytearray(len(self.slots))
 
 
 class KnownHashes:

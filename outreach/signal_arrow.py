@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from django.conf import settings
 from pyarrow import csv as arrow_csv
 
+from households.rrn_known import SLOT_BYTES
 from outreach.signal_files import chunk_codec
 from outreach.signal_stream import (
     Staged,
@@ -178,8 +179,9 @@ class _Columns:
         if known is None:
             kept = range(len(indices))
         else:
-            from_bytes = int.from_bytes
-            kept = [n for n, subject in enumerate(subjects) if from_bytes(subject[:8]) in known]
+            from_bytes, slots = int.from_bytes, known.slots
+            kept = [n for n, subject in enumerate(subjects)
+                    if slots[from_bytes(subject[:SLOT_BYTES])]]
             out.outsiders += len(indices) - len(kept)
         if not kept:
             return

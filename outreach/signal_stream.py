@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -24,6 +23,7 @@ from django.conf import settings
 
 from households.addresses import address_key_and_hint
 from households.rrn import keyed_sha256, rrn_mask
+from households.rrn_known import SLOT_BYTES, PrefixFilter
 from outreach import signal_files
 from outreach.signal_files import ChunkRange, RawRow, RowErrors, SignalRow
 
@@ -265,7 +265,7 @@ class Stager:
     worked out once per worker and day (_memo)."""
 
     def __init__(self, columns: list[str | None], today: date, places: Places,
-                 known: Container[int] | None = None):
+                 known: PrefixFilter | None = None):
         """``known``: the registry's RRN hash prefixes (households.rrn_known), to count the rows
         about somebody it does not hold, with no address, here (PostgreSQL)."""
         self.columns, self.today, self.places, self.known = columns, today, places, known
@@ -390,11 +390,12 @@ class Stager:
         detail = cells[p_detail].strip()
         if digits:
             # subject_of's RRN case, without building its text; a row only counted is not
-            # spelled out in hex (rrn_known.prefix of the hex is the bytes' first 8).
+            # spelled out in hex (households.rrn_known's filter reads the bytes' first).
             subject = self.digest(digits.encode())
             if not address and not detail:
                 # The usual national-feed row: the RRN, the kind, the date, the amounts.
-                if self.known is not None and int.from_bytes(subject[:8]) not in self.known:
+                if self.known is not None and not self.known.slots[
+                        int.from_bytes(subject[:SLOT_BYTES])]:
                     return _OUTSIDER
                 return bare_row(line, kind, subject.hex(), observed, months, amount)
             subject = subject.hex()
