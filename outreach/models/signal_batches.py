@@ -184,10 +184,14 @@ def observation_hex(source_id: int, kind: str, subject: str, observed_on: date) 
     1.2 µs a row; built in SQL (text from four columns, MD5, the hex parsed back as a
     UUID), it took 1-2 µs a row more, in the statement that is most of a chunk's time in
     the database. The work moves from the one database to the workers, which scale out."""
-    # The kind's length before the kind: no two observations spell the same text, whatever
-    # a kind holds.
-    text = f"{source_id}|{_days(observed_on)}|{len(kind)}|{kind}|{subject}"
+    text = _head(source_id, kind, observed_on) + subject
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _head(source_id: int, kind: str, observed_on: date) -> str:
+    """The key's text before the subject. The kind's length before the kind: no two
+    observations spell the same text, whatever a kind holds."""
+    return f"{source_id}|{_days(observed_on)}|{len(kind)}|{kind}|"
 
 
 def observation_hexes(source_id: int) -> Callable[[str, str, date], str]:
@@ -203,8 +207,7 @@ def observation_hexes(source_id: int) -> Callable[[str, str, date], str]:
             head = heads[kind, observed_on]
         except KeyError:
             head = heads[kind, observed_on] = hashlib.md5(
-                f"{source_id}|{_days(observed_on)}|{len(kind)}|{kind}|".encode(),
-                usedforsecurity=False)
+                _head(source_id, kind, observed_on).encode(), usedforsecurity=False)
         digest = head.copy()
         digest.update(subject.encode())
         return digest.hexdigest()
