@@ -180,10 +180,11 @@ def observation_key(source_id: int, kind: str, subject: str, observed_on: date) 
 
 def observation_hex(source_id: int, kind: str, subject: str, observed_on: date) -> str:
     """observation_key as 32 hex digits: what the set-based pipeline sends PostgreSQL with
-    each staged row (signal_staging), which only casts it to the key. Here it takes about
-    1.2 µs a row; built in SQL (text from four columns, MD5, the hex parsed back as a
-    UUID), it took 1-2 µs a row more, in the statement that is most of a chunk's time in
-    the database. The work moves from the one database to the workers, which scale out."""
+    each staged row (signal_staging, a chunk at a time through observation_hexes), which
+    only casts it to the key. Built in SQL (text from four columns, MD5, the hex parsed
+    back as a UUID), it took 1-2 µs a row more, in the statement that is most of a chunk's
+    time in the database. The work moves from the one database to the workers, which
+    scale out."""
     text = _head(source_id, kind, observed_on) + subject
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
