@@ -58,24 +58,37 @@ def _by_name(row: str, when: str = "") -> str:
      ORDER BY q.id LIMIT 1"""
 
 
-# Most rows match a person on the RRN hash (one hash-index probe a row), or else by name +
-# birth date + address key (_by_name), and go straight into the signals: one statement,
-# with no staging row written and updated for them. The rest with an address are staged
-# for placing and describing. The rest without one are only counted (unplaceable): each is
-# about somebody this district does not register and cannot place (most rows of a national
+# A staged row that names a person (a name, a birth date and an address: _by_name's
+# conditions), which only the probe by name can match where the RRN hash does not.
+_NAMED = "r.name_key <> '' AND r.birth_date IS NOT NULL AND r.address <> ''"
+# The person a staged row ``r`` is by its RRN hash: one hash-index probe. A row without
+# an RRN is not probed for one: its subject (a hash of name, birth date and address) is
+# looked up as NULL, which the index answers without a search (as a join filter,
+# ``r.has_rrn`` was tested after the probe).
+_BY_RRN = f"""{_PERSON} p ON p.rrn_hash = CASE WHEN r.has_rrn THEN r.subject END"""
+
+# Most rows match a person on the RRN hash, or else by name + birth date + address key
+# (_by_name), and go straight into the signals: one statement, with no staging row
+# written and updated for them. The rest with an address are staged for placing and
+# describing. The rest without one are only counted (unplaceable): each is about
+# somebody this district does not register and cannot place (most rows of a national
 # feed), so nobody here can follow it up, and crisis data on them has no purpose here.
-# Returns the rows kept by RRN and by name, counted and staged. A row without an RRN is
-# not probed for one: its subject (a hash of name, birth date and address) is looked up as
-# NULL, which the index answers without a search (as a join filter, ``r.has_rrn`` was
-# tested after the probe).
+# Returns the rows kept by RRN and by name, counted and staged. Only the rows that name a
+# person (_NAMED) join the probe by name: a lateral subquery is set up again for every
+# row it joins, even where its condition is false at once — for a national feed's rows,
+# a twentieth of the statement.
 _SPLIT = f"""
 WITH m AS MATERIALIZED (
+    SELECT r.*, p.id AS person_id, p.household_id, 'rrn' AS how
+      FROM {RAW} r LEFT JOIN {_BY_RRN}
+     WHERE ({_NAMED}) IS NOT TRUE
+    UNION ALL
     SELECT r.*, coalesce(p.id, n.id) AS person_id,
            coalesce(p.household_id, n.household_id) AS household_id,
            CASE WHEN p.id IS NOT NULL THEN 'rrn' ELSE 'name' END AS how
-      FROM {RAW} r LEFT JOIN {_PERSON} p
-        ON p.rrn_hash = CASE WHEN r.has_rrn THEN r.subject END
-      LEFT JOIN LATERAL ({_by_name("r", when="p.id IS NULL AND ")}) n ON true),
+      FROM {RAW} r LEFT JOIN {_BY_RRN}
+      LEFT JOIN LATERAL ({_by_name("r", when="p.id IS NULL AND ")}) n ON true
+     WHERE {_NAMED}),
 staged AS (
     INSERT INTO {STAGE} SELECT {", ".join(_RAW_COLUMNS)}, NULL, NULL, NULL, false FROM m
      WHERE m.person_id IS NULL AND (m.address <> '' OR m.address_detail <> '')
