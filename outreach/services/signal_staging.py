@@ -45,6 +45,12 @@ CREATE TEMPORARY TABLE {STAGE} ({_RAW_DEFINITION},
     person_id bigint, household_id bigint, match varchar(10), placed boolean) ON COMMIT DROP"""
 
 
+def _named(row: str) -> str:
+    """Whether a staged ``row`` (its alias) names a person: a name, a birth date and an
+    address, what _by_name looks a person up by."""
+    return f"{row}.name_key <> '' AND {row}.birth_date IS NOT NULL AND {row}.address <> ''"
+
+
 def _by_name(row: str, when: str = "") -> str:
     """The person a staged ``row`` (its alias) names by name + birth date + address key: two
     index probes; of two such people, the first registered (as households.bulk's
@@ -52,15 +58,12 @@ def _by_name(row: str, when: str = "") -> str:
     in id order (no sort). ``when``: a condition on the outer row to test first."""
     return f"""
     SELECT q.id, q.household_id FROM {_PERSON} q JOIN {_HOUSEHOLD} h ON h.id = q.household_id
-     WHERE {when}{row}.name_key <> '' AND {row}.birth_date IS NOT NULL AND {row}.address <> ''
+     WHERE {when}{_named(row)}
        AND q.name_key = {row}.name_key AND q.birth_date = {row}.birth_date
        AND h.address_key = {row}.address_key
      ORDER BY q.id LIMIT 1"""
 
 
-# A staged row that names a person (a name, a birth date and an address: _by_name's
-# conditions), which only the probe by name can match where the RRN hash does not.
-_NAMED = "r.name_key <> '' AND r.birth_date IS NOT NULL AND r.address <> ''"
 # The person a staged row ``r`` is by its RRN hash: one hash-index probe. A row without
 # an RRN is not probed for one: its subject (a hash of name, birth date and address) is
 # looked up as NULL, which the index answers without a search (as a join filter,
@@ -74,21 +77,21 @@ _BY_RRN = f"""{_PERSON} p ON p.rrn_hash = CASE WHEN r.has_rrn THEN r.subject END
 # somebody this district does not register and cannot place (most rows of a national
 # feed), so nobody here can follow it up, and crisis data on them has no purpose here.
 # Returns the rows kept by RRN and by name, counted and staged. Only the rows that name a
-# person (_NAMED) join the probe by name: a lateral subquery is set up again for every
+# person (_named) join the probe by name: a lateral subquery is set up again for every
 # row it joins, even where its condition is false at once — for a national feed's rows,
 # a twentieth of the statement.
 _SPLIT = f"""
 WITH m AS MATERIALIZED (
     SELECT r.*, p.id AS person_id, p.household_id, 'rrn' AS how
       FROM {RAW} r LEFT JOIN {_BY_RRN}
-     WHERE ({_NAMED}) IS NOT TRUE
+     WHERE ({_named('r')}) IS NOT TRUE
     UNION ALL
     SELECT r.*, coalesce(p.id, n.id) AS person_id,
            coalesce(p.household_id, n.household_id) AS household_id,
            CASE WHEN p.id IS NOT NULL THEN 'rrn' ELSE 'name' END AS how
       FROM {RAW} r LEFT JOIN {_BY_RRN}
       LEFT JOIN LATERAL ({_by_name("r", when="p.id IS NULL AND ")}) n ON true
-     WHERE {_NAMED}),
+     WHERE {_named('r')}),
 staged AS (
     INSERT INTO {STAGE} SELECT {", ".join(_RAW_COLUMNS)}, NULL, NULL, NULL, false FROM m
      WHERE m.person_id IS NULL AND (m.address <> '' OR m.address_detail <> '')
