@@ -390,7 +390,8 @@ class Stager:
         detail = cells[p_detail].strip()
         if digits:
             # subject_of's RRN case, without building its text; a row only counted is not
-            # spelled out in hex (households.rrn_known's filter reads the bytes' first).
+            # spelled out in hex (households.rrn_known's filter is read at the digest's
+            # first SLOT_BYTES bytes).
             subject = self.digest(digits.encode())
             if not address and not detail:
                 # The usual national-feed row: the RRN, the kind, the date, the amounts.
