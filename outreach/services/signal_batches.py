@@ -157,6 +157,7 @@ def signal_batch_start(batch_id: int) -> None:
                 batch_id=batch_id, line=ranges[keep].first_line, column="", defaults={
                     "message": {"code": "too_many_rows", "n": f"{settings.SIGNAL_MAX_ROWS:,}"}})
             ranges = ranges[:keep]
+        ranges = signal_stream.tail_halved(_data_path(batch), ranges)
         with transaction.atomic():
             locked = SignalBatch.objects.select_for_update().get(pk=batch_id)
             if locked.status != SignalBatch.Status.RECEIVED:

@@ -211,3 +211,55 @@ def test_a_quoted_newline_or_an_overlong_cell_is_read_the_careful_way(tmp_path):
             records = signal_stream.read_records(path, **args)
             assert [_plain(r) for r in records] == [
                 _plain(r) for r in signal_files.read_chunk(path, **args)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.sampled_from(["a", "", "bb,c", "w" * 40]), max_size=60),
+       end=st.sampled_from(["", "\n"]), at=st.integers(0, 80), count=st.integers(1, 70),
+       piece=st.sampled_from([1, 3, 64, 1 << 16]))
+def test_after_lines_finds_where_the_nth_line_ends(lines, end, at, count, piece):
+    """Slice by slice (of every size) as splitting into lines would find it."""
+    block = ("\n".join(lines) + (end if lines else "")).encode()
+    at = min(at, len(block))
+    at = block.rfind(b"\n", 0, at) + 1  # a line's start, as callers give it
+    rest = block[at:].split(b"\n")
+    expected = (at + sum(map(len, rest[:count])) + count
+                if block[at:].count(b"\n") >= count else len(block))
+    with mock.patch.object(signal_stream, "_SLICE", piece):
+        assert signal_stream.after_lines(block, at, count) == expected
+
+
+def _records(path, ranges) -> list:
+    return [_plain(record) for r in ranges for record in signal_files.read_chunk(
+        path, start=r.start, end=r.end, first_line=r.first_line, encoding="cp949",
+        delimiter=",")]
+
+
+def test_the_last_chunks_are_halved_and_read_the_same_rows(tmp_path, monkeypatch):
+    """Workers finish together: the tail's chunks in halves, every row read once, at its
+    own line number, the chunks numbered in order."""
+    monkeypatch.setattr(signal_stream, "TAIL_HALF_ROWS", 3)
+    path = _file(tmp_path, [["900101-1234567", "", "", "", "", "", "단전", f"202612{d:02}",
+                             "", "1,000", ""] for d in range(1, 29)])
+    ranges = signal_stream.split(path, 10)  # 10, 10, 8 rows
+    halved = signal_stream.tail_halved(path, ranges)
+    assert [(r.number, r.first_line) for r in halved] == [
+        (0, 2), (1, 12), (2, 17), (3, 22), (4, 26)]
+    assert halved[0] == ranges[0] and halved[-1].end == ranges[-1].end
+    assert all(a.end == b.start for a, b in zip(halved, halved[1:], strict=False))
+    assert _records(path, halved) == _records(path, ranges)
+
+
+def test_a_tail_chunk_too_small_or_not_plain_stays_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(signal_stream, "TAIL_HALF_ROWS", 3)
+    row = ["900101-1234567", "", "", "", "", "", "단전", "20261201", "", "", ""]
+    # A quoted newline in the last chunk: its lines are not each a record.
+    path = _file(tmp_path, [row] * 12 + [[*row[:3], "여의대로\n24", *row[4:]]] + [row] * 5)
+    ranges = signal_stream.split(path, 10)  # 10 rows, then 8 of 9 lines
+    assert signal_stream.tail_halved(path, ranges, halved=1) == ranges
+    # The 10-row chunk in halves of 5; the 5-row one, short of two halves of 3, whole.
+    path = _file(tmp_path, [row] * 15)
+    ranges = signal_stream.split(path, 10)
+    halved = signal_stream.tail_halved(path, ranges)
+    assert [r.first_line for r in halved] == [2, 7, 12]
+    assert (halved[2].start, halved[2].end) == (ranges[1].start, ranges[1].end)
