@@ -12,6 +12,7 @@ from unittest import mock
 import pytest
 
 from households.models import Organization
+from outreach import signal_stream
 from outreach.models import RiskAssessment, RiskSignal, SignalBatch, SignalRejection
 from outreach.services.signal_batches import signal_batch_receive
 from outreach.signal_files import FileRejected
@@ -144,6 +145,23 @@ def test_rows_past_the_row_limit_are_not_read_and_their_first_line_says_why(
     assert summary["rows"] == 4  # two chunks of two
     note = SignalRejection.objects.get(batch=batch)
     assert note.line == 6 and "3행" in note.text
+
+
+def test_the_last_chunks_are_read_in_halves_and_every_row_once(
+        tmp_path, dongs, people, import_signals, settings, monkeypatch):
+    """The workers finish together (signal_stream.tail_halved): the last two chunks of
+    four rows become four of two, each row stored once at its own line."""
+    monkeypatch.setattr(signal_stream, "TAIL_HALF_ROWS", 2)
+    settings.SIGNAL_CHUNK_ROWS = 4
+    rows = [_good_row(dongs, n) for n in range(12)]
+    summary = import_signals(write_story(tmp_path / "tail.csv", rows, "utf-8"))
+    batch = _batch(summary)
+    assert batch.status == "done" and batch.chunks_total == 5
+    assert list(batch.chunks.filter(phase="parse").order_by("number")
+                .values_list("first_line", flat=True)) == [2, 6, 8, 10, 12]
+    assert summary["accepted"] == 12
+    assert sorted(RiskSignal.objects.filter(batch=batch).values_list("line", flat=True)) == list(
+        range(2, 14))
 
 
 def test_a_failed_batch_can_be_resent_and_becomes_a_new_batch(
