@@ -161,9 +161,8 @@ def _split_plain(path: str, rows_per_chunk: int) -> list[ChunkRange] | None:
                 block, pending = pending, b""
             else:
                 break
-            # The block's lines (the file's last may have no newline). An over-long line
-            # is one record either way: the chunk reader rejects it.
-            lines = block.count(b"\n") + (not block.endswith(b"\n"))
+            # An over-long line is one record either way: the chunk reader rejects it.
+            lines = line_count(block)
             if not plain_lines(block):
                 return None
             taken, at = 0, 0  # the block's lines already in a chunk, and where they end
@@ -179,7 +178,12 @@ def _split_plain(path: str, rows_per_chunk: int) -> list[ChunkRange] | None:
     return ranges
 
 
-_SLICE = 1 << 16
+def line_count(block: bytes) -> int:
+    """The lines of ``block``: its newlines, and the file's last line if it has none."""
+    return block.count(b"\n") + (not block.endswith(b"\n"))
+
+
+_SLICE = 1 << 16  # the bytes after_lines counts newlines in at a time
 
 
 def after_lines(block: bytes, at: int, lines: int) -> int:
@@ -212,7 +216,7 @@ def tail_halved(path: str, ranges: list[ChunkRange], halved: int = 2) -> list[Ch
     kept, tail = ranges[:-halved], ranges[-halved:]
     for piece in tail:
         blob = chunk_bytes(path, piece.start, piece.end)
-        lines = blob.count(b"\n") + (not blob.endswith(b"\n"))
+        lines = line_count(blob)
         if lines < 2 * TAIL_HALF_ROWS or not plain_lines(blob):
             kept.append(ChunkRange(len(kept), piece.start, piece.end, piece.first_line))
             continue
