@@ -235,6 +235,27 @@ def _records(path, ranges) -> list:
         delimiter=",")]
 
 
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(pieces, max_size=40), end=st.sampled_from(["", "\n", "\r\n"]),
+       rows=st.integers(1, 8), half=st.integers(1, 3))
+def test_halving_the_tail_reads_the_same_records(tmp_path_factory, lines, end, rows, half):
+    """Files of every shape: the tail's halves read the records the whole chunks read,
+    at the same lines; a chunk whose lines are not each a record stays whole."""
+    path = tmp_path_factory.mktemp("t") / "f.csv"
+    path.write_bytes(("h,i\n" + "\n".join(lines) + (end if lines else "")).encode())
+    with override_settings(SIGNAL_MAX_LINE_BYTES=24), mock.patch.object(
+            signal_stream, "TAIL_HALF_ROWS", half):
+        ranges = signal_stream.split(str(path), rows)
+        halved = signal_stream.tail_halved(str(path), ranges)
+        assert [r.number for r in halved] == list(range(len(halved)))
+        assert len(ranges) <= len(halved) <= len(ranges) + 2
+        # Each chunk whole, or in two halves that meet.
+        assert {(r.start, r.end) for r in ranges} <= {(r.start, r.end) for r in halved} | {
+            (a.start, b.end) for a, b in zip(halved, halved[1:], strict=False)
+            if a.end == b.start}
+        assert _records(str(path), halved) == _records(str(path), ranges)
+
+
 def test_the_last_chunks_are_halved_and_read_the_same_rows(tmp_path, monkeypatch):
     """Workers finish together: the tail's chunks in halves, every row read once, at its
     own line number, the chunks numbered in order."""
