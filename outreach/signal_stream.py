@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 
@@ -215,14 +215,17 @@ def tail_halved(path: str, ranges: list[ChunkRange], halved: int = 2) -> list[Ch
     25th alone for half a second); halves at the end let them finish together."""
     kept, tail = ranges[:-halved], ranges[-halved:]
     for piece in tail:
-        blob = chunk_bytes(path, piece.start, piece.end)
-        lines = line_count(blob)
+        # A line takes a byte at least: a range of fewer bytes is not read to be counted.
+        blob = (chunk_bytes(path, piece.start, piece.end)
+                if piece.end - piece.start >= 2 * TAIL_HALF_ROWS else b"")
+        lines = line_count(blob) if blob else 0
         if lines < 2 * TAIL_HALF_ROWS or not plain_lines(blob):
-            kept.append(ChunkRange(len(kept), piece.start, piece.end, piece.first_line))
+            kept.append(replace(piece, number=len(kept)))
             continue
         middle = piece.start + after_lines(blob, 0, lines // 2)
-        kept.append(ChunkRange(len(kept), piece.start, middle, piece.first_line))
-        kept.append(ChunkRange(len(kept), middle, piece.end, piece.first_line + lines // 2))
+        kept.append(replace(piece, number=len(kept), end=middle))
+        kept.append(replace(piece, number=len(kept), start=middle,
+                            first_line=piece.first_line + lines // 2))
     return kept
 
 
