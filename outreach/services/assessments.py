@@ -38,7 +38,7 @@ from outreach.services.scoring_staged import (
     score_ranges_by_registry,
 )
 from outreach.services.signal_batches import signal_chunk_claim
-from outreach.services.signal_staging import pipeline_settings
+from outreach.services.signal_staging import chunk_commit_unflushed, pipeline_settings
 
 
 @transaction.atomic
@@ -236,6 +236,7 @@ def signal_chunk_score(batch_id: int, number: int, *, claimed_by: str = "") -> N
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 pipeline_settings(cursor)  # the look-up below too: an index range, no JIT
+                chunk_commit_unflushed(cursor)
         if _dense(chunk):
             # PostgreSQL: the range's households and signals read in one pass.
             household_ids, id_range = None, (chunk.start, chunk.end)

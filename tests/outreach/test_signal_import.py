@@ -428,3 +428,30 @@ def test_a_batch_as_large_as_the_registry_is_scored_in_ranges_of_the_registry(
     scored = set(RiskAssessment.objects.filter(batch_id=summary["batch_id"])
                  .values_list("household_id", flat=True))
     assert people["daerim"].pk not in scored and len(scored) == 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="PostgreSQL stores and scores chunks set-based")
+def test_chunks_commit_without_waiting_for_the_flush_and_only_chunks(
+        story_file, import_signals, monkeypatch):
+    """A parse or scoring chunk's transaction commits without waiting for the WAL flush
+    (signal_staging.chunk_commit_unflushed); the setting ends with the transaction, so
+    nothing else the connection does afterwards — a staff action — commits that way."""
+    from outreach.services import assessments, signal_staging
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('synchronous_commit')")
+            return cursor.fetchone()[0]
+
+    seen = []
+    store, score = signal_staging.chunk_store, assessments.households_score
+    monkeypatch.setattr(signal_staging, "chunk_store",
+                        lambda rows, **kw: seen.append(("parse", setting())) or store(rows, **kw))
+    monkeypatch.setattr(assessments, "households_score",
+                        lambda ids, **kw: seen.append(("score", setting())) or score(ids, **kw))
+    summary = import_signals(story_file("cp949"))
+    assert summary["households_scored"] > 0
+    assert {phase for phase, _value in seen} == {"parse", "score"}
+    assert {value for _phase, value in seen} == {"off"}
+    assert setting() == "on"
