@@ -236,7 +236,7 @@ def signal_chunk_score(batch_id: int, number: int, *, claimed_by: str = "") -> N
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 pipeline_settings(cursor)  # the look-up below too: an index range, no JIT
-                chunk_commit_unflushed(cursor)
+        chunk_commit_unflushed()
         if _dense(chunk):
             # PostgreSQL: the range's households and signals read in one pass.
             household_ids, id_range = None, (chunk.start, chunk.end)

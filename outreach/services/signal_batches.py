@@ -325,9 +325,7 @@ def _chunk_done(chunk: SignalChunk, problems: list, store) -> None:
         locked = SignalChunk.objects.select_for_update().get(pk=chunk.pk)
         if locked.status != SignalChunk.Status.PENDING:
             return
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                signal_staging.chunk_commit_unflushed(cursor)
+        signal_staging.chunk_commit_unflushed()
         SignalRejection.objects.bulk_create(rejections, ignore_conflicts=True, batch_size=2000)
         rows, kept = store()
         accepted = sum(kept.values())

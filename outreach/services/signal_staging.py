@@ -167,7 +167,7 @@ def pipeline_settings(cursor) -> None:
     cursor.execute("SET LOCAL work_mem = '32MB'")
 
 
-def chunk_commit_unflushed(cursor) -> None:
+def chunk_commit_unflushed() -> None:
     """A chunk's transaction (parse or score) commits without waiting for its WAL to reach
     the disk: on the bench's machine a chunk's COMMIT waited 10–19 ms for the flush,
     0.6–1.0 s of a million-row round summed over the workers. PostgreSQL stays consistent
@@ -177,8 +177,11 @@ def chunk_commit_unflushed(cursor) -> None:
     — the chunk is pending again, claimed by a task no worker holds, and
     signal_chunks_recover queues it again. Every ordinary commit after it (the batch's step
     to scoring or done, any staff action) flushes the WAL up to itself, so nothing a later
-    step acted on can be lost. SET LOCAL: the setting ends with the transaction."""
-    cursor.execute("SET LOCAL synchronous_commit = off")
+    step acted on can be lost. SET LOCAL: the setting ends with the transaction. (SQLite
+    has no such setting: nothing to do.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def _match_placed(cursor, *, keep_candidates=False) -> None:
